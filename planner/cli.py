@@ -1,0 +1,278 @@
+"""Command line: `plan SITE.toml`, `plan check`, `plan catalog`, `plan compare`.
+
+Exit codes: 0 planned; 2 invalid input; 3 infeasible (with a diagnosis);
+4 solver stopped without a proven optimum (time limit, no incumbent, solver
+error); 5 the plan failed its hour-by-hour audit.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from planner.load import InputError, load_catalog, load_site
+from planner.units import KINDS
+
+EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_AUDIT = 0, 2, 3, 4, 5
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    help=(
+        "Capacity planner for GPU compute sites with liquid cooling and residual mining.\n\n"
+        "Example: [bold]plan sites/washington.toml[/bold]  (the same as [bold]plan run sites/washington.toml[/bold])"
+    ),
+)
+console = Console(soft_wrap=False, width=120)
+err_console = Console(stderr=True, soft_wrap=True)
+_STATE = {"debug": False}
+
+
+class Exit(Exception):
+    def __init__(self, code: int):
+        self.code = code
+
+
+def _fail_input(err: Exception) -> None:
+    if _STATE["debug"]:
+        raise err
+    err_console.print(f"error: {err}", highlight=False, markup=False)
+    raise Exit(EXIT_INPUT)
+
+
+def parse_sets(items: list[str] | None) -> dict[str, Any]:
+    """`--set PATH=VALUE` pairs; VALUE is read as a TOML value, else as a string."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise InputError("--set", item, "expected PATH=VALUE, e.g. --set site.grid_limit='20 MW'")
+        path, raw = item.split("=", 1)
+        path, raw = path.strip(), raw.strip()
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+        out[path] = value
+    return out
+
+
+def _load(site: Path, sets: list[str] | None, scenario: str | None):
+    try:
+        return load_site(site, overrides=parse_sets(sets), scenario=scenario)
+    except InputError as err:
+        _fail_input(err)
+
+
+def _resolve(loaded, **kw):
+    from planner.climate import ClimateError
+    from planner.inputs import resolve
+
+    try:
+        return resolve(loaded, **kw)
+    except (InputError, ClimateError) as err:
+        _fail_input(err if isinstance(err, InputError) else InputError(loaded.path, "climate.weather_file", str(err)))
+
+
+SET_HELP = "Override a TOML value: --set PATH=VALUE, e.g. --set site.grid_limit='20 MW'. Repeatable."
+SCENARIO_HELP = "Apply a named scenario from the site's [scenarios] table."
+
+
+@app.command("run")
+def run_cmd(
+    site: Path = typer.Argument(..., help="Site file, e.g. sites/washington.toml"),
+    solver: str = typer.Option("highs", help="MILP solver: highs (default) or cbc."),
+    time_limit: Optional[float] = typer.Option(None, help="Stop the solver after this many seconds."),
+    mip_gap: float = typer.Option(1e-4, help="Relative MIP gap at which the solver may stop."),
+    days: Optional[int] = typer.Option(None, help="Plan on this many representative days (the hottest day always kept); the audit still checks all 8760 h."),
+    exact_hours: bool = typer.Option(False, "--exact-hours", help="Model every hour at its own temperature (only identical hours merged); slower."),
+    bin_k: float = typer.Option(1.0, "--bin", help="Group hours of the same month and price whose temperatures round up to the same bin [K]; conservative."),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP),
+    scenario: Optional[str] = typer.Option(None, help=SCENARIO_HELP),
+    fix: Optional[list[str]] = typer.Option(None, "--fix", help="Fix a decision, e.g. --fix racks.gb300_nvl72=96 --fix heat_rejection.dry_cooler_1000@liquid=14. Repeatable."),
+    design: Optional[Path] = typer.Option(None, help="TOML file of fixed decisions (an engineer's own design)."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the report as JSON to this file ('-' for standard output only)."),
+    show_units: bool = typer.Option(False, "--show-units", help="Print every input quantity: TOML path, as written, canonical unit."),
+    explain: bool = typer.Option(True, help="Binding limits and shadow prices (fixed-integer LP re-solve)."),
+):
+    """Plan a site: racks, cooling, mining and NOI, audited for every hour.
+
+    Example: plan sites/washington.toml --days 12
+    """
+    from planner.runner import run_and_report
+
+    loaded = _load(site, set_, scenario)
+    kw = {"time_mode": "days", "days": days} if days else {"bin_k": None if exact_hours else bin_k}
+    inp = _resolve(loaded, **kw)
+    fixed = None
+    if fix or design:
+        from planner.runner import parse_fixed
+
+        try:
+            fixed = parse_fixed(inp, fix or [], design)
+        except InputError as err:
+            _fail_input(err)
+    code = run_and_report(
+        inp, console, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
+        json_out=json_out, show_units=show_units, explain=explain, loaded=loaded,
+    )
+    raise Exit(code)
+
+
+@app.command("check")
+def check_cmd(
+    site: Path = typer.Argument(..., help="Site file, e.g. sites/washington.toml"),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP),
+    scenario: Optional[str] = typer.Option(None, help=SCENARIO_HELP),
+):
+    """Validate a site and every hardware file it uses; print the resolved inputs with units.
+
+    Example: plan check sites/washington.toml
+    """
+    from planner.spec.fields import measured_fields
+
+    loaded = _load(site, set_, scenario)
+    spec = loaded.spec
+    console.print(f"[bold]{site}[/bold]: valid. Site '{spec.site.name}', hardware from {loaded.catalog.root}")
+    if loaded.overrides:
+        for k, v in loaded.overrides.items():
+            console.print(f"  override {k} = {v!r}", highlight=False)
+    t = RichTable(title="Site inputs", box=None, header_style="bold")
+    for col in ("TOML path", "as written", "value", "canonical unit"):
+        t.add_column(col)
+    for path, m in measured_fields(spec):
+        t.add_row(path, m.text, f"{m.value:.6g}", m.unit)
+    console.print(t)
+    t = RichTable(title="Hardware used", box=None, header_style="bold")
+    for col in ("id", "kind", "key figures"):
+        t.add_column(col)
+    for item in [*loaded.racks, *loaded.cdus, *loaded.heat_rejection, *loaded.air_side, *loaded.miners,
+                 loaded.ups, loaded.transformer]:
+        t.add_row(item.id, item.kind, _key_figures(item))
+    console.print(t)
+    inp = _resolve(loaded, bin_k=1.0)
+    c = inp.climate
+    console.print(f"weather: {c.source}; {len(c.dry_bulb)} h, dry bulb {c.dry_bulb.min():.1f} to {c.dry_bulb.max():.1f} degC", highlight=False)
+    console.print(f"design condition: {c.design_dry_bulb:.1f} degC dry bulb / {c.design_wet_bulb:.1f} degC wet bulb ({c.design_source})", highlight=False)
+    console.print(f"liquid loop supply: {inp.liquid_supply:g} degC ({inp.liquid_supply_note})", highlight=False)
+    console.print(f"hashprice: {inp.hashprice:.2f} USD/(PH/s)/day", highlight=False)
+    raise Exit(EXIT_OK)
+
+
+def _key_figures(item) -> str:
+    k = item.kind
+    if k == "rack":
+        return (f"{item.gpus} GPU; {item.power_typical.quantity.to('kW').magnitude:g} / "
+                f"{item.power_design.quantity.to('kW').magnitude:g} / {item.power_peak.quantity.to('kW').magnitude:g} kW "
+                f"typical/design/peak; {item.liquid_fraction.value * 100:g} % to liquid; "
+                f"coolant <= {item.max_coolant_supply_temperature.value:g} degC; {item.price.value / 1e6:g} MUSD")
+    if k == "cdu":
+        return f"{item.capacity.quantity.to('kW').magnitude:g} kW; approach {item.approach.value:g} K; pumps {item.pump_power.quantity.to('kW').magnitude:g} kW"
+    if k == "heat_rejection":
+        return (f"{item.technology}; {item.rated_capacity.quantity.to('kW').magnitude:g} kW at {item.rated_approach.value:g} K approach; "
+                f"fans {item.fan_power.quantity.to('kW').magnitude:g} kW; water {item.water_use.value:g} L/kWh; {item.floor_area.value:g} m^2")
+    if k == "air_side":
+        return f"{item.technology}; {item.capacity.quantity.to('kW').magnitude:g} kW; water <= {item.max_water_supply_temperature.value:g} degC"
+    if k == "miner":
+        return (f"{item.cooling}; {item.hash_rate.value:g} TH/s; {item.power.quantity.to('kW').magnitude:g} kW; "
+                f"{item.efficiency.value:g} J/TH; {item.price.value:,.0f} USD")
+    return f"efficiency {item.efficiency.value * 100:g} %"
+
+
+@app.command("catalog")
+def catalog_cmd(
+    hardware: Path = typer.Option(Path("hardware"), help="Hardware folder."),
+):
+    """List the hardware catalogue with key figures and units.
+
+    Example: plan catalog --hardware hardware
+    """
+    try:
+        cat = load_catalog(hardware)
+    except InputError as err:
+        _fail_input(err)
+    t = RichTable(title=f"Hardware under {hardware}", box=None, header_style="bold")
+    for col in ("id", "kind", "name", "key figures"):
+        t.add_column(col)
+    for item in sorted(cat.items.values(), key=lambda i: (i.kind, i.id)):
+        t.add_row(item.id, item.kind, item.name, _key_figures(item))
+    console.print(t)
+    raise Exit(EXIT_OK)
+
+
+@app.command("compare")
+def compare_cmd(
+    site: Path = typer.Argument(..., help="Site file, e.g. sites/washington.toml"),
+    scenario: Optional[list[str]] = typer.Option(None, "--scenario", help="Scenario(s) to compare; repeatable."),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP),
+    days: Optional[int] = typer.Option(None, help="Representative days for each plan (faster)."),
+    bin_k: float = typer.Option(2.0, "--bin", help="Temperature bin for grouping hours [K]."),
+    time_limit: Optional[float] = typer.Option(120.0, help="Solver time limit per plan [s]."),
+    solver: str = typer.Option("highs", help="highs or cbc."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the table as JSON."),
+    csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the table as CSV."),
+):
+    """Rank cooling layouts side by side (and per scenario).
+
+    Example: plan compare sites/washington.toml --scenario hot_summer
+    """
+    from planner.compare import compare_and_report
+
+    code = compare_and_report(
+        site, console, scenarios=scenario or [None], sets=parse_sets(set_), days=days, bin_k=bin_k,
+        time_limit=time_limit, solver=solver, json_out=json_out, csv_out=csv_out,
+    )
+    raise Exit(code)
+
+
+_COMMANDS = {"run", "check", "catalog", "compare"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `plan` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--debug" in argv:
+        argv.remove("--debug")
+        _STATE["debug"] = True
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is not None and first not in _COMMANDS and argv and not argv[0].startswith("--help"):
+        argv.insert(0, "run")
+    try:
+        app(args=argv, prog_name="plan", standalone_mode=False)
+    except Exit as done:
+        return done.code
+    except InputError as err:
+        err_console.print(f"error: {err}", highlight=False, markup=False)
+        if _STATE["debug"]:
+            raise
+        return EXIT_INPUT
+    except (typer.Exit, SystemExit) as done:
+        return getattr(done, "exit_code", getattr(done, "code", 0)) or 0
+    except typer.Abort:
+        return 1
+    except Exception as err:  # click usage errors and anything unforeseen
+        import click
+
+        if isinstance(err, click.exceptions.ClickException):
+            err.show()
+            return EXIT_INPUT
+        if _STATE["debug"]:
+            raise
+        err_console.print(f"internal error: {type(err).__name__}: {err} (run with --debug for the traceback)",
+                          highlight=False, markup=False)
+        return 1
+    return EXIT_OK
+
+
+def entry() -> None:  # pragma: no cover
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()

@@ -1,0 +1,416 @@
+"""Resolve a loaded site into canonical floats and per-hour coefficients.
+
+This is the boundary where units end: everything after it is a plain float in
+the canonical unit set of docs/architecture.md (MW, MWh, USD, degC, K, m^2, h).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner import climate as climate_mod
+from planner.load import LoadedSite
+from planner.physics import mining as mining_phys
+from planner.physics.plant import ModuleRating, module_performance
+from planner.physics.thermal import facility_water_supply
+
+HOURS_PER_YEAR = 8760
+LOOPS = ("liquid", "air")
+
+
+@dataclass(frozen=True)
+class RackIn:
+    id: str
+    name: str
+    gpus: int
+    power_typical: float  # MW
+    power_design: float  # MW
+    power_peak: float  # MW
+    liquid_fraction: float
+    max_coolant_supply: float  # degC
+    coolant_delta_t: float  # K
+    coolant: str
+    rated_flow: float  # L/min
+    floor_area: float  # m2
+    price: float  # USD
+    gpu_price: float  # USD/GPU/h sold
+
+
+@dataclass(frozen=True)
+class CduIn:
+    id: str
+    name: str
+    capacity: float  # MW
+    approach: float  # K
+    pump_power: float  # MW
+    floor_area: float
+    price: float
+
+
+@dataclass(frozen=True)
+class HeatRejectionIn:
+    """One heat-rejection module type serving one loop."""
+
+    id: str
+    name: str
+    technology: str
+    loop: str
+    rating: ModuleRating
+    capacity: np.ndarray  # MW per module per model hour
+    dry_capacity: np.ndarray  # MW per module per model hour
+    electricity_per_heat: np.ndarray  # MW/MW per model hour
+    design_capacity: float  # MW per module at the design condition
+    water_per_heat: float  # m3/MWh
+    floor_area: float
+    price: float
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.loop}"
+
+
+@dataclass(frozen=True)
+class AirSideIn:
+    id: str
+    name: str
+    capacity: float  # MW
+    fan_power: float  # MW
+    max_water_supply: float  # degC
+    floor_area: float
+    price: float
+    allowed: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class MinerIn:
+    id: str
+    name: str
+    cooling: str
+    unit_power: float  # MW
+    hash_rate: float  # TH/s per unit
+    efficiency: float  # J/TH
+    revenue_per_mwh: float  # USD/MWh
+    availability: np.ndarray  # share of nameplate per model hour
+    price_per_mw: float  # USD/MW
+    floor_area_per_mw: float  # m2/MW
+    allowed: bool
+    reason: str
+    derate_start: float  # degC, air miners
+    shutdown: float  # degC, air miners
+    max_coolant_inlet: float  # degC, hydro miners
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the model builder needs, in canonical floats."""
+
+    site_name: str
+    grid_limit: float
+    hall_area: float
+    yard_area: float
+    # model hours (after merging identical hours or picking representative days)
+    weight: np.ndarray
+    month: np.ndarray
+    dry_bulb: np.ndarray
+    wet_bulb: np.ndarray
+    energy_price: np.ndarray
+    labels: list[str]
+    groups: list[np.ndarray]  # original hour indices each model hour stands for
+    time_mode: str
+    climate: climate_mod.Climate
+    energy_price_8760: np.ndarray
+    liquid_supply: float
+    liquid_supply_note: str
+    air_supply: float
+    racks: list[RackIn]
+    cdus: list[CduIn]
+    heat_rejection: list[HeatRejectionIn]
+    air_side: list[AirSideIn]
+    miners: list[MinerIn]
+    ups_efficiency: float
+    transformer_efficiency: float
+    ups_price_per_mw: float
+    transformer_price_per_mw: float
+    spares: dict[str, int]
+    gpu_price: float  # USD/GPU/h
+    utilisation: float
+    hashprice: float  # USD/(PH/s)/day
+    fixed_monthly: float  # USD/month
+    demand_charge: float  # USD/MW/month
+    water_price: float  # USD/m3
+    facility_opex: float  # USD/MW/yr
+    facility_capex: float  # USD/MW
+    mining_opex: float  # USD/MW/yr
+    budget: float  # USD
+    objective: str
+    crf: dict[str, float]
+    max_racks: int | None
+    min_racks: int
+    max_mining: float | None
+    facility_fluid: str
+    provenance: list[tuple[str, str, str, float, str]] = field(default_factory=list)
+
+    @property
+    def hours(self) -> int:
+        return len(self.weight)
+
+    @property
+    def design_dry_bulb(self) -> float:
+        return self.climate.design_dry_bulb
+
+    @property
+    def design_wet_bulb(self) -> float:
+        return self.climate.design_wet_bulb
+
+    @property
+    def design_tower_wet_bulb(self) -> float:
+        evap = self.climate.design_evaporation_wet_bulb
+        return self.climate.design_wet_bulb if evap is None else max(evap, self.climate.design_wet_bulb)
+
+
+def capital_recovery_factor(rate: float, years: float) -> float:
+    r"""Annuity factor :math:`r(1+r)^n/((1+r)^n-1)` [1/yr]; :math:`1/n` when r = 0."""
+    if rate == 0:
+        return 1.0 / years
+    growth = (1.0 + rate) ** years
+    return rate * growth / (growth - 1.0)
+
+
+def build_climate(loaded: LoadedSite) -> climate_mod.Climate:
+    """Hourly weather of the site: weather file, constant, or synthesised normals."""
+    c = loaded.spec.climate
+    if c.constant_dry_bulb is not None:
+        clim = climate_mod.constant_climate(c.constant_dry_bulb.value, c.constant_wet_bulb.value)
+    elif loaded.weather_path is not None:
+        path = loaded.weather_path
+        if path.suffix.lower() == ".epw":
+            clim = climate_mod.read_epw_climate(str(path))
+        else:
+            clim = climate_mod.read_tmy3_climate(str(path))
+    else:
+        clim = climate_mod.synthesise_climate(
+            [m.value for m in c.monthly_max_dry_bulb],
+            [m.value for m in c.monthly_min_dry_bulb],
+            [m.value for m in c.monthly_max_wet_bulb],
+            [m.value for m in c.monthly_min_wet_bulb],
+            c.design_dry_bulb.value,
+            c.design_wet_bulb.value,
+            seed=c.seed,
+        )
+    if c.design_from == "site" or clim.design_dry_bulb is None:
+        if c.design_dry_bulb is not None and c.design_wet_bulb is not None:
+            clim = climate_mod.with_design_condition(
+                clim, c.design_dry_bulb.value, c.design_wet_bulb.value,
+                source=f"site file climate.design_dry_bulb {c.design_dry_bulb.text} / "
+                f"climate.design_wet_bulb {c.design_wet_bulb.text}",
+            )
+    return clim
+
+
+def hourly_energy_price(loaded: LoadedSite, month: np.ndarray, hour_of_day: np.ndarray) -> np.ndarray:
+    """Energy price per hour [USD/MWh]: the base price, then time-of-use periods in order."""
+    tariff = loaded.spec.tariff
+    price = np.full(month.shape, tariff.energy_price.value)
+    for period in tariff.time_of_use:
+        mask = np.isin(month, period.months) & np.isin(hour_of_day, period.hours)
+        price[mask] = period.energy_price.value
+    return price
+
+
+def _time_axis(clim, price, mode: str, days: int | None, bin_k: float | None):
+    """Model hours, their weights and the original hours they stand for."""
+    db, wb, month = clim.dry_bulb, clim.wet_bulb, clim.month
+    if mode == "days":
+        idx, weights = climate_mod.representative_days(clim, days)
+        idx = np.asarray(idx)
+        groups = [np.array([i]) for i in idx]
+        return idx, np.asarray(weights, dtype=float), groups, db[idx], wb[idx]
+    if bin_k:
+        # round up to the bin: a conservative (hotter) stand-in for every hour in the bin
+        db_key = np.ceil(db / bin_k - 1e-9) * bin_k
+        wb_key = np.ceil(wb / bin_k - 1e-9) * bin_k
+    else:
+        db_key, wb_key = db, wb
+    keys = np.stack([month.astype(float), db_key, wb_key, price], axis=1)
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
+    groups = [order[bounds[g]:bounds[g + 1]] for g in range(len(uniq))]
+    first = np.array([g[0] for g in groups])
+    weights = np.array([len(g) for g in groups], dtype=float)
+    return first, weights, groups, uniq[:, 1], uniq[:, 2]
+
+
+def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = None,
+            bin_k: float | None = None) -> Inputs:
+    """Canonical inputs for the model.
+
+    Parameters
+    ----------
+    time_mode : {"hours", "days"}
+        Every hour of the year (identical hours merged exactly, or binned when
+        ``bin_k`` is given), or ``days`` representative days with weights (the
+        design day always kept).
+    """
+    spec = loaded.spec
+    for rid in spec.gpu_market.price_by_rack:
+        if rid not in {r.id for r in loaded.racks}:
+            from planner.load import InputError, did_you_mean
+
+            raise InputError(loaded.path, f"gpu_market.price_by_rack.{rid}",
+                             f"{rid!r} is not among choices.racks{did_you_mean(rid, [r.id for r in loaded.racks])}")
+    clim = build_climate(loaded)
+    hour_of_day = np.arange(len(clim.dry_bulb)) % 24
+    price_8760 = hourly_energy_price(loaded, clim.month, hour_of_day)
+    idx, weight, groups, db, wb = _time_axis(clim, price_8760, time_mode, days, bin_k)
+    month = clim.month[idx]
+    price = price_8760[idx]
+    labels = [str(clim.timestamps[i]) for i in idx]
+
+    racks = [
+        RackIn(r.id, r.name, r.gpus, r.power_typical.value, r.power_design.value, r.power_peak.value,
+               r.liquid_fraction.value, r.max_coolant_supply_temperature.value, r.coolant_delta_t.value,
+               r.coolant, r.rated_coolant_flow.value, r.floor_area.value, r.price.value,
+               spec.gpu_market.price_by_rack.get(r.id, spec.gpu_market.price).value)
+        for r in loaded.racks
+    ]
+    cdus = [
+        CduIn(c.id, c.name, c.capacity.value, c.approach.value, c.pump_power.value,
+              c.floor_area.value, c.price.value)
+        for c in loaded.cdus
+    ]
+    liquid_racks = [r for r in racks if r.liquid_fraction > 0]
+    rack_limit = min((r.max_coolant_supply for r in liquid_racks), default=45.0)
+    approach = max((c.approach for c in cdus), default=0.0)
+    liquid_supply = float(facility_water_supply(rack_limit, approach))
+    liquid_note = (
+        f"{rack_limit:g} degC rack coolant limit - {approach:g} K CDU approach "
+        "(the warmest supply every offered rack and CDU can work with)"
+    )
+    air_supply = spec.cooling.air_loop_supply_temperature.value
+
+    heat_rejection: list[HeatRejectionIn] = []
+    design_db, design_wb = clim.design_dry_bulb, clim.design_wet_bulb
+    evap = clim.design_evaporation_wet_bulb
+    tower_wb = design_wb if evap is None else max(evap, design_wb)
+    for h in loaded.heat_rejection:
+        rating = ModuleRating(
+            h.technology, h.rated_capacity.value, h.rated_approach.value, h.max_capacity_factor.value,
+            h.fan_power.value, h.adiabatic_effectiveness.value, h.carnot_fraction.value,
+            h.max_cop.value, h.evaporator_approach.value,
+        )
+        for loop, supply in (("liquid", liquid_supply), ("air", air_supply)):
+            perf = module_performance(rating, supply, db, wb)
+            wb_design = tower_wb if h.technology in ("cooling_tower", "water_cooled_chiller") else design_wb
+            design = module_performance(rating, supply, np.array([design_db]), np.array([wb_design]))
+            heat_rejection.append(HeatRejectionIn(
+                h.id, h.name, h.technology, loop, rating, perf.capacity, perf.dry_capacity,
+                perf.electricity_per_heat, float(design.capacity[0]), h.water_use.value,
+                h.floor_area.value, h.price.value,
+            ))
+
+    air_side = []
+    for a in loaded.air_side:
+        ok = air_supply <= a.max_water_supply_temperature.value
+        air_side.append(AirSideIn(
+            a.id, a.name, a.capacity.value, a.fan_power.value, a.max_water_supply_temperature.value,
+            a.floor_area.value, a.price.value, ok,
+            "" if ok else (f"needs water at or below {a.max_water_supply_temperature.text}; "
+                           f"cooling.air_loop_supply_temperature is {spec.cooling.air_loop_supply_temperature.text}"),
+        ))
+
+    market = spec.market
+    hp = float(mining_phys.hashprice(
+        market.btc_price.value, market.difficulty, market.block_subsidy.value,
+        market.fees_per_block.value, market.pool_fee.value,
+    ))
+    miners = []
+    for m in loaded.miners:
+        unit_mw = m.power.value
+        if m.cooling == "air":
+            avail = np.asarray(mining_phys.air_miner_derate(
+                db, m.derate_start_temperature.value, m.shutdown_temperature.value), dtype=float)
+            ok, reason = True, ""
+        else:
+            ok = bool(mining_phys.hydro_miner_allowed(liquid_supply, m.max_coolant_inlet_temperature.value))
+            avail = np.full(len(db), 1.0 if ok else 0.0)
+            reason = "" if ok else (
+                f"coolant limit {m.max_coolant_inlet_temperature.text} is below the liquid loop "
+                f"supply {liquid_supply:g} degC")
+        eff = unit_mw * 1e6 / m.hash_rate.value
+        miners.append(MinerIn(
+            m.id, m.name, m.cooling, unit_mw, m.hash_rate.value, eff,
+            float(mining_phys.mining_revenue_per_mwh(hp, eff)), avail,
+            m.price.value / unit_mw, m.floor_area.value / unit_mw, ok, reason,
+            m.derate_start_temperature.value, m.shutdown_temperature.value,
+            m.max_coolant_inlet_temperature.value,
+        ))
+
+    econ = spec.economics
+    red = spec.redundancy
+    from planner.spec.fields import measured_fields
+
+    provenance = [
+        (path, m.text, str(m.quantity.units), m.value, m.unit) for path, m in measured_fields(spec)
+    ]
+    for item in [*loaded.racks, *loaded.cdus, *loaded.heat_rejection, *loaded.air_side,
+                 *loaded.miners, loaded.ups, loaded.transformer]:
+        for path, m in measured_fields(item):
+            provenance.append((f"{item.id}.{path}", m.text, str(m.quantity.units), m.value, m.unit))
+
+    return Inputs(
+        site_name=spec.site.name,
+        grid_limit=spec.site.grid_limit.value,
+        hall_area=spec.site.hall_area.value,
+        yard_area=spec.site.yard_area.value,
+        weight=weight,
+        month=month,
+        dry_bulb=np.asarray(db, dtype=float),
+        wet_bulb=np.asarray(wb, dtype=float),
+        energy_price=price,
+        labels=labels,
+        groups=groups,
+        time_mode="representative days" if time_mode == "days" else (
+            f"8760 h binned to {bin_k:g} K (rounded up)" if bin_k else "8760 h (identical hours merged)"),
+        climate=clim,
+        energy_price_8760=price_8760,
+        liquid_supply=liquid_supply,
+        liquid_supply_note=liquid_note,
+        air_supply=air_supply,
+        racks=racks,
+        cdus=cdus,
+        heat_rejection=heat_rejection,
+        air_side=air_side,
+        miners=miners,
+        ups_efficiency=loaded.ups.efficiency.value,
+        transformer_efficiency=loaded.transformer.efficiency.value,
+        ups_price_per_mw=loaded.ups.price_per_power.value,
+        transformer_price_per_mw=loaded.transformer.price_per_power.value,
+        spares={"cdu": red.spares("cdu"), "heat_rejection": red.spares("heat_rejection"),
+                "air_side": red.spares("air_side")},
+        gpu_price=spec.gpu_market.price.value,
+        utilisation=spec.gpu_market.utilisation.value,
+        hashprice=hp,
+        fixed_monthly=spec.tariff.fixed_monthly_charge.value,
+        demand_charge=spec.tariff.demand_charge.value * 1000.0,
+        water_price=econ.water_price.value,
+        facility_opex=econ.facility_opex.value,
+        facility_capex=econ.facility_capex.value,
+        mining_opex=market.mining_opex.value,
+        budget=econ.capex_budget.value,
+        objective=econ.objective,
+        crf={
+            "gpu": capital_recovery_factor(econ.discount_rate.value, econ.gpu_life.value),
+            "facility": capital_recovery_factor(econ.discount_rate.value, econ.facility_life.value),
+            "miner": capital_recovery_factor(econ.discount_rate.value, econ.miner_life.value),
+        },
+        max_racks=spec.limits.max_racks,
+        min_racks=spec.limits.min_racks,
+        max_mining=None if spec.limits.max_mining is None else spec.limits.max_mining.value,
+        facility_fluid=spec.cooling.facility_fluid,
+        provenance=provenance,
+    )

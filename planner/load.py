@@ -1,0 +1,313 @@
+"""Read site and hardware TOML files into validated models.
+
+Every failure becomes an :class:`InputError` naming the file, the TOML path,
+what was expected and what was given.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from planner.spec.hardware import HARDWARE_KINDS, AirSide, Cdu, HeatRejection, Miner, PowerEquipment, Rack
+from planner.spec.site import Site
+
+
+class InputError(Exception):
+    """Bad input: the file, the TOML path and what is wrong."""
+
+    def __init__(self, file: str | Path, path: str, message: str):
+        self.file = str(file)
+        self.path = path
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.path}: " if self.path else f"{self.file}: "
+        return where + self.message
+
+
+def did_you_mean(word: str, candidates: typing.Iterable[str]) -> str:
+    """A ' (did you mean 'x'?)' suffix, or a list of valid names when nothing is close."""
+    candidates = sorted(set(candidates))
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    if candidates and len(candidates) <= 12:
+        return f" (valid: {', '.join(candidates)})"
+    return ""
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML file; unreadable files and syntax errors become InputError."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "", "file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, "", "is a folder, expected a TOML file") from None
+    except OSError as err:
+        raise InputError(path, "", f"cannot read the file ({err.strerror})") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise InputError(path, "", f"not UTF-8 text (byte {err.start})") from None
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(path, "", f"malformed TOML: {err}") from None
+
+
+def _loc_text(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _unwrap_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _model_at(cls: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    current: type[BaseModel] | None = cls
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        current = _unwrap_model(info.annotation)
+    return current
+
+
+def _format_error(cls: type[BaseModel], err: dict, data: dict) -> tuple[str, str]:
+    loc = tuple(err["loc"])
+    path = _loc_text(loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(cls, loc[:-1])
+        names = parent.model_fields.keys() if parent else []
+        return path, f"unknown key '{loc[-1]}'{did_you_mean(str(loc[-1]), names)}"
+    if kind == "missing":
+        parent = _model_at(cls, loc[:-1])
+        desc = ""
+        if parent is not None and loc and loc[-1] in parent.model_fields:
+            desc = parent.model_fields[loc[-1]].description or ""
+        return path, "missing required field" + (f": {desc}" if desc else "")
+    msg = err["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    given = err.get("input")
+    if kind in ("literal_error", "int_parsing", "int_type", "float_parsing", "float_type",
+                "string_type", "list_type", "too_short", "too_long", "bool_type",
+                "greater_than", "greater_than_equal", "less_than", "less_than_equal",
+                "dict_type", "model_type", "int_from_float"):
+        msg = f"{msg}; got {given!r}"
+    return path, msg
+
+
+def validate(cls: type[BaseModel], data: dict, file: str | Path) -> BaseModel:
+    """Validate ``data`` against ``cls``; the first error becomes an InputError."""
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        path, msg = _format_error(cls, errors[0], data)
+        more = len(errors) - 1
+        if more:
+            msg += f" (and {more} more problem{'s' if more > 1 else ''} in this file)"
+        raise InputError(file, path, msg) from None
+
+
+HardwareModel = Rack | Cdu | HeatRejection | AirSide | Miner | PowerEquipment
+
+
+def load_hardware_file(path: str | Path) -> HardwareModel:
+    """Read one hardware file; its ``kind`` picks the schema."""
+    data = read_toml(path)
+    kind = data.get("kind")
+    if kind is None:
+        raise InputError(path, "kind", f"missing required field: one of {', '.join(HARDWARE_KINDS)}")
+    if kind not in HARDWARE_KINDS:
+        raise InputError(path, "kind", f"unknown hardware kind {kind!r}{did_you_mean(str(kind), HARDWARE_KINDS)}")
+    return validate(HARDWARE_KINDS[kind], data, path)
+
+
+@dataclass
+class Catalog:
+    """All hardware files under a folder, by id."""
+
+    root: Path
+    items: dict[str, HardwareModel] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def of_kind(self, kinds: tuple[str, ...]) -> dict[str, HardwareModel]:
+        return {k: v for k, v in self.items.items() if v.kind in kinds}
+
+
+def load_catalog(root: str | Path) -> Catalog:
+    """Load every ``*.toml`` below ``root``; ids must be unique."""
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError(root, "", "hardware folder not found")
+    catalog = Catalog(root)
+    for path in sorted(root.rglob("*.toml")):
+        item = load_hardware_file(path)
+        if item.id in catalog.items:
+            raise InputError(path, "id", f"id {item.id!r} is also used by {catalog.files[item.id]}")
+        catalog.items[item.id] = item
+        catalog.files[item.id] = path
+    return catalog
+
+
+@dataclass
+class LoadedSite:
+    """A validated site with the hardware it may use, resolved from the catalogue."""
+
+    path: Path
+    spec: Site
+    catalog: Catalog
+    racks: list[Rack]
+    cdus: list[Cdu]
+    heat_rejection: list[HeatRejection]
+    air_side: list[AirSide]
+    miners: list[Miner]
+    ups: PowerEquipment
+    transformer: PowerEquipment
+    weather_path: Path | None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+_CHOICE_KINDS = {
+    "racks": ("rack",),
+    "cdus": ("cdu",),
+    "heat_rejection": ("heat_rejection",),
+    "air_side": ("air_side",),
+    "miners": ("miner",),
+    "ups": ("ups",),
+    "transformer": ("transformer",),
+}
+
+
+def _resolve(catalog: Catalog, file: Path, key: str, ids: list[str] | str) -> list:
+    kinds = _CHOICE_KINDS[key]
+    pool = catalog.of_kind(kinds)
+    single = isinstance(ids, str)
+    out = []
+    for i, hid in enumerate([ids] if single else ids):
+        path = f"choices.{key}" + ("" if single else f"[{i}]")
+        if hid not in pool:
+            other = catalog.items.get(hid)
+            if other is not None:
+                raise InputError(file, path, f"{hid!r} is a {other.kind}, expected a {kinds[0]} ({catalog.files[hid]})")
+            raise InputError(
+                file, path, f"no {kinds[0]} with id {hid!r} under {catalog.root}{did_you_mean(hid, pool)}"
+            )
+        out.append(pool[hid])
+    if not single and len(set(ids)) != len(ids):
+        raise InputError(file, f"choices.{key}", f"an id is listed twice: {ids}")
+    return out
+
+
+def set_path(data: dict, dotted: str, value: Any, file: str | Path) -> None:
+    """Set ``a.b.c`` in nested dicts, refusing paths the schema does not know."""
+    parts = dotted.split(".")
+    cls: type[BaseModel] | None = Site
+    node = data
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        if cls is not None:
+            if part not in cls.model_fields:
+                prefix = ".".join(parts[:depth])
+                raise InputError(
+                    file, dotted, f"unknown key '{part}'" + (f" in [{prefix}]" if prefix else "")
+                    + did_you_mean(part, cls.model_fields)
+                )
+            info = cls.model_fields[part]
+            nxt = _unwrap_model(info.annotation)
+            if not last and nxt is None and typing.get_origin(info.annotation) is not dict:
+                raise InputError(file, dotted, f"'{part}' is a value, not a table")
+            cls = nxt
+        if last:
+            node[part] = value
+        else:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise InputError(file, dotted, f"'{part}' is not a table")
+
+
+def apply_overrides(data: dict, overrides: dict[str, Any], file: str | Path) -> dict:
+    """A copy of ``data`` with each ``path = value`` override applied."""
+    data = copy.deepcopy(data)
+    for dotted, value in overrides.items():
+        set_path(data, dotted, value, file)
+    return data
+
+
+def load_site(path: str | Path, overrides: dict[str, Any] | None = None, scenario: str | None = None) -> LoadedSite:
+    """Read a site file, apply a scenario and overrides, and resolve its hardware."""
+    path = Path(path)
+    data = read_toml(path)
+    applied: dict[str, Any] = {}
+    if scenario is not None:
+        scenarios = data.get("scenarios", {})
+        if scenario not in scenarios:
+            raise InputError(path, f"scenarios.{scenario}", f"no such scenario{did_you_mean(scenario, scenarios)}")
+        applied.update(_flatten(scenarios[scenario]))
+    applied.update(overrides or {})
+    if applied:
+        data = apply_overrides(data, applied, path)
+    spec = validate(Site, data, path)
+    hw_root = (path.parent / spec.site.hardware_dir).resolve()
+    if not hw_root.is_dir():
+        raise InputError(path, "site.hardware_dir", f"hardware folder {hw_root} not found")
+    catalog = load_catalog(hw_root)
+    ch = spec.choices
+    weather_path = None
+    if spec.climate.weather_file is not None:
+        weather_path = (path.parent / spec.climate.weather_file).resolve()
+        if not weather_path.is_file():
+            raise InputError(path, "climate.weather_file", f"weather file {weather_path} not found")
+    loaded = LoadedSite(
+        path=path,
+        spec=spec,
+        catalog=catalog,
+        racks=_resolve(catalog, path, "racks", ch.racks),
+        cdus=_resolve(catalog, path, "cdus", ch.cdus),
+        heat_rejection=_resolve(catalog, path, "heat_rejection", ch.heat_rejection),
+        air_side=_resolve(catalog, path, "air_side", ch.air_side),
+        miners=_resolve(catalog, path, "miners", ch.miners),
+        ups=_resolve(catalog, path, "ups", ch.ups)[0],
+        transformer=_resolve(catalog, path, "transformer", ch.transformer)[0],
+        weather_path=weather_path,
+        overrides=applied,
+    )
+    return loaded
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, full + "."))
+        else:
+            out[full] = value
+    return out

@@ -1,0 +1,338 @@
+"""Build the NOI-maximising MILP from canonical inputs. No I/O here.
+
+Decisions: racks per type (integer), CDUs (integer, one type, N+k), heat-rejection
+modules per technology and loop (integer, N+k at the design condition), air-side
+units (integer, one type, N+k), installed mining per model (MW, continuous) and
+its hourly dispatch, heat rejected per module type and hour, each month's peak.
+
+Every constraint belongs to a *family* named after the TOML path it comes from
+(``site.grid_limit``, ``economics.capex_budget`` ...); hourly families hold one
+row per model hour. The explanation step reads duals per family.
+
+Objective in kUSD per year; powers in MW; energies in MWh; areas in m^2.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pulp
+
+from planner.inputs import LOOPS, Inputs
+
+GPU_HOURS_PER_YEAR = 8760.0
+K = 1e-3  # USD -> kUSD
+CAPEX_TIE_BREAK = 1e-3  # weight of annualised capex in the "noi" objective
+
+
+@dataclass
+class Family:
+    """Constraints from one input limit, possibly one per hour."""
+
+    path: str
+    description: str
+    unit: str  # unit of the right-hand side, for shadow prices "kUSD/yr per <unit>"
+    rows: list[tuple[int | None, pulp.LpConstraint]] = field(default_factory=list)
+
+
+@dataclass
+class Model:
+    """The PuLP problem and handles to its variables and constraint families."""
+
+    prob: pulp.LpProblem
+    inputs: Inputs
+    racks: dict[str, pulp.LpVariable]
+    cdus: dict[str, pulp.LpVariable]
+    cdu_used: dict[str, pulp.LpVariable]
+    modules: dict[str, pulp.LpVariable]  # key "id@loop"
+    module_used: dict[str, pulp.LpVariable]
+    air_units: dict[str, pulp.LpVariable]
+    air_used: dict[str, pulp.LpVariable]
+    mining: dict[str, pulp.LpVariable]  # installed MW per miner model
+    dispatch: dict[str, list[pulp.LpVariable]]  # MW running per model hour
+    heat: dict[str, list]  # per module key, heat rejected per hour (var or 0)
+    wet: dict[str, list]  # adiabatic heat beyond dry capacity per hour
+    peaks: dict[int, pulp.LpVariable]
+    families: dict[str, Family]
+    expressions: dict[str, object]
+    integer_vars: list[pulp.LpVariable]
+    constant_kusd: float  # constant part of the objective (fixed charges)
+
+
+def _affine(pairs) -> pulp.LpAffineExpression:
+    expr = pulp.LpAffineExpression()
+    for var, coef in pairs:
+        if coef:
+            expr[var] = expr.get(var, 0.0) + coef
+    return expr
+
+
+def build_model(inp: Inputs, fixed: dict[str, float] | None = None) -> Model:
+    """Build the MILP.
+
+    Parameters
+    ----------
+    inp : Inputs
+        Canonical inputs.
+    fixed : dict, optional
+        Decisions fixed by the user (an engineer's own design): keys
+        ``racks.<id>``, ``cdus.<id>``, ``heat_rejection.<id>@<loop>``,
+        ``air_side.<id>``, ``mining.<id>`` (MW).
+    """
+    fixed = dict(fixed or {})
+    prob = pulp.LpProblem("site_plan", pulp.LpMaximize)
+    T = inp.hours
+    a_ups = 1.0 / (inp.ups_efficiency * inp.transformer_efficiency)
+    a_tx = 1.0 / inp.transformer_efficiency
+    fams: dict[str, Family] = {}
+
+    def family(key, path, desc, unit):
+        fams[key] = Family(path, desc, unit)
+        return fams[key]
+
+    def add(fam: Family, t, con, name):
+        prob.addConstraint(con, name)
+        fam.rows.append((t, con))
+
+    def bounded_int(name, ub, key):
+        lo, hi = 0, ub
+        if key in fixed:
+            lo = hi = int(round(fixed.pop(key)))
+        return pulp.LpVariable(name, lowBound=lo, upBound=max(hi, lo), cat=pulp.LpInteger)
+
+    # --- racks ---------------------------------------------------------------
+    racks = {}
+    for i, r in enumerate(inp.racks):
+        ub = int(min(inp.hall_area / r.floor_area, inp.grid_limit / (r.power_typical * a_ups)))
+        racks[r.id] = bounded_int(f"n_rack_{i}", ub, f"racks.{r.id}")
+    it_typical = _affine((racks[r.id], r.power_typical) for r in inp.racks)
+    it_design = _affine((racks[r.id], r.power_design) for r in inp.racks)
+    it_peak = _affine((racks[r.id], r.power_peak) for r in inp.racks)
+    liquid_typ = _affine((racks[r.id], r.power_typical * r.liquid_fraction) for r in inp.racks)
+    liquid_des = _affine((racks[r.id], r.power_design * r.liquid_fraction) for r in inp.racks)
+    air_typ = _affine((racks[r.id], r.power_typical * (1 - r.liquid_fraction)) for r in inp.racks)
+    air_des = _affine((racks[r.id], r.power_design * (1 - r.liquid_fraction)) for r in inp.racks)
+    gpus = _affine((racks[r.id], r.gpus) for r in inp.racks)
+
+    # --- mining --------------------------------------------------------------
+    mining, dispatch = {}, {}
+    for i, m in enumerate(inp.miners):
+        ub = inp.grid_limit * a_tx if m.allowed else 0.0
+        lo = 0.0
+        if f"mining.{m.id}" in fixed:
+            lo = ub = float(fixed.pop(f"mining.{m.id}"))
+        mining[m.id] = pulp.LpVariable(f"mine_mw_{i}", lowBound=lo, upBound=ub)
+        dispatch[m.id] = [
+            pulp.LpVariable(f"mine_run_{i}_{t}", lowBound=0, upBound=ub * float(m.availability[t]))
+            for t in range(T)
+        ]
+    hydro = [m for m in inp.miners if m.cooling == "hydro"]
+    hydro_installed = _affine((mining[m.id], 1.0) for m in hydro)
+
+    # --- CDUs ------------------------------------------------------------------
+    cdus, cdu_used = {}, {}
+    for i, c in enumerate(inp.cdus):
+        ub = int(inp.hall_area / c.floor_area) if c.floor_area > 0 else 1000
+        cdus[c.id] = bounded_int(f"n_cdu_{i}", ub, f"cdus.{c.id}")
+        cdu_used[c.id] = pulp.LpVariable(f"use_cdu_{i}", cat=pulp.LpBinary)
+    # --- air side --------------------------------------------------------------
+    air_units, air_used = {}, {}
+    for i, a in enumerate(inp.air_side):
+        ub = (int(inp.hall_area / a.floor_area) if a.floor_area > 0 else 5000) if a.allowed else 0
+        air_units[a.id] = bounded_int(f"n_air_{i}", ub, f"air_side.{a.id}")
+        air_used[a.id] = pulp.LpVariable(f"use_air_{i}", cat=pulp.LpBinary)
+    # --- heat rejection --------------------------------------------------------
+    modules, module_used = {}, {}
+    for i, h in enumerate(inp.heat_rejection):
+        ub = int(inp.yard_area / h.floor_area)
+        modules[h.key] = bounded_int(f"n_hr_{i}", ub, f"heat_rejection.{h.key}")
+        module_used[h.key] = pulp.LpVariable(f"use_hr_{i}", cat=pulp.LpBinary)
+    if fixed:
+        raise KeyError(f"unknown fixed decision(s): {', '.join(sorted(fixed))}")
+
+    heat: dict[str, list] = {}
+    wet: dict[str, list] = {}
+    for i, h in enumerate(inp.heat_rejection):
+        heat[h.key] = [
+            pulp.LpVariable(f"q_{i}_{t}", lowBound=0) if h.capacity[t] > 0 else 0.0 for t in range(T)
+        ]
+        if h.technology == "adiabatic_cooler" and (h.capacity > h.dry_capacity + 1e-12).any():
+            wet[h.key] = [
+                pulp.LpVariable(f"wet_{i}_{t}", lowBound=0) if h.capacity[t] > h.dry_capacity[t] + 1e-12 else 0.0
+                for t in range(T)
+            ]
+
+    fixed_cooling = _affine(
+        [(cdus[c.id], c.pump_power) for c in inp.cdus] + [(air_units[a.id], a.fan_power) for a in inp.air_side]
+    )
+
+    # --- design-condition sizing (N+k) -----------------------------------------
+    s_cdu, s_hr, s_air = inp.spares["cdu"], inp.spares["heat_rejection"], inp.spares["air_side"]
+    f_cdu = family("cdu", "redundancy.cdu", f"CDU capacity with {s_cdu} spare(s) >= liquid heat at design power", "MW")
+    f_cdu_one = family("cdu_type", "choices.cdus", "one CDU type", "-")
+    if inp.cdus:
+        for c in inp.cdus:
+            ub = cdus[c.id].upBound
+            add(f_cdu_one, None, cdus[c.id] <= ub * cdu_used[c.id], f"cdu_used_{c.id}")
+            add(f_cdu_one, None, cdus[c.id] >= (s_cdu + 1) * cdu_used[c.id], f"cdu_min_{c.id}")
+        add(f_cdu_one, None, pulp.lpSum(cdu_used.values()) <= 1, "cdu_one_type")
+        cap = _affine([(cdus[c.id], c.capacity) for c in inp.cdus] + [(cdu_used[c.id], -s_cdu * c.capacity) for c in inp.cdus])
+        add(f_cdu, None, cap - liquid_des - hydro_installed >= 0, "cdu_redundancy")
+    else:
+        add(f_cdu, None, liquid_des + hydro_installed <= 0, "cdu_none")
+
+    f_air = family("air_side", "redundancy.air_side", f"air-side capacity with {s_air} spare(s) >= rack air heat at design power", "MW")
+    f_air_one = family("air_type", "choices.air_side", "one air-side type", "-")
+    if inp.air_side:
+        for a in inp.air_side:
+            add(f_air_one, None, air_units[a.id] <= max(air_units[a.id].upBound, 0) * air_used[a.id], f"air_used_{a.id}")
+            add(f_air_one, None, air_units[a.id] >= (s_air + 1) * air_used[a.id], f"air_min_{a.id}")
+        add(f_air_one, None, pulp.lpSum(air_used.values()) <= 1, "air_one_type")
+        cap = _affine([(air_units[a.id], a.capacity) for a in inp.air_side] + [(air_used[a.id], -s_air * a.capacity) for a in inp.air_side])
+        add(f_air, None, cap - air_des >= 0, "air_redundancy")
+    else:
+        add(f_air, None, air_des <= 0, "air_none")
+
+    design_heat = {"liquid": liquid_des + hydro_installed, "air": air_des}
+    for loop in LOOPS:
+        fam = family(f"hr_design_{loop}", "redundancy.heat_rejection",
+                     f"{loop}-loop heat rejection at the design condition with {s_hr} spare(s) per technology", "MW")
+        pairs = []
+        for h in inp.heat_rejection:
+            if h.loop != loop:
+                continue
+            ub = modules[h.key].upBound
+            add(fam, None, modules[h.key] <= ub * module_used[h.key], f"hr_used_{h.key}")
+            add(fam, None, modules[h.key] >= (s_hr + 1) * module_used[h.key], f"hr_min_{h.key}")
+            pairs += [(modules[h.key], h.design_capacity), (module_used[h.key], -s_hr * h.design_capacity)]
+        add(fam, None, _affine(pairs) - design_heat[loop] >= 0, f"hr_design_{loop}")
+
+    # --- hourly constraints ---------------------------------------------------------
+    f_grid = family("grid", "site.grid_limit", "grid draw at the meter, every hour", "MW")
+    f_env = family("envelope", "site.grid_limit",
+                   "GPU peak power with mining curtailed, plus cooling, every hour", "MW")
+    f_heat = {loop: family(f"heat_{loop}", f"choices.heat_rejection ({loop} loop)",
+                           f"{loop}-loop heat rejected every hour", "MW") for loop in LOOPS}
+    f_cap = family("hr_capacity", "choices.heat_rejection",
+                   "heat rejected within the modules' capacity at that hour's ambient", "MW")
+    f_wet = family("adiabatic", "choices.heat_rejection", "adiabatic heat beyond dry-mode capacity", "MW")
+    f_mine = family("mining_avail", "choices.miners", "mining within installed and derated capacity", "MW")
+    f_peak = family("peak", "tariff.demand_charge", "monthly peak draw", "MW")
+    months = sorted(set(int(m) for m in inp.month)) if inp.time_mode.startswith("8760") else [0]
+    peaks = {mo: pulp.LpVariable(f"peak_{mo}", lowBound=0) for mo in months}
+
+    obj: dict[pulp.LpVariable, float] = defaultdict(float)
+    water_coef = K * inp.water_price
+    grid_rows = []
+    for t in range(T):
+        w = float(inp.weight[t])
+        cool_pairs = []
+        for loop in LOOPS:
+            pairs = []
+            for h in inp.heat_rejection:
+                if h.loop != loop:
+                    continue
+                q = heat[h.key][t]
+                if isinstance(q, pulp.LpVariable):
+                    pairs.append((q, 1.0))
+                    cool_pairs.append((q, float(h.electricity_per_heat[t])))
+                    add(f_cap, t, q - float(h.capacity[t]) * modules[h.key] <= 0, f"hrcap_{h.key}_{t}")
+                    if h.key in wet and isinstance(wet[h.key][t], pulp.LpVariable):
+                        wv = wet[h.key][t]
+                        add(f_wet, t, wv - q + float(h.dry_capacity[t]) * modules[h.key] >= 0, f"wet_{h.key}_{t}")
+                        obj[wv] -= water_coef * w * h.water_per_heat
+                    elif h.water_per_heat > 0 and h.technology != "adiabatic_cooler":
+                        obj[q] -= water_coef * w * h.water_per_heat
+            load = liquid_typ + _affine((dispatch[m.id][t], 1.0) for m in hydro) if loop == "liquid" else air_typ
+            add(f_heat[loop], t, _affine(pairs) - load == 0, f"heat_{loop}_{t}")
+        cooling = _affine(cool_pairs) + fixed_cooling
+        draw = a_ups * it_typical + a_tx * (_affine((dispatch[m.id][t], 1.0) for m in inp.miners) + cooling)
+        add(f_grid, t, draw <= inp.grid_limit, f"grid_{t}")
+        add(f_env, t, a_ups * it_peak + a_tx * cooling <= inp.grid_limit, f"envelope_{t}")
+        peak = peaks[0] if 0 in peaks else peaks[int(inp.month[t])]
+        add(f_peak, t, peak - draw >= 0, f"peak_{t}")
+        for m in inp.miners:
+            if m.availability[t] > 0 and m.allowed:
+                add(f_mine, t, dispatch[m.id][t] - float(m.availability[t]) * mining[m.id] <= 0, f"mine_{m.id}_{t}")
+            obj[dispatch[m.id][t]] += K * w * m.revenue_per_mwh
+        # energy bought
+        coef = K * w * float(inp.energy_price[t])
+        for var, c in draw.items():
+            obj[var] -= coef * c
+        grid_rows.append(draw)
+
+    # --- area, budget, limits ----------------------------------------------------------
+    hall = _affine(
+        [(racks[r.id], r.floor_area) for r in inp.racks]
+        + [(cdus[c.id], c.floor_area) for c in inp.cdus]
+        + [(air_units[a.id], a.floor_area) for a in inp.air_side]
+        + [(mining[m.id], m.floor_area_per_mw) for m in inp.miners]
+    )
+    yard = _affine((modules[h.key], h.floor_area) for h in inp.heat_rejection)
+    add(family("hall", "site.hall_area", "hall floor area", "m^2"), None, hall <= inp.hall_area, "hall_area")
+    add(family("yard", "site.yard_area", "yard area", "m^2"), None, yard <= inp.yard_area, "yard_area")
+
+    capex_gpu = _affine((racks[r.id], r.price) for r in inp.racks)
+    capex_facility = (
+        _affine((racks[r.id], r.power_design * inp.facility_capex + r.power_peak * inp.ups_price_per_mw) for r in inp.racks)
+        + _affine((cdus[c.id], c.price) for c in inp.cdus)
+        + _affine((air_units[a.id], a.price) for a in inp.air_side)
+        + _affine((modules[h.key], h.price) for h in inp.heat_rejection)
+    )
+    capex_miner = _affine((mining[m.id], m.price_per_mw) for m in inp.miners)
+    capex_fixed = inp.transformer_price_per_mw * inp.grid_limit
+    capex = capex_gpu + capex_facility + capex_miner
+    add(family("budget", "economics.capex_budget", "capital spent", "USD"), None,
+        K * capex <= K * (inp.budget - capex_fixed), "capex_budget")
+
+    f_lim = family("racks_limit", "limits.max_racks", "rack count limits", "racks")
+    if inp.max_racks is not None:
+        add(f_lim, None, pulp.lpSum(racks.values()) <= inp.max_racks, "max_racks")
+    if inp.min_racks:
+        add(family("racks_min", "limits.min_racks", "fewest racks", "racks"), None,
+            pulp.lpSum(racks.values()) >= inp.min_racks, "min_racks")
+    if inp.max_mining is not None:
+        add(family("mining_limit", "limits.max_mining", "installed mining", "MW"), None,
+            pulp.lpSum(mining.values()) <= inp.max_mining, "max_mining")
+
+    # --- objective (kUSD/yr) -------------------------------------------------------------
+    for r in inp.racks:
+        gpu_rev = K * r.gpu_price * inp.utilisation * GPU_HOURS_PER_YEAR
+        obj[racks[r.id]] += gpu_rev * r.gpus - K * inp.facility_opex * r.power_design
+    for m in inp.miners:
+        obj[mining[m.id]] -= K * inp.mining_opex
+    months_billed = 12.0 / len(peaks)
+    for var in peaks.values():
+        obj[var] -= K * inp.demand_charge * months_billed
+    # NOI less annualised capex; with objective "noi" the annualised capex enters with a
+    # small weight only, as a tie-break, so that spare budget is not spent on plant that
+    # saves a few kW (the budget constraint still holds).
+    capex_weight = 1.0 if inp.objective == "noi_less_annualised_capex" else CAPEX_TIE_BREAK
+    for expr, crf in ((capex_gpu, inp.crf["gpu"]), (capex_facility, inp.crf["facility"]),
+                      (capex_miner, inp.crf["miner"])):
+        for var, c in expr.items():
+            obj[var] -= K * crf * c * capex_weight
+    constant = -K * 12 * inp.fixed_monthly - K * inp.crf["facility"] * capex_fixed * capex_weight
+    prob.setObjective(_affine(obj.items()) + constant)
+
+    integer_vars = [v for v in prob.variables() if v.cat == pulp.LpInteger]
+    return Model(
+        prob=prob, inputs=inp, racks=racks, cdus=cdus, cdu_used=cdu_used, modules=modules,
+        module_used=module_used, air_units=air_units, air_used=air_used, mining=mining,
+        dispatch=dispatch, heat=heat, wet=wet, peaks=peaks, families=fams,
+        expressions={
+            "it_typical": it_typical, "it_design": it_design, "it_peak": it_peak, "gpus": gpus,
+            "liquid_design": liquid_des, "air_design": air_des, "hall": hall, "yard": yard,
+            "capex_gpu": capex_gpu, "capex_facility": capex_facility, "capex_miner": capex_miner,
+            "capex_fixed": capex_fixed, "grid_rows": grid_rows, "fixed_cooling": fixed_cooling,
+        },
+        integer_vars=integer_vars,
+        constant_kusd=constant,
+    )
+
+
+def rack_upper_bound(inp: Inputs) -> int:
+    """Racks that could fit by area alone (for messages)."""
+    return max((math.floor(inp.hall_area / r.floor_area) for r in inp.racks), default=0)

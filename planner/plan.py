@@ -1,0 +1,73 @@
+"""One planning run: inputs -> model -> solve -> design -> audit -> economics."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner.audit import AuditResult, Design, Operation, audit, simulate
+from planner.economics import Economics, evaluate
+from planner.inputs import Inputs
+from planner.model import Model, build_model
+from planner.solve import SolveResult, solve
+
+
+@dataclass
+class PlanResult:
+    inputs: Inputs
+    model: Model
+    solve: SolveResult
+    build_seconds: float
+    design: Design | None = None
+    operation: Operation | None = None
+    audit: AuditResult | None = None
+    economics: Economics | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _int(v) -> int:
+    return int(round(v.varValue or 0.0))
+
+
+def extract_design(model: Model) -> Design:
+    """Equipment counts from a solved model; mining dispatch per original hour when complete."""
+    inp = model.inputs
+    dispatch = None
+    if not inp.time_mode.startswith("representative"):
+        n = len(inp.climate.dry_bulb)
+        dispatch = {}
+        for m in inp.miners:
+            arr = np.zeros(n)
+            for t, group in enumerate(inp.groups):
+                arr[group] = model.dispatch[m.id][t].varValue or 0.0
+            dispatch[m.id] = arr
+    return Design(
+        racks={k: _int(v) for k, v in model.racks.items()},
+        cdus={k: _int(v) for k, v in model.cdus.items()},
+        modules={k: _int(v) for k, v in model.modules.items()},
+        air_units={k: _int(v) for k, v in model.air_units.items()},
+        mining={k: max(0.0, v.varValue or 0.0) for k, v in model.mining.items()},
+        mining_dispatch=dispatch,
+    )
+
+
+def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = None,
+             mip_gap: float | None = 1e-4, fixed: dict[str, float] | None = None) -> PlanResult:
+    """Build, solve, audit and evaluate a plan."""
+    t0 = time.perf_counter()
+    model = build_model(inp, fixed=fixed)
+    build = time.perf_counter() - t0
+    result = solve(model, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+    plan = PlanResult(inp, model, result, build)
+    plan.timings = {"build": build, "solve": result.solve_seconds}
+    if not result.has_solution:
+        return plan
+    t1 = time.perf_counter()
+    plan.design = extract_design(model)
+    plan.operation = simulate(inp, plan.design)
+    plan.audit = audit(inp, plan.design, plan.operation)
+    plan.economics = evaluate(inp, plan.design, plan.operation)
+    plan.timings["audit"] = time.perf_counter() - t1
+    return plan

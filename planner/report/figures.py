@@ -1,0 +1,241 @@
+"""The figures of a capacity report, each with its unit, as plain data.
+
+Text and JSON renderers both read this structure, so the terminal and the
+exported file always show the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner.physics.fluids import fluid_properties
+from planner.physics.mining import strike_price
+from planner.physics.thermal import coolant_flow
+from planner.plan import PlanResult
+
+
+@dataclass
+class Figure:
+    label: str
+    value: float | int | str | None
+    unit: str = ""
+    note: str = ""
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[tuple[str, str]]  # (heading, unit)
+    rows: list[list] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    title: str
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+def _hours_where(mask: np.ndarray) -> int:
+    return int(np.count_nonzero(mask))
+
+
+def build_sections(plan: PlanResult) -> list[Section]:
+    """All report sections of a solved plan."""
+    inp, d, op, eco = plan.inputs, plan.design, plan.operation, plan.economics
+    clim = inp.climate
+    a_tx = 1.0 / inp.transformer_efficiency
+    a_ups = a_tx / inp.ups_efficiency
+    out: list[Section] = []
+
+    # --- site and inputs --------------------------------------------------------------
+    s = Section("Site")
+    s.figures += [
+        Figure("site", inp.site_name),
+        Figure("grid limit", inp.grid_limit, "MW", "site.grid_limit"),
+        Figure("weather", clim.source),
+        Figure("design condition", f"{clim.design_dry_bulb:.1f} degC dry bulb / {clim.design_wet_bulb:.1f} degC wet bulb",
+               "", clim.design_source),
+        Figure("hottest hour in the weather", float(clim.dry_bulb.max()), "degC"),
+        Figure("time resolution", f"{inp.time_mode}: {inp.hours} model hours"),
+        Figure("liquid loop (facility water) supply", inp.liquid_supply, "degC", inp.liquid_supply_note),
+        Figure("air-side loop supply", inp.air_supply, "degC", "cooling.air_loop_supply_temperature"),
+        Figure("hashprice", inp.hashprice, "USD/(PH/s)/day", "from market.*: BTC price, difficulty, subsidy, fees, pool fee"),
+    ]
+    out.append(s)
+
+    # --- racks ------------------------------------------------------------------------------
+    s = Section("Racks and GPUs")
+    t = Table("racks", [("rack", ""), ("count", "racks"), ("GPUs", "GPU"), ("IT typical", "MW"),
+                        ("IT design", "MW"), ("IT peak", "MW"), ("GPU price", "USD/GPU/h")])
+    total_gpus = 0
+    for r in inp.racks:
+        n = d.racks.get(r.id, 0)
+        if n == 0:
+            continue
+        total_gpus += n * r.gpus
+        t.rows.append([r.name, n, n * r.gpus, n * r.power_typical, n * r.power_design, n * r.power_peak, r.gpu_price])
+    s.tables.append(t)
+    s.figures += [
+        Figure("GPUs", total_gpus, "GPU"),
+        Figure("IT power, typical", op.it_typical, "MW"),
+        Figure("IT power, design", op.it_design, "MW"),
+        Figure("IT power, peak (transients)", op.it_peak, "MW"),
+    ]
+    out.append(s)
+
+    # --- cooling -------------------------------------------------------------------------------
+    s = Section("Cooling layout")
+    sp = inp.spares
+    t = Table("equipment", [("unit", ""), ("loop", ""), ("count", "units"), ("spares", "units"),
+                            ("capacity each at design", "MW"), ("capacity with spares out", "MW"),
+                            ("design heat", "MW")])
+    from planner.audit import design_loads
+    from planner.physics.plant import module_performance
+
+    loads = design_loads(inp, d)
+    for c in inp.cdus:
+        n = d.cdus.get(c.id, 0)
+        if n:
+            t.rows.append([c.name, "liquid", n, sp["cdu"], c.capacity, (n - sp["cdu"]) * c.capacity, loads["liquid"]])
+    for h in inp.heat_rejection:
+        n = d.modules.get(h.key, 0)
+        if n:
+            supply = inp.liquid_supply if h.loop == "liquid" else inp.air_supply
+            wb = inp.design_tower_wet_bulb if h.technology in ("cooling_tower", "water_cooled_chiller") else clim.design_wet_bulb
+            cap = float(module_performance(h.rating, supply, np.array([clim.design_dry_bulb]), np.array([wb])).capacity[0])
+            t.rows.append([h.name, h.loop, n, sp["heat_rejection"], cap, (n - sp["heat_rejection"]) * cap, loads[h.loop]])
+    for a in inp.air_side:
+        n = d.air_units.get(a.id, 0)
+        if n:
+            t.rows.append([a.name, "air", n, sp["air_side"], a.capacity, (n - sp["air_side"]) * a.capacity, loads["air"]])
+    s.tables.append(t)
+    # coolant flows in the rack loops (TCS)
+    flows = 0.0
+    for r in inp.racks:
+        n = d.racks.get(r.id, 0)
+        if n and r.liquid_fraction > 0:
+            cp, rho = fluid_properties(r.coolant, r.max_coolant_supply)
+            per_rack = float(coolant_flow(r.power_design * r.liquid_fraction * 1000, r.coolant_delta_t, cp, rho))
+            flows += n * per_rack
+            note = f"{r.coolant}, {r.coolant_delta_t:g} K rise at design power"
+            if r.rated_flow > 0:
+                note += f"; vendor figure {r.rated_flow:g} L/min"
+            s.figures.append(Figure(f"coolant flow per {r.name}", per_rack, "L/min", note))
+    s.figures.append(Figure("rack-loop coolant flow, all racks", flows, "L/min"))
+    yard_used = sum(d.modules.get(h.key, 0) * h.floor_area for h in inp.heat_rejection)
+    s.figures.append(Figure("yard area used", yard_used, "m^2", f"of {inp.yard_area:,.0f} m^2"))
+    for h in inp.heat_rejection:
+        if d.modules.get(h.key, 0) and h.technology == "adiabatic_cooler":
+            wet = op.wet_heat.get(h.key)
+            s.figures.append(Figure(f"hours with adiabatic assist ({h.loop} loop)",
+                                    _hours_where(wet > 1e-6) if wet is not None else 0, "h"))
+        if d.modules.get(h.key, 0) and h.technology.endswith("chiller"):
+            q = op.heat_by_module.get(h.key)
+            s.figures.append(Figure(f"hours with {h.name} running ({h.loop} loop)",
+                                    _hours_where(q > 1e-6) if q is not None else 0, "h"))
+    out.append(s)
+
+    # --- mining ---------------------------------------------------------------------------------
+    s = Section("Residual mining")
+    t = Table("miners", [("miner", ""), ("installed", "MW"), ("units", "units"), ("hash rate", "PH/s"),
+                         ("mined", "MWh/yr"), ("revenue", "USD/MWh"), ("strike price", "USD/MWh"),
+                         ("curtailed: grid", "h"), ("curtailed: price", "h"), ("derated: hot air", "h")])
+    price = op.energy_price
+    for m in inp.miners:
+        mw = d.mining.get(m.id, 0.0)
+        if mw <= 1e-6:
+            if not m.allowed:
+                s.lines.append(f"{m.name}: not eligible, {m.reason}")
+            continue
+        run, avail = op.mining_power[m.id], op.mining_available[m.id]
+        short = run < avail - 1e-6
+        hot = avail < mw - 1e-6
+        grid_bound = op.grid_draw >= inp.grid_limit - 1e-4
+        uneconomic = m.revenue_per_mwh <= price * a_tx
+        t.rows.append([m.name, mw, int(np.floor(mw / m.unit_power + 1e-9)), mw / m.unit_power * m.hash_rate / 1000,
+                       float(run.sum()), m.revenue_per_mwh, float(strike_price(inp.hashprice, m.efficiency)),
+                       _hours_where(short & grid_bound), _hours_where(short & ~grid_bound & uneconomic),
+                       _hours_where(hot)])
+    s.tables.append(t)
+    s.figures.append(Figure("mining energy", float(sum(v.sum() for v in op.mining_power.values())), "MWh/yr"))
+    out.append(s)
+
+    # --- power balance at the design hour ---------------------------------------------------------------
+    s = Section("Power balance at the hottest hour")
+    h = int(np.argmax(clim.dry_bulb))
+    mining_h = float(sum(v[h] for v in op.mining_power.values()))
+    cooling_h = float(op.cooling_power[h])
+    draw_h = float(op.grid_draw[h])
+    losses_h = draw_h - op.it_typical - mining_h - cooling_h
+    s.figures += [
+        Figure("hour", str(clim.timestamps[h]), "", f"{clim.dry_bulb[h]:.1f} degC dry bulb, {clim.wet_bulb[h]:.1f} degC wet bulb"),
+        Figure("GPU IT (typical)", op.it_typical, "MW"),
+        Figure("cooling (pumps, fans, chillers)", cooling_h, "MW"),
+        Figure("UPS and transformer losses", losses_h, "MW"),
+        Figure("mining", mining_h, "MW"),
+        Figure("grid draw", draw_h, "MW", f"limit {inp.grid_limit:g} MW"),
+        Figure("envelope: GPU peak + cooling, mining off", float(op.envelope[h]), "MW", f"limit {inp.grid_limit:g} MW"),
+        Figure("PUE at this hour", (draw_h) / (op.it_typical + mining_h) if op.it_typical + mining_h > 0 else None, ""),
+    ]
+    out.append(s)
+
+    # --- energy and water ---------------------------------------------------------------------------------
+    s = Section("Energy and water")
+    grid_mwh = float(op.grid_draw.sum())
+    it_mwh = op.it_typical * len(op.grid_draw)
+    mining_mwh = float(sum(v.sum() for v in op.mining_power.values()))
+    water = float(op.water_m3.sum())
+    s.figures += [
+        Figure("energy from the grid", grid_mwh, "MWh/yr"),
+        Figure("GPU IT energy", it_mwh, "MWh/yr"),
+        Figure("cooling energy", float(op.cooling_power.sum()), "MWh/yr"),
+        Figure("PUE, annual", grid_mwh / (it_mwh + mining_mwh) if it_mwh + mining_mwh else None, "",
+               "grid energy / (GPU IT + mining) energy"),
+        Figure("water", water, "m^3/yr"),
+        Figure("WUE", water * 1000 / ((it_mwh + mining_mwh) * 1000) if it_mwh + mining_mwh else None, "L/kWh",
+               "water / IT energy"),
+        Figure("highest draw", float(op.grid_draw.max()), "MW"),
+    ]
+    out.append(s)
+
+    # --- economics -------------------------------------------------------------------------------------------
+    s = Section("Net operating income")
+    for name, val in eco.parts():
+        s.figures.append(Figure(name, val / 1e6, "MUSD/yr"))
+    s.figures.append(Figure("NOI", eco.noi / 1e6, "MUSD/yr"))
+    s.figures.append(Figure("annualised capex", eco.annualised_capex / 1e6, "MUSD/yr",
+                            "capital recovery at economics.discount_rate over each part's life"))
+    s.figures.append(Figure("NOI less annualised capex", eco.noi_less_annualised_capex / 1e6, "MUSD/yr"))
+    s.figures.append(Figure("objective", "NOI less annualised capex" if inp.objective == "noi_less_annualised_capex"
+                            else "NOI within the capex budget", "", "economics.objective"))
+    out.append(s)
+    s = Section("Capital cost")
+    for name, val in eco.capex_parts.items():
+        if val:
+            s.figures.append(Figure(name, val / 1e6, "MUSD"))
+    s.figures.append(Figure("total", eco.capex / 1e6, "MUSD", f"budget {inp.budget / 1e6:,.1f} MUSD"))
+    out.append(s)
+    return out
+
+
+def solver_section(plan: PlanResult) -> Section:
+    r = plan.solve
+    s = Section("Solver")
+    s.figures += [
+        Figure("solver", r.solver),
+        Figure("status", r.status, "", r.detail),
+        Figure("objective", None if r.objective is None else r.objective / 1e3, "MUSD/yr"),
+        Figure("best bound", None if r.bound is None else r.bound / 1e3, "MUSD/yr"),
+        Figure("relative gap", None if r.gap is None else r.gap * 100, "%"),
+        Figure("variables", len(plan.model.prob.variables()), ""),
+        Figure("constraints", len(plan.model.prob.constraints), ""),
+        Figure("build time", plan.timings.get("build"), "s"),
+        Figure("solve time", plan.timings.get("solve"), "s"),
+    ]
+    if "audit" in plan.timings:
+        s.figures.append(Figure("audit time", plan.timings["audit"], "s"))
+    return s

@@ -1,0 +1,87 @@
+"""Render report sections as rich text or JSON; every number goes out with its unit."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from planner.report.figures import Figure, Section, Table
+
+
+def fmt(value, unit: str = "") -> str:
+    """A number with its unit, rounded for reading: '18 MW', '1,426 h', '0.0123 MW'."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, str):
+        return value if not unit else f"{value} {unit}"
+    if isinstance(value, (int,)) and not isinstance(value, bool):
+        text = f"{value:,d}"
+    else:
+        v = float(value)
+        if not math.isfinite(v):
+            text = str(v)
+        elif v == 0:
+            text = "0"
+        elif abs(v) >= 1000:
+            text = f"{v:,.0f}"
+        elif abs(v) >= 100:
+            text = f"{v:.1f}"
+        elif abs(v) >= 1:
+            text = f"{v:.3g}" if abs(v) < 10 else f"{v:.2f}"
+        else:
+            text = f"{v:.3g}"
+    return f"{text} {unit}".strip()
+
+
+def render_text(sections: list[Section], console: Console) -> None:
+    for s in sections:
+        console.rule(f"[bold]{s.title}")
+        for t in s.tables:
+            if not t.rows:
+                continue
+            rt = RichTable(show_header=True, header_style="bold", box=None, pad_edge=False)
+            for heading, unit in t.columns:
+                rt.add_column(f"{heading}" + (f" [{unit}]" if unit else ""), justify="left" if not unit else "right")
+            for row in t.rows:
+                rt.add_row(*[fmt(v, "") if unit else str(v) for v, (_, unit) in zip(row, t.columns)])
+            console.print(rt)
+        for f in s.figures:
+            note = f"  [dim]({f.note})[/dim]" if f.note else ""
+            console.print(f"  {f.label}: [bold]{fmt(f.value, f.unit)}[/bold]{note}", highlight=False)
+        for line in s.lines:
+            console.print(f"  {line}", highlight=False)
+
+
+def _jsonable(value):
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def sections_to_dict(sections: list[Section]) -> dict:
+    out = {}
+    for s in sections:
+        sec = {}
+        for f in s.figures:
+            sec[f.label] = {"value": _jsonable(f.value), "unit": f.unit, **({"note": f.note} if f.note else {})}
+        for t in s.tables:
+            sec[t.title] = [
+                {h: {"value": _jsonable(v), "unit": u} if u else _jsonable(v) for v, (h, u) in zip(row, t.columns)}
+                for row in t.rows
+            ]
+        if s.lines:
+            sec["notes"] = list(s.lines)
+        out[s.title] = sec
+    return out
+
+
+def render_json(sections: list[Section], extra: dict | None = None) -> str:
+    data = sections_to_dict(sections)
+    if extra:
+        data.update(extra)
+    return json.dumps(data, indent=2, sort_keys=False, default=_jsonable)

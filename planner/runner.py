@@ -1,0 +1,143 @@
+"""Run a plan end to end for the command line and report it; returns the exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from planner import explain as explain_mod
+from planner.inputs import Inputs
+from planner.load import InputError, read_toml
+from planner.plan import PlanResult, run_plan
+from planner.report.figures import Section, build_sections, solver_section
+from planner.report.render import render_json, render_text, sections_to_dict
+
+EXIT_OK, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_AUDIT = 0, 3, 4, 5
+
+
+def fixable_keys(inp: Inputs) -> list[str]:
+    keys = [f"racks.{r.id}" for r in inp.racks]
+    keys += [f"cdus.{c.id}" for c in inp.cdus]
+    keys += [f"heat_rejection.{h.key}" for h in inp.heat_rejection]
+    keys += [f"air_side.{a.id}" for a in inp.air_side]
+    keys += [f"mining.{m.id}" for m in inp.miners]
+    return keys
+
+
+def parse_fixed(inp: Inputs, items: list[str], design_file: Path | None) -> dict[str, float]:
+    """Fixed decisions from `--fix KEY=VALUE` and a design TOML file (flat or nested tables).
+
+    Mining is given in MW (``"2 MW"`` or a number of MW); other decisions are counts.
+    """
+    from planner.load import did_you_mean
+    from planner.units import UnitError, parse_quantity, to_canonical
+
+    raw: list[tuple[str, Any, str]] = []
+    if design_file is not None:
+        data = read_toml(design_file)
+
+        def walk(node, prefix):
+            for k, v in node.items():
+                if isinstance(v, dict):
+                    walk(v, f"{prefix}{k}.")
+                else:
+                    raw.append((f"{prefix}{k}", v, str(design_file)))
+
+        walk(data, "")
+    for item in items:
+        if "=" not in item:
+            raise InputError("--fix", item, "expected KEY=VALUE, e.g. --fix racks.gb300_nvl72=96")
+        k, v = item.split("=", 1)
+        raw.append((k.strip(), v.strip(), "--fix"))
+    keys = fixable_keys(inp)
+    out: dict[str, float] = {}
+    for key, value, origin in raw:
+        if key not in keys:
+            raise InputError(origin, key, f"not a decision of this site{did_you_mean(key, keys)}")
+        if key.startswith("mining."):
+            try:
+                q = parse_quantity(value if isinstance(value, str) and not value.replace(".", "").isdigit() else f"{value} MW",
+                                   "electric_power")
+            except UnitError as err:
+                raise InputError(origin, key, str(err)) from None
+            out[key] = to_canonical(q, "electric_power")
+        else:
+            try:
+                count = float(value)
+            except (TypeError, ValueError):
+                raise InputError(origin, key, f"expected a whole number of units, got {value!r}") from None
+            if count < 0 or count != int(count):
+                raise InputError(origin, key, f"expected a whole number of units >= 0, got {value!r}")
+            out[key] = count
+    return out
+
+
+def _audit_section(plan: PlanResult) -> Section:
+    a = plan.audit
+    s = Section("Audit (independent re-simulation of every hour)")
+    s.lines.append(f"audit: {a.hours_checked} h checked, {len(a.violations)} violations")
+    for v in a.violations:
+        s.lines.append(f"  VIOLATION {v}")
+    for c in a.checks:
+        s.lines.append(f"  checked: {c}")
+    return s
+
+
+def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mip_gap, fixed,
+                   json_out: Path | None, show_units: bool, explain: bool, loaded=None) -> int:
+    """Plan, audit, explain and print; return the exit code."""
+    quiet = json_out is not None and str(json_out) == "-"
+    out = Console(stderr=True) if quiet else console
+    if show_units:
+        render_text([explain_mod.unit_audit_section(inp)], out)
+
+    problems = explain_mod.presolve_checks(inp)
+    if problems:
+        render_text([explain_mod.problems_section(problems)], out)
+        if quiet:
+            print(render_json([], {"status": "infeasible", "diagnosis": [str(p) for p in problems]}))
+        return EXIT_INFEASIBLE
+
+    plan = run_plan(inp, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed)
+    status = plan.solve.status
+    if status == "infeasible":
+        diagnosis = explain_mod.diagnose_infeasible(inp, solver=solver, fixed=fixed)
+        render_text([diagnosis, solver_section(plan)], out)
+        if quiet:
+            print(render_json([diagnosis, solver_section(plan)], {"status": "infeasible"}))
+        return EXIT_INFEASIBLE
+    if not plan.solve.has_solution:
+        render_text([solver_section(plan)], out)
+        out.print(f"no plan: the solver stopped with status '{status}' and no feasible design "
+                  "(try a longer --time-limit or --days for a smaller model)", highlight=False)
+        return EXIT_SOLVER
+
+    sections = build_sections(plan)
+    if explain:
+        sections += explain_mod.explain(plan, solver=solver)
+    if fixed:
+        sections.append(explain_mod.compare_with_optimum(plan, solver=solver, time_limit=time_limit, mip_gap=mip_gap))
+    sections.append(_audit_section(plan))
+    sections.append(solver_section(plan))
+    render_text(sections, out)
+    extra = {"status": status, "audit_passed": plan.audit.passed}
+    if json_out is not None:
+        text = render_json(sections, extra)
+        if quiet:
+            print(text)
+        else:
+            Path(json_out).write_text(text + "\n")
+            out.print(f"JSON report written to {json_out}", highlight=False)
+    if status != "optimal":
+        out.print(f"[bold yellow]not proven optimal[/bold yellow]: solver status '{status}', gap "
+                  f"{(plan.solve.gap or 0) * 100:.3g} %")
+        return EXIT_SOLVER
+    if not plan.audit.passed:
+        out.print("[bold red]the plan failed its audit[/bold red]: see the violations above")
+        return EXIT_AUDIT
+    return EXIT_OK
+
+
+__all__ = ["run_and_report", "parse_fixed", "sections_to_dict"]

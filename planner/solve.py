@@ -1,0 +1,146 @@
+"""Solve a model with HiGHS (through highspy) or CBC, and report what happened as it is."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+import pulp
+
+from planner.model import Model
+
+SOLVERS = ("highs", "cbc")
+
+
+class SolverUnavailable(RuntimeError):
+    pass
+
+
+@dataclass
+class SolveResult:
+    """Outcome of one solve.
+
+    ``status`` is one of: optimal, time_limit (incumbent, gap open), infeasible,
+    unbounded, no_solution (stopped with no incumbent), error.
+    """
+
+    solver: str
+    status: str
+    objective: float | None  # kUSD/yr, incumbent
+    bound: float | None  # kUSD/yr, best bound
+    gap: float | None  # relative
+    solve_seconds: float
+    detail: str
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in ("optimal", "time_limit")
+
+
+def _solver(name: str, time_limit: float | None, mip_gap: float | None, mip: bool = True):
+    if name == "highs":
+        solver = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=mip_gap, mip=mip, threads=1)
+        if not solver.available():
+            raise SolverUnavailable("HiGHS (highspy) is not installed")
+        return solver
+    if name == "cbc":
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap, mip=mip)
+        if not solver.available():
+            raise SolverUnavailable("CBC is not available in this PuLP installation")
+        return solver
+    raise SolverUnavailable(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
+
+
+def _highs_outcome(prob) -> tuple[str, float | None, float | None, float | None, str]:
+    import highspy
+
+    h = prob.solverModel
+    status = h.getModelStatus()
+    info = h.getInfo()
+    S = highspy.HighsModelStatus
+    sign = -1.0  # PuLP hands HiGHS the negated objective of a maximisation
+    has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    obj = sign * info.objective_function_value if has_primal else None
+    bound = None
+    gap = None
+    if info.mip_node_count >= 0 and has_primal:
+        bound = sign * info.mip_dual_bound
+        gap = info.mip_gap
+    detail = h.modelStatusToString(status)
+    if status == S.kOptimal:
+        return "optimal", obj, bound if bound is not None else obj, gap if gap is not None else 0.0, detail
+    if status == S.kInfeasible:
+        return "infeasible", None, None, None, detail
+    if status in (S.kUnbounded, S.kUnboundedOrInfeasible):
+        return ("unbounded" if status == S.kUnbounded else "infeasible"), None, None, None, detail
+    if status in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt, S.kSolutionLimit):
+        return ("time_limit" if has_primal else "no_solution"), obj, bound, gap, detail
+    return "error", None, None, None, detail
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Silence the solver's C-level banner on standard output (file descriptor 1)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+def solve(model: Model, solver: str = "highs", time_limit: float | None = None,
+          mip_gap: float | None = 1e-4) -> SolveResult:
+    """Solve the MILP; the status says plainly whether the answer is proven optimal."""
+    s = _solver(solver, time_limit, mip_gap)
+    start = time.perf_counter()
+    with _quiet_stdout():
+        pulp_status = model.prob.solve(s)
+    seconds = time.perf_counter() - start
+    if solver == "highs":
+        status, obj, bound, gap, detail = _highs_outcome(model.prob)
+        if obj is not None:
+            obj = pulp.value(model.prob.objective)  # includes the constant HiGHS never sees
+        if bound is not None:
+            bound += model.constant_kusd
+        return SolveResult("highs", status, obj, bound, gap, seconds, detail)
+    text = pulp.LpStatus[pulp_status]
+    sol = model.prob.sol_status
+    if pulp_status == pulp.LpStatusOptimal and sol == pulp.LpSolutionOptimal:
+        obj = pulp.value(model.prob.objective)
+        return SolveResult("cbc", "optimal", obj, obj, 0.0, seconds, text)
+    if sol == pulp.LpSolutionIntegerFeasible:
+        return SolveResult("cbc", "time_limit", pulp.value(model.prob.objective), None, None, seconds, text)
+    if pulp_status == pulp.LpStatusInfeasible:
+        return SolveResult("cbc", "infeasible", None, None, None, seconds, text)
+    if pulp_status == pulp.LpStatusUnbounded:
+        return SolveResult("cbc", "unbounded", None, None, None, seconds, text)
+    return SolveResult("cbc", "no_solution", None, None, None, seconds, text)
+
+
+def solve_fixed_lp(model: Model, solver: str = "highs") -> SolveResult:
+    """Fix every integer at its value and re-solve the LP, so constraint duals exist."""
+    saved = []
+    for var in model.integer_vars + [v for v in model.prob.variables() if v.cat == pulp.LpBinary]:
+        if var.varValue is None:
+            continue
+        saved.append((var, var.lowBound, var.upBound, var.cat))
+        value = round(var.varValue)
+        var.lowBound = var.upBound = value
+        var.cat = pulp.LpContinuous
+    try:
+        return solve(model, solver=solver, mip_gap=None)
+    finally:
+        for var, lo, hi, cat in saved:
+            var.lowBound, var.upBound, var.cat = lo, hi, cat

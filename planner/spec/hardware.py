@@ -1,0 +1,224 @@
+"""Pydantic models of the hardware catalogue: one TOML file per model under hardware/."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, model_validator
+
+from planner.spec.fields import StrictModel, quantity
+from planner.units import format_quantity
+
+Fraction = quantity("fraction", "Share between 0 and 1 (or a percentage)", ge=0.0, le=1.0)
+
+
+class HardwareBase(StrictModel):
+    """Fields every hardware file carries: identity and where the figures come from."""
+
+    id: str = Field(description="Identifier used by sites in [choices], e.g. 'gb300_nvl72'.")
+    name: str = Field(description="Commercial name.")
+    sources: list[str] = Field(min_length=1, description="Where the figures come from.")
+    confidence: str = Field(description="How sure the figures are, and which are estimates.")
+    notes: str = Field("", description="Free text.")
+
+
+class Rack(HardwareBase):
+    """A GPU rack: power envelope, heat split, coolant limits, footprint and price."""
+
+    kind: Literal["rack"]
+    gpus: int = Field(ge=1, description="GPUs per rack [count].")
+    power_typical: quantity("electric_power", "Sustained IT power under training load", gt=0)
+    power_design: quantity("electric_power", "Design (nameplate) IT power", gt=0)
+    power_peak: quantity("electric_power", "Peak electrical envelope (transients)", gt=0)
+    liquid_fraction: Fraction
+    max_coolant_supply_temperature: quantity(
+        "temperature", "Highest coolant supply temperature at full performance", ge=5, le=70
+    ) = "45 degC"
+    coolant: Literal["water", "PG25", "PG30"] = "PG25"
+    coolant_delta_t: quantity(
+        "temperature_difference", "Coolant temperature rise across the rack at design power",
+        gt=0, le=40,
+    ) = "10 K"
+    rated_coolant_flow: quantity("volume_flow", "Coolant flow stated by the vendor", ge=0) = "0 L/min"
+    max_air_inlet_temperature: quantity(
+        "temperature", "Highest air inlet temperature (ASHRAE class limit)", ge=10, le=50
+    ) = "35 degC"
+    floor_area: quantity("area", "Floor area per rack including its share of aisles", gt=0)
+    weight: quantity("mass", "Rack weight, filled", gt=0)
+    price: quantity("money", "Purchase price per rack", ge=0)
+
+    @model_validator(mode="after")
+    def _powers_ordered(self):
+        t, d, p = self.power_typical, self.power_design, self.power_peak
+        if not (t.value <= d.value <= p.value):
+            raise ValueError(
+                "rack powers must satisfy typical <= design <= peak; got typical "
+                f"{format_quantity(t.value * 1000, 'kW')}, design "
+                f"{format_quantity(d.value * 1000, 'kW')}, peak {format_quantity(p.value * 1000, 'kW')}"
+            )
+        return self
+
+
+class Cdu(HardwareBase):
+    """A coolant distribution unit: liquid-to-liquid heat exchanger with pumps."""
+
+    kind: Literal["cdu"]
+    capacity: quantity("heat_power", "Heat transferred at the rated approach", gt=0)
+    approach: quantity(
+        "temperature_difference", "Rack coolant supply minus facility water supply", gt=0, le=15
+    )
+    pump_power: quantity("electric_power", "Pump power at rated flow", ge=0)
+    floor_area: quantity("area", "Floor area including service clearance", ge=0)
+    price: quantity("money", "Installed price per unit", ge=0)
+    placement: Literal["in_rack", "row", "facility"] = "row"
+
+    @model_validator(mode="after")
+    def _pump_plausible(self):
+        if self.pump_power.value > 0.1 * self.capacity.value:
+            raise ValueError(
+                f"pump_power {self.pump_power.text} is more than 10 % of capacity "
+                f"{self.capacity.text}; check the units (kW vs MW)"
+            )
+        return self
+
+
+HeatRejectionTechnology = Literal[
+    "dry_cooler", "adiabatic_cooler", "cooling_tower", "air_cooled_chiller", "water_cooled_chiller"
+]
+
+
+class HeatRejection(HardwareBase):
+    """A heat-rejection module: dry cooler, adiabatic cooler, tower or chiller.
+
+    Capacity varies with ambient: for coolers and towers it scales with the
+    available approach (loop supply minus the air temperature the technology
+    sees) relative to ``rated_approach``; chillers keep their rated capacity and
+    draw ``heat / COP`` with the COP from the lift.
+    """
+
+    kind: Literal["heat_rejection"]
+    technology: HeatRejectionTechnology
+    rated_capacity: quantity("heat_power", "Heat rejected at the rating condition", gt=0)
+    rated_approach: quantity(
+        "temperature_difference",
+        "Leaving fluid minus air temperature at rated capacity (dry bulb for dry and adiabatic "
+        "coolers, wet bulb for towers; condensing minus air for chillers)",
+        gt=0, le=30,
+    )
+    max_capacity_factor: quantity(
+        "fraction", "Largest capacity relative to rating in cold weather (fan and coil limit)",
+        ge=1.0, le=3.0,
+    ) = 1.5
+    fan_power: quantity("electric_power", "Fan (and spray pump) power at rated capacity", ge=0)
+    water_use: quantity(
+        "water_intensity",
+        "Water per unit of heat rejected: towers always, adiabatic coolers while wetted",
+        ge=0, le=10,
+    ) = "0 L/kWh"
+    adiabatic_effectiveness: quantity(
+        "fraction", "Evaporative pre-cooling effectiveness (adiabatic coolers)", ge=0, le=1
+    ) = 0
+    carnot_fraction: quantity(
+        "fraction", "Chiller efficiency as a share of the Carnot COP", ge=0, le=1
+    ) = 0
+    max_cop: quantity("fraction", "Highest chiller COP (low-lift cap)", ge=0, le=50) = 0
+    evaporator_approach: quantity(
+        "temperature_difference", "Loop supply minus evaporating temperature (chillers)", ge=0, le=15
+    ) = "0 K"
+    floor_area: quantity("area", "Yard area per module including clearance", gt=0)
+    price: quantity("money", "Installed price per module", ge=0)
+
+    @model_validator(mode="after")
+    def _technology_fields(self):
+        tech = self.technology
+        if tech.endswith("chiller"):
+            missing = [
+                n for n in ("carnot_fraction", "max_cop", "evaporator_approach")
+                if getattr(self, n).value <= 0
+            ]
+            if missing:
+                raise ValueError(f"a {tech} needs {', '.join(missing)} greater than zero")
+        if tech == "adiabatic_cooler" and self.adiabatic_effectiveness.value <= 0:
+            raise ValueError("an adiabatic_cooler needs adiabatic_effectiveness greater than zero")
+        if tech in ("cooling_tower", "adiabatic_cooler") and self.water_use.value <= 0:
+            raise ValueError(f"a {tech} evaporates water: water_use must be greater than zero")
+        if self.fan_power.value > 0.2 * self.rated_capacity.value:
+            raise ValueError(
+                f"fan_power {self.fan_power.text} is more than 20 % of rated_capacity "
+                f"{self.rated_capacity.text}; check the units"
+            )
+        return self
+
+
+class AirSide(HardwareBase):
+    """An air-side unit for the rack heat that goes to air: CRAH / fan wall or rear door."""
+
+    kind: Literal["air_side"]
+    technology: Literal["crah", "rear_door"]
+    capacity: quantity("heat_power", "Sensible heat removed per unit", gt=0)
+    fan_power: quantity("electric_power", "Fan power at rated capacity", ge=0)
+    max_water_supply_temperature: quantity(
+        "temperature", "Warmest water supply at which the unit delivers its capacity", ge=5, le=40
+    )
+    floor_area: quantity("area", "Hall floor area per unit (0 for a door)", ge=0)
+    price: quantity("money", "Installed price per unit", ge=0)
+
+
+class Miner(HardwareBase):
+    """A Bitcoin-mining ASIC."""
+
+    kind: Literal["miner"]
+    cooling: Literal["air", "hydro"]
+    hash_rate: quantity("hash_rate", "Nominal hash rate", gt=0)
+    power: quantity("electric_power", "Power at the wall at nominal hash rate", gt=0)
+    efficiency: quantity("hash_efficiency", "Stated energy per hash", gt=0)
+    price: quantity("money", "Price per unit", ge=0)
+    floor_area: quantity("area", "Floor area per unit including its share of aisles", gt=0)
+    derate_start_temperature: quantity(
+        "temperature", "Air inlet above which an air-cooled miner derates", ge=0, le=60
+    ) = "40 degC"
+    shutdown_temperature: quantity(
+        "temperature", "Air inlet at which an air-cooled miner stops", ge=0, le=70
+    ) = "47 degC"
+    max_coolant_inlet_temperature: quantity(
+        "temperature", "Warmest coolant inlet for a hydro miner", ge=0, le=70
+    ) = "40 degC"
+
+    @model_validator(mode="after")
+    def _efficiency_consistent(self):
+        implied = self.power.value * 1e6 / self.hash_rate.value  # W / (TH/s) = J/TH
+        stated = self.efficiency.value
+        if abs(implied - stated) > 0.03 * stated:
+            raise ValueError(
+                f"efficiency {self.efficiency.text} disagrees with power {self.power.text} / "
+                f"hash_rate {self.hash_rate.text} = {implied:.2f} J/TH (more than 3 % apart)"
+            )
+        if self.shutdown_temperature.value <= self.derate_start_temperature.value:
+            raise ValueError(
+                f"shutdown_temperature {self.shutdown_temperature.text} must be above "
+                f"derate_start_temperature {self.derate_start_temperature.text}"
+            )
+        return self
+
+
+class PowerEquipment(HardwareBase):
+    """A power-chain element: UPS or transformer."""
+
+    kind: Literal["ups", "transformer"]
+    efficiency: quantity("fraction", "Efficiency at typical load", gt=0.5, le=1.0)
+    price_per_power: quantity("power_price", "Installed price per MW of rating", ge=0) = "0 USD/MW"
+
+
+Hardware = Annotated[
+    Union[Rack, Cdu, HeatRejection, AirSide, Miner, PowerEquipment], Field(discriminator="kind")
+]
+
+HARDWARE_KINDS = {
+    "rack": Rack,
+    "cdu": Cdu,
+    "heat_rejection": HeatRejection,
+    "air_side": AirSide,
+    "miner": Miner,
+    "ups": PowerEquipment,
+    "transformer": PowerEquipment,
+}

@@ -1,0 +1,184 @@
+"""Pydantic model of a site file (sites/*.toml)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, Optional
+
+from pydantic import Field, field_validator, model_validator
+
+from planner.spec.fields import Measured, StrictModel, quantity
+
+Temperature = quantity("temperature", "Air temperature", ge=-60, le=60)
+_REDUNDANCY = re.compile(r"^\s*N\s*(?:\+\s*(\d+))?\s*$")
+
+
+class SiteInfo(StrictModel):
+    name: str = Field(description="Site name.")
+    location: str = Field("", description="Place, for the report.")
+    grid_limit: quantity("electric_power", "Largest draw at the utility meter", gt=0)
+    hall_area: quantity("area", "Usable floor area of the building for racks, CDUs and miners", ge=0)
+    yard_area: quantity("area", "Usable yard area for heat-rejection plant", ge=0)
+    hardware_dir: str = Field("../hardware", description="Hardware catalogue folder, relative to the site file.")
+
+
+class Climate(StrictModel):
+    weather_file: Optional[str] = Field(
+        None, description="EPW or TMY3 file, relative to the site file. When absent, the monthly normals are used."
+    )
+    monthly_max_dry_bulb: Optional[list[Temperature]] = Field(None, min_length=12, max_length=12)
+    monthly_min_dry_bulb: Optional[list[Temperature]] = Field(None, min_length=12, max_length=12)
+    monthly_max_wet_bulb: Optional[list[Temperature]] = Field(None, min_length=12, max_length=12)
+    monthly_min_wet_bulb: Optional[list[Temperature]] = Field(None, min_length=12, max_length=12)
+    design_dry_bulb: Optional[Temperature] = Field(None, description="Cooling design dry bulb (0.4 %).")
+    design_wet_bulb: Optional[Temperature] = Field(None, description="Wet bulb coincident with the design dry bulb.")
+    design_from: Literal["weather_file", "site"] = Field(
+        "weather_file",
+        description="Take the design condition from the weather file's ASHRAE header (or its 0.4 % hour) or from this table.",
+    )
+    constant_dry_bulb: Optional[Temperature] = Field(None, description="Same air temperature every hour (test sites).")
+    constant_wet_bulb: Optional[Temperature] = None
+    seed: int = Field(0, description="Seed of the day-to-day variation of synthesised weather.")
+
+    @field_validator("weather_file")
+    @classmethod
+    def _empty_is_none(cls, v):
+        return v or None
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        normals = [self.monthly_max_dry_bulb, self.monthly_min_dry_bulb, self.monthly_max_wet_bulb, self.monthly_min_wet_bulb]
+        if self.weather_file is None and self.constant_dry_bulb is None and any(n is None for n in normals):
+            raise ValueError(
+                "give a weather_file, or all four monthly_* normals, or constant_dry_bulb and constant_wet_bulb"
+            )
+        if self.constant_dry_bulb is not None and self.constant_wet_bulb is None:
+            raise ValueError("constant_dry_bulb needs constant_wet_bulb")
+        if self.constant_dry_bulb is not None and self.constant_wet_bulb.value > self.constant_dry_bulb.value:
+            raise ValueError("constant_wet_bulb cannot exceed constant_dry_bulb")
+        if self.design_from == "site" and (self.design_dry_bulb is None or self.design_wet_bulb is None):
+            raise ValueError("design_from = 'site' needs design_dry_bulb and design_wet_bulb")
+        if self.weather_file is None and self.constant_dry_bulb is None and self.design_dry_bulb is None:
+            raise ValueError("synthesised weather needs design_dry_bulb and design_wet_bulb to calibrate the hottest hours")
+        return self
+
+
+class TimeOfUse(StrictModel):
+    months: list[int] = Field(description="Months 1-12 in which the price applies.")
+    hours: list[int] = Field(description="Hours of the day 0-23 (hour starting) in which the price applies.")
+    energy_price: quantity("energy_price", "Energy price in these hours", ge=-1000, le=10000)
+
+    @field_validator("months")
+    @classmethod
+    def _months(cls, v):
+        if not v or any(m < 1 or m > 12 for m in v):
+            raise ValueError(f"months must be between 1 and 12, got {v}")
+        return v
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, v):
+        if not v or any(h < 0 or h > 23 for h in v):
+            raise ValueError(f"hours must be between 0 and 23, got {v}")
+        return v
+
+
+class Tariff(StrictModel):
+    name: str = ""
+    fixed_monthly_charge: quantity("money_per_month", "Customer charge", ge=0) = "0 USD/month"
+    energy_price: quantity("energy_price", "Energy price at the meter", ge=-1000, le=10000)
+    demand_charge: quantity("demand_charge", "Charge on each month's highest draw", ge=0) = "0 USD/kW/month"
+    time_of_use: list[TimeOfUse] = Field(default_factory=list, description="Periods with another energy price; later entries win.")
+
+
+class Market(StrictModel):
+    btc_price: quantity("btc_price", "Bitcoin price", gt=0)
+    difficulty: float = Field(gt=0, description="Network difficulty [dimensionless, e.g. 148.26e12].")
+    block_subsidy: quantity("btc", "Block subsidy per block", ge=0)
+    fees_per_block: quantity("btc", "Average transaction fees per block", ge=0) = "0 BTC"
+    pool_fee: quantity("fraction", "Mining pool fee", ge=0, le=0.2) = 0
+    mining_opex: quantity("power_opex", "Fixed opex per MW of installed miners", ge=0) = "0 USD/MW/year"
+
+
+class GpuMarket(StrictModel):
+    price: quantity("gpu_price", "Price sold per GPU-hour", ge=0)
+    utilisation: quantity("fraction", "Share of hours billed", ge=0, le=1)
+    price_by_rack: dict[str, quantity("gpu_price", "Price per GPU-hour for this rack type", ge=0)] = Field(
+        default_factory=dict, description="Rack id -> price per GPU-hour, where it differs from `price`."
+    )
+
+
+class Economics(StrictModel):
+    facility_opex: quantity("power_opex", "Non-energy facility opex per MW of IT (design)", ge=0)
+    facility_capex: quantity("power_price", "Facility retrofit capex per MW of IT (design)", ge=0)
+    water_price: quantity("water_price", "Water price", ge=0) = "0 USD/m^3"
+    capex_budget: quantity("money", "Most that may be spent on the plan's hardware and retrofit", gt=0)
+    discount_rate: quantity("fraction", "Discount rate for annualised capex", ge=0, le=0.5) = "8 %"
+    gpu_life: quantity("duration", "Economic life of GPU racks", gt=0, le=30) = "5 year"
+    facility_life: quantity("duration", "Economic life of facility and cooling plant", gt=0, le=50) = "15 year"
+    miner_life: quantity("duration", "Economic life of miners", gt=0, le=30) = "3 year"
+    objective: Literal["noi", "noi_less_annualised_capex"] = Field(
+        "noi", description="Maximise NOI within the budget, or NOI less annualised capex."
+    )
+
+
+class Cooling(StrictModel):
+    air_loop_supply_temperature: quantity(
+        "temperature", "Chilled-water supply for air-side units (CRAH, rear doors)", ge=5, le=35
+    ) = "20 degC"
+    facility_fluid: Literal["water", "PG25", "PG30"] = "PG25"
+
+
+def _spares(text: str, path: str) -> int:
+    m = _REDUNDANCY.match(text)
+    if m is None:
+        raise ValueError(f"{path}: expected 'N', 'N+1' or 'N+2', got {text!r}")
+    return int(m.group(1) or 0)
+
+
+class Redundancy(StrictModel):
+    cdu: str = Field("N+1", description="Spare CDUs: 'N', 'N+1', 'N+2'.")
+    heat_rejection: str = Field("N+1", description="Spare heat-rejection modules per technology used.")
+    air_side: str = Field("N+1", description="Spare air-side units.")
+
+    @field_validator("cdu", "heat_rejection", "air_side")
+    @classmethod
+    def _policy(cls, v, info):
+        _spares(v, info.field_name)
+        return v
+
+    def spares(self, name: str) -> int:
+        return _spares(getattr(self, name), name)
+
+
+class Choices(StrictModel):
+    racks: list[str] = Field(min_length=1, description="Rack ids the planner may install.")
+    cdus: list[str] = Field(default_factory=list, description="CDU ids.")
+    heat_rejection: list[str] = Field(default_factory=list, description="Heat-rejection module ids.")
+    air_side: list[str] = Field(default_factory=list, description="Air-side unit ids.")
+    miners: list[str] = Field(default_factory=list, description="Miner ids (empty: no mining).")
+    ups: str = Field(description="UPS id.")
+    transformer: str = Field(description="Transformer id.")
+
+
+class Limits(StrictModel):
+    max_racks: Optional[int] = Field(None, ge=0, description="Most racks of all types (e.g. deliveries).")
+    min_racks: int = Field(0, ge=0, description="Fewest racks (e.g. contracted capacity).")
+    max_mining: Optional[quantity("electric_power", "Most installed mining power", ge=0)] = None
+
+
+class Site(StrictModel):
+    site: SiteInfo
+    climate: Climate
+    tariff: Tariff
+    market: Market
+    gpu_market: GpuMarket
+    economics: Economics
+    cooling: Cooling = Cooling()
+    redundancy: Redundancy = Redundancy()
+    choices: Choices
+    limits: Limits = Limits()
+    scenarios: dict[str, dict] = Field(default_factory=dict, description="Named overrides: TOML path -> value.")
+
+
+__all__ = ["Site", "Measured"]
