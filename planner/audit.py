@@ -120,7 +120,7 @@ def simulate(inp: Inputs, design: Design) -> Operation:
         p = module_performance(h.rating, supply, db, wb)
         perf[h.key] = (h, count, p)
 
-    def dispatch_heat(mining_run):
+    def dispatch_heat(mining_run, merit="cost"):
         heat_by, wet_by, unmet, cap_loop = {}, {}, {}, {}
         cooling = np.full(n, fixed_cooling)
         water = np.zeros(n)
@@ -144,7 +144,10 @@ def simulate(inp: Inputs, design: Design) -> Operation:
                     tranches.append((cost_wet, count * (p.capacity - p.dry_capacity), key, True, e, h.water_per_heat))
             cap_loop[loop] = cap_total
             if tranches:
-                costs = np.stack([t[0] for t in tranches])
+                if merit == "cost":
+                    costs = np.stack([t[0] for t in tranches])
+                else:  # least electricity first, water as the tie-break
+                    costs = np.stack([t[4] + 1e-6 * t[5] for t in tranches])
                 order = np.argsort(costs, axis=0, kind="stable")
                 for rank in range(len(tranches)):
                     for i, tr in enumerate(tranches):
@@ -185,6 +188,19 @@ def simulate(inp: Inputs, design: Design) -> Operation:
     total_mining = sum(mining_run.values(), np.zeros(n))
     draw = a_ups * it_typ + a_tx * (total_mining + cooling)
     envelope = a_ups * it_peak + a_tx * cooling
+    # at the grid limit the operator runs the plant for least electricity instead of least cost
+    tight = (draw > inp.grid_limit + 1e-7) | (envelope > inp.grid_limit + 1e-7)
+    if tight.any():
+        lean = dispatch_heat(mining_run, merit="power")
+        heat_by = {k: np.where(tight, lean[0].get(k, 0.0), v) for k, v in
+                   {**{k: np.zeros(n) for k in lean[0]}, **heat_by}.items()}
+        wet_by = {k: np.where(tight, lean[1].get(k, 0.0), v) for k, v in
+                  {**{k: np.zeros(n) for k in lean[1]}, **wet_by}.items()}
+        unmet = {k: np.where(tight, lean[2][k], v) for k, v in unmet.items()}
+        cooling = np.where(tight, lean[4], cooling)
+        water = np.where(tight, lean[5], water)
+        draw = a_ups * it_typ + a_tx * (total_mining + cooling)
+        envelope = a_ups * it_peak + a_tx * cooling
     return Operation(
         it_typical=it_typ, it_design=it_des, it_peak=it_peak,
         liquid_heat=liquid_rack + sum((mining_run[m.id] for m in hydro), np.zeros(n)),

@@ -92,7 +92,7 @@ def run_cmd(
     mip_gap: float = typer.Option(1e-4, help="Relative MIP gap at which the solver may stop."),
     days: Optional[int] = typer.Option(None, help="Plan on this many representative days (the hottest day always kept); the audit still checks all 8760 h."),
     exact_hours: bool = typer.Option(False, "--exact-hours", help="Model every hour at its own temperature (only identical hours merged); slower."),
-    bin_k: float = typer.Option(1.0, "--bin", help="Group hours of the same month and price whose temperatures round up to the same bin [K]; conservative."),
+    bin_k: float = typer.Option(2.0, "--bin", help="Group hours of the same month and price whose coefficients agree within this much temperature [K]; each group is modelled at its worst hour (conservative). Smaller is finer and slower."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP),
     scenario: Optional[str] = typer.Option(None, help=SCENARIO_HELP),
     fix: Optional[list[str]] = typer.Option(None, "--fix", help="Fix a decision, e.g. --fix racks.gb300_nvl72=96 --fix heat_rejection.dry_cooler_1000@liquid=14. Repeatable."),
@@ -138,6 +138,7 @@ def check_cmd(
     from planner.spec.fields import measured_fields
 
     loaded = _load(site, set_, scenario)
+    inp = _resolve(loaded, bin_k=2.0)  # reads the weather: fail before saying "valid"
     spec = loaded.spec
     console.print(f"[bold]{site}[/bold]: valid. Site '{spec.site.name}', hardware from {loaded.catalog.root}")
     if loaded.overrides:
@@ -156,7 +157,6 @@ def check_cmd(
                  loaded.ups, loaded.transformer]:
         t.add_row(item.id, item.kind, _key_figures(item))
     console.print(t)
-    inp = _resolve(loaded, bin_k=1.0)
     c = inp.climate
     console.print(f"weather: {c.source}; {len(c.dry_bulb)} h, dry bulb {c.dry_bulb.min():.1f} to {c.dry_bulb.max():.1f} degC", highlight=False)
     console.print(f"design condition: {c.design_dry_bulb:.1f} degC dry bulb / {c.design_wet_bulb:.1f} degC wet bulb ({c.design_source})", highlight=False)
@@ -237,9 +237,9 @@ _COMMANDS = {"run", "check", "catalog", "compare"}
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `plan` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if "--debug" in argv:
+    _STATE["debug"] = "--debug" in argv
+    if _STATE["debug"]:
         argv.remove("--debug")
-        _STATE["debug"] = True
     first = next((a for a in argv if not a.startswith("-")), None)
     if first is not None and first not in _COMMANDS and argv and not argv[0].startswith("--help"):
         argv.insert(0, "run")

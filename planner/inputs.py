@@ -120,6 +120,7 @@ class Inputs:
     labels: list[str]
     groups: list[np.ndarray]  # original hour indices each model hour stands for
     time_mode: str
+    full_year: bool  # every hour of the year is in some model hour (False: representative days)
     climate: climate_mod.Climate
     energy_price_8760: np.ndarray
     liquid_supply: float
@@ -220,29 +221,45 @@ def hourly_energy_price(loaded: LoadedSite, month: np.ndarray, hour_of_day: np.n
     return price
 
 
-def _time_axis(clim, price, mode: str, days: int | None, bin_k: float | None):
-    """Model hours, their weights and the original hours they stand for."""
-    db, wb, month = clim.dry_bulb, clim.wet_bulb, clim.month
-    if mode == "days":
-        idx, weights = climate_mod.representative_days(clim, days)
-        idx = np.asarray(idx)
-        groups = [np.array([i]) for i in idx]
-        return idx, np.asarray(weights, dtype=float), groups, db[idx], wb[idx]
-    if bin_k:
-        # round up to the bin: a conservative (hotter) stand-in for every hour in the bin
-        db_key = np.ceil(db / bin_k - 1e-9) * bin_k
-        wb_key = np.ceil(wb / bin_k - 1e-9) * bin_k
-    else:
-        db_key, wb_key = db, wb
-    keys = np.stack([month.astype(float), db_key, wb_key, price], axis=1)
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+def group_hours(month: np.ndarray, price: np.ndarray, coefficients: list[tuple[np.ndarray, float, bool]]):
+    """Group the hours of a year whose coefficients agree to within a step.
+
+    Parameters
+    ----------
+    month, price : ndarray
+        Month [1-12] and energy price [USD/MWh] per hour; hours are grouped
+        only within the same month and price.
+    coefficients : list of (values, step, higher_is_worse)
+        Each hourly coefficient with its quantisation step (0: exact). A group
+        stands in for its hours with the *worst* value of each coefficient
+        (least capacity, most electricity per heat, least availability), so a
+        dispatch feasible for the group is feasible in each of its hours.
+
+    Returns
+    -------
+    groups : list of ndarray
+        Hour indices of each group, in order of first hour.
+    worst : list of ndarray
+        Per coefficient, the group's worst value.
+    """
+    keys = [month.astype(float), price.astype(float)]
+    for values, step, _ in coefficients:
+        keys.append(np.floor(values / step + 1e-9) if step > 0 else values)
+    keys_arr = np.stack(keys, axis=1)
+    _, first_idx, inverse = np.unique(keys_arr, axis=0, return_index=True, return_inverse=True)
     inverse = inverse.ravel()
+    # renumber groups in order of their first hour, for readable output
+    rank = np.empty(len(first_idx), dtype=int)
+    rank[np.argsort(first_idx, kind="stable")] = np.arange(len(first_idx))
+    inverse = rank[inverse]
     order = np.argsort(inverse, kind="stable")
-    bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
-    groups = [order[bounds[g]:bounds[g + 1]] for g in range(len(uniq))]
-    first = np.array([g[0] for g in groups])
-    weights = np.array([len(g) for g in groups], dtype=float)
-    return first, weights, groups, uniq[:, 1], uniq[:, 2]
+    bounds = np.searchsorted(inverse[order], np.arange(len(first_idx) + 1))
+    groups = [order[bounds[g]:bounds[g + 1]] for g in range(len(first_idx))]
+    worst = []
+    for values, _, higher_is_worse in coefficients:
+        pick = np.maximum if higher_is_worse else np.minimum
+        worst.append(pick.reduceat(values[order], bounds[:-1]))
+    return groups, worst
 
 
 def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = None,
@@ -266,10 +283,7 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
     clim = build_climate(loaded)
     hour_of_day = np.arange(len(clim.dry_bulb)) % 24
     price_8760 = hourly_energy_price(loaded, clim.month, hour_of_day)
-    idx, weight, groups, db, wb = _time_axis(clim, price_8760, time_mode, days, bin_k)
-    month = clim.month[idx]
-    price = price_8760[idx]
-    labels = [str(clim.timestamps[i]) for i in idx]
+    db, wb = clim.dry_bulb, clim.wet_bulb  # full year; reduced to model hours below
 
     racks = [
         RackIn(r.id, r.name, r.gpus, r.power_typical.value, r.power_design.value, r.power_peak.value,
@@ -293,7 +307,7 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
     )
     air_supply = spec.cooling.air_loop_supply_temperature.value
 
-    heat_rejection: list[HeatRejectionIn] = []
+    full_hr: list[tuple] = []
     design_db, design_wb = clim.design_dry_bulb, clim.design_wet_bulb
     evap = clim.design_evaporation_wet_bulb
     tower_wb = design_wb if evap is None else max(evap, design_wb)
@@ -304,14 +318,10 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
             h.max_cop.value, h.evaporator_approach.value,
         )
         for loop, supply in (("liquid", liquid_supply), ("air", air_supply)):
-            perf = module_performance(rating, supply, db, wb)
+            perf = module_performance(rating, supply, db, wb)  # every hour of the year
             wb_design = tower_wb if h.technology in ("cooling_tower", "water_cooled_chiller") else design_wb
             design = module_performance(rating, supply, np.array([design_db]), np.array([wb_design]))
-            heat_rejection.append(HeatRejectionIn(
-                h.id, h.name, h.technology, loop, rating, perf.capacity, perf.dry_capacity,
-                perf.electricity_per_heat, float(design.capacity[0]), h.water_use.value,
-                h.floor_area.value, h.price.value,
-            ))
+            full_hr.append((h, loop, rating, perf, float(design.capacity[0])))
 
     air_side = []
     for a in loaded.air_side:
@@ -328,7 +338,7 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
         market.btc_price.value, market.difficulty, market.block_subsidy.value,
         market.fees_per_block.value, market.pool_fee.value,
     ))
-    miners = []
+    full_miners = []
     for m in loaded.miners:
         unit_mw = m.power.value
         if m.cooling == "air":
@@ -341,10 +351,63 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
             reason = "" if ok else (
                 f"coolant limit {m.max_coolant_inlet_temperature.text} is below the liquid loop "
                 f"supply {liquid_supply:g} degC")
+        full_miners.append((m, avail, ok, reason))
+
+    # --- model hours: representative days, or the whole year with hours grouped ----------
+    if time_mode == "days":
+        idx, weight = climate_mod.representative_days(clim, days)
+        idx = np.asarray(idx)
+        weight = np.asarray(weight, dtype=float)
+        groups = [np.array([i]) for i in idx]
+
+        def reduce(values, higher_is_worse=False):
+            return np.asarray(values)[idx]
+
+        mode_text = f"{days} representative days (hottest and most humid days kept), weighted to 8760 h"
+    else:
+        coefs = []
+        for h, loop, rating, perf, _ in full_hr:
+            step = rating.rated_capacity * bin_k / rating.rated_approach if bin_k else 0.0
+            coefs += [(perf.capacity, step, False), (perf.dry_capacity, step, False),
+                      (perf.electricity_per_heat, 0.002 * bin_k if bin_k else 0.0, True)]
+        for m, avail, ok, reason in full_miners:
+            coefs.append((avail, 0.05 * bin_k if bin_k else 0.0, False))
+        groups, worst = group_hours(clim.month, price_8760, coefs)
+        idx = np.array([g[0] for g in groups])
+        weight = np.array([len(g) for g in groups], dtype=float)
+        worst_iter = iter(worst)
+
+        def reduce(values, higher_is_worse=False):
+            return next(worst_iter)
+
+        mode_text = (f"8760 h in {len(groups)} groups of hours with the same month and price whose "
+                     f"coefficients agree within {bin_k:g} K of temperature, each at its worst hour"
+                     if bin_k else f"8760 h ({len(groups)} distinct hours; identical hours merged)")
+    month = clim.month[idx]
+    price = price_8760[idx]
+    labels = [str(clim.timestamps[i]) for i in idx]
+    if time_mode == "days":
+        db, wb = clim.dry_bulb[idx], clim.wet_bulb[idx]
+    else:
+        db = np.maximum.reduceat(clim.dry_bulb[np.concatenate(groups)], np.cumsum([0] + [len(g) for g in groups[:-1]]))
+        wb = np.maximum.reduceat(clim.wet_bulb[np.concatenate(groups)], np.cumsum([0] + [len(g) for g in groups[:-1]]))
+
+    heat_rejection: list[HeatRejectionIn] = []
+    for h, loop, rating, perf, design_cap in full_hr:
+        cap = reduce(perf.capacity)
+        dry = reduce(perf.dry_capacity)
+        elec = reduce(perf.electricity_per_heat, True)
+        heat_rejection.append(HeatRejectionIn(
+            h.id, h.name, h.technology, loop, rating, np.asarray(cap, dtype=float), np.asarray(dry, dtype=float),
+            np.asarray(elec, dtype=float), design_cap, h.water_use.value, h.floor_area.value, h.price.value,
+        ))
+    miners = []
+    for m, avail, ok, reason in full_miners:
+        unit_mw = m.power.value
         eff = unit_mw * 1e6 / m.hash_rate.value
         miners.append(MinerIn(
             m.id, m.name, m.cooling, unit_mw, m.hash_rate.value, eff,
-            float(mining_phys.mining_revenue_per_mwh(hp, eff)), avail,
+            float(mining_phys.mining_revenue_per_mwh(hp, eff)), np.asarray(reduce(avail), dtype=float),
             m.price.value / unit_mw, m.floor_area.value / unit_mw, ok, reason,
             m.derate_start_temperature.value, m.shutdown_temperature.value,
             m.max_coolant_inlet_temperature.value,
@@ -374,8 +437,8 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
         energy_price=price,
         labels=labels,
         groups=groups,
-        time_mode="representative days" if time_mode == "days" else (
-            f"8760 h binned to {bin_k:g} K (rounded up)" if bin_k else "8760 h (identical hours merged)"),
+        time_mode=mode_text,
+        full_year=time_mode != "days",
         climate=clim,
         energy_price_8760=price_8760,
         liquid_supply=liquid_supply,

@@ -35,7 +35,7 @@ def extract_design(model: Model) -> Design:
     """Equipment counts from a solved model; mining dispatch per original hour when complete."""
     inp = model.inputs
     dispatch = None
-    if not inp.time_mode.startswith("representative"):
+    if inp.full_year:
         n = len(inp.climate.dry_bulb)
         dispatch = {}
         for m in inp.miners:

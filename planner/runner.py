@@ -78,6 +78,13 @@ def _audit_section(plan: PlanResult) -> Section:
     a = plan.audit
     s = Section("Audit (independent re-simulation of every hour)")
     s.lines.append(f"audit: {a.hours_checked} h checked, {len(a.violations)} violations")
+    e, obj = plan.economics, plan.solve.objective
+    if e is not None and obj is not None:
+        audited = e.noi_less_annualised_capex if plan.inputs.objective == "noi_less_annualised_capex" else e.noi
+        s.lines.append(
+            f"objective re-computed from the simulated year: {audited / 1e6:.3f} MUSD/yr; optimiser: "
+            f"{obj / 1e3:.3f} MUSD/yr ({(audited / 1e3 - obj) / max(abs(obj), 1e-9) * 100:+.2f} %; the optimiser "
+            "sees each group of hours at its worst hour)")
     for v in a.violations:
         s.lines.append(f"  VIOLATION {v}")
     for c in a.checks:

@@ -60,7 +60,7 @@ def build_sections(plan: PlanResult) -> list[Section]:
         Figure("design condition", f"{clim.design_dry_bulb:.1f} degC dry bulb / {clim.design_wet_bulb:.1f} degC wet bulb",
                "", clim.design_source),
         Figure("hottest hour in the weather", float(clim.dry_bulb.max()), "degC"),
-        Figure("time resolution", f"{inp.time_mode}: {inp.hours} model hours"),
+        Figure("time resolution", inp.time_mode, "", f"{inp.hours} model hours"),
         Figure("liquid loop (facility water) supply", inp.liquid_supply, "degC", inp.liquid_supply_note),
         Figure("air-side loop supply", inp.air_supply, "degC", "cooling.air_loop_supply_temperature"),
         Figure("hashprice", inp.hashprice, "USD/(PH/s)/day", "from market.*: BTC price, difficulty, subsidy, fees, pool fee"),
@@ -142,7 +142,7 @@ def build_sections(plan: PlanResult) -> list[Section]:
     # --- mining ---------------------------------------------------------------------------------
     s = Section("Residual mining")
     t = Table("miners", [("miner", ""), ("installed", "MW"), ("units", "units"), ("hash rate", "PH/s"),
-                         ("mined", "MWh/yr"), ("revenue", "USD/MWh"), ("strike price", "USD/MWh"),
+                         ("mined", "MWh/yr"), ("revenue", "USD/MWh"), ("strike price at meter", "USD/MWh"),
                          ("curtailed: grid", "h"), ("curtailed: price", "h"), ("derated: hot air", "h")])
     price = op.energy_price
     for m in inp.miners:
@@ -157,7 +157,7 @@ def build_sections(plan: PlanResult) -> list[Section]:
         grid_bound = op.grid_draw >= inp.grid_limit - 1e-4
         uneconomic = m.revenue_per_mwh <= price * a_tx
         t.rows.append([m.name, mw, int(np.floor(mw / m.unit_power + 1e-9)), mw / m.unit_power * m.hash_rate / 1000,
-                       float(run.sum()), m.revenue_per_mwh, float(strike_price(inp.hashprice, m.efficiency)),
+                       float(run.sum()), m.revenue_per_mwh, float(strike_price(inp.hashprice, m.efficiency)) / a_tx,
                        _hours_where(short & grid_bound), _hours_where(short & ~grid_bound & uneconomic),
                        _hours_where(hot)])
     s.tables.append(t)
