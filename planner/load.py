@@ -109,6 +109,10 @@ def _format_error(cls: type[BaseModel], err: dict, data: dict) -> tuple[str, str
         desc = ""
         if parent is not None and loc and loc[-1] in parent.model_fields:
             desc = parent.model_fields[loc[-1]].description or ""
+        if parent is not None and loc and loc[-1] in parent.model_fields and _unwrap_model(
+            parent.model_fields[loc[-1]].annotation
+        ) is not None:
+            return path, f"missing required table [{path}]" + (f": {desc}" if desc else "")
         return path, "missing required field" + (f": {desc}" if desc else "")
     msg = err["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
@@ -123,12 +127,28 @@ def _format_error(cls: type[BaseModel], err: dict, data: dict) -> tuple[str, str
     return path, msg
 
 
+def _typos_first(cls: type[BaseModel], errors: list[dict]) -> list[dict]:
+    """Unknown keys first; a misspelt key also makes its field "missing": drop that echo."""
+    extra = [e for e in errors if e["type"] == "extra_forbidden"]
+    explained = set()
+    for e in extra:
+        loc = tuple(e["loc"])
+        parent = _model_at(cls, loc[:-1])
+        if parent is not None:
+            close = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields), n=1, cutoff=0.6)
+            if close:
+                explained.add(loc[:-1] + (close[0],))
+    rest = [e for e in errors if e["type"] != "extra_forbidden"
+            and not (e["type"] == "missing" and tuple(e["loc"]) in explained)]
+    return extra + rest
+
+
 def validate(cls: type[BaseModel], data: dict, file: str | Path) -> BaseModel:
     """Validate ``data`` against ``cls``; the first error becomes an InputError."""
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
+        errors = _typos_first(cls, exc.errors(include_url=False))
         path, msg = _format_error(cls, errors[0], data)
         more = len(errors) - 1
         if more:
@@ -145,6 +165,8 @@ def load_hardware_file(path: str | Path) -> HardwareModel:
     kind = data.get("kind")
     if kind is None:
         raise InputError(path, "kind", f"missing required field: one of {', '.join(HARDWARE_KINDS)}")
+    if not isinstance(kind, str):
+        raise InputError(path, "kind", f"expected a string, one of {', '.join(HARDWARE_KINDS)}; got {kind!r}")
     if kind not in HARDWARE_KINDS:
         raise InputError(path, "kind", f"unknown hardware kind {kind!r}{did_you_mean(str(kind), HARDWARE_KINDS)}")
     return validate(HARDWARE_KINDS[kind], data, path)
@@ -227,13 +249,20 @@ def _resolve(catalog: Catalog, file: Path, key: str, ids: list[str] | str) -> li
 
 
 def set_path(data: dict, dotted: str, value: Any, file: str | Path) -> None:
-    """Set ``a.b.c`` in nested dicts, refusing paths the schema does not know."""
+    """Set ``a.b.c`` in nested dicts, refusing paths the schema does not know.
+
+    A table of named entries (``layouts.NAME.liquid``) takes any name as its key,
+    then the schema of its entries again.
+    """
     parts = dotted.split(".")
     cls: type[BaseModel] | None = Site
+    free_key: type[BaseModel] | None | bool = False  # the next part names an entry of a dict table
     node = data
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
-        if cls is not None:
+        if free_key is not False:
+            cls, free_key = free_key, False
+        elif cls is not None:
             if part not in cls.model_fields:
                 prefix = ".".join(parts[:depth])
                 raise InputError(
@@ -241,9 +270,12 @@ def set_path(data: dict, dotted: str, value: Any, file: str | Path) -> None:
                     + did_you_mean(part, cls.model_fields)
                 )
             info = cls.model_fields[part]
+            is_dict = typing.get_origin(info.annotation) is dict
             nxt = _unwrap_model(info.annotation)
-            if not last and nxt is None and typing.get_origin(info.annotation) is not dict:
+            if not last and nxt is None and not is_dict:
                 raise InputError(file, dotted, f"'{part}' is a value, not a table")
+            if is_dict:
+                free_key, nxt = _unwrap_model(typing.get_args(info.annotation)[1]), None
             cls = nxt
         if last:
             node[part] = value
@@ -265,16 +297,39 @@ def load_site(path: str | Path, overrides: dict[str, Any] | None = None, scenari
     """Read a site file, apply a scenario and overrides, and resolve its hardware."""
     path = Path(path)
     data = read_toml(path)
+    if not data:
+        raise InputError(path, "", "the file is empty; a site file needs the tables [site], [climate], "
+                         "[tariff], [market], [gpu_market], [economics] and [choices]")
     applied: dict[str, Any] = {}
+    origin: dict[str, str] = {}
     if scenario is not None:
         scenarios = data.get("scenarios", {})
-        if scenario not in scenarios:
-            raise InputError(path, f"scenarios.{scenario}", f"no such scenario{did_you_mean(scenario, scenarios)}")
-        applied.update(_flatten(scenarios[scenario]))
-    applied.update(overrides or {})
+        if not isinstance(scenarios, dict) or scenario not in scenarios:
+            hint = did_you_mean(scenario, scenarios) if scenarios else " (the file has no [scenarios] table)"
+            raise InputError(path, f"scenarios.{scenario}", f"no such scenario{hint}")
+        table = scenarios[scenario]
+        if not isinstance(table, dict):
+            raise InputError(path, f"scenarios.{scenario}", "expected a table of TOML path = value")
+        for key, value in _flatten(table).items():
+            applied[key] = value
+            origin[key] = f"[scenarios.{scenario}]"
+    for key, value in (overrides or {}).items():
+        applied[key] = value
+        origin[key] = "--set"
     if applied:
-        data = apply_overrides(data, applied, path)
-    spec = validate(Site, data, path)
+        data = copy.deepcopy(data)
+        for dotted, value in applied.items():
+            try:
+                set_path(data, dotted, value, path)
+            except InputError as err:
+                raise _from_override(err, origin.get(dotted)) from None
+    try:
+        spec = validate(Site, data, path)
+    except InputError as err:
+        raise _from_override(err, _override_origin(err.path, origin)) from None
+    for where, hid, offered in spec.layout_problems():
+        err = InputError(path, where, f"{hid!r} is not among choices.heat_rejection{did_you_mean(hid, offered)}")
+        raise _from_override(err, _override_origin(where, origin))
     hw_root = (path.parent / spec.site.hardware_dir).resolve()
     if not hw_root.is_dir():
         raise InputError(path, "site.hardware_dir", f"hardware folder {hw_root} not found")
@@ -300,6 +355,20 @@ def load_site(path: str | Path, overrides: dict[str, Any] | None = None, scenari
         overrides=applied,
     )
     return loaded
+
+
+def _override_origin(path: str, origin: dict[str, str]) -> str | None:
+    """Where the value at TOML ``path`` came from, when an override set it (or a table above it)."""
+    for key, where in origin.items():
+        if path == key or path.startswith(key + ".") or path.startswith(key + "["):
+            return where
+    return None
+
+
+def _from_override(err: InputError, where: str | None) -> InputError:
+    if where is None:
+        return err
+    return InputError(err.file, err.path, f"{err.message} (set by {where})")
 
 
 def _flatten(table: dict, prefix: str = "") -> dict[str, Any]:

@@ -135,6 +135,8 @@ def describe_dimension(quantity: pint.Quantity) -> str:
         return "an absolute temperature"
     if _is_temperature_difference(quantity):
         return "a temperature difference"
+    if quantity.dimensionality == Q_(1.0, "hash").dimensionality:
+        return "a number of hashes, not a rate (write TH/s)"
     for kind in KINDS.values():
         if kind.thermal or kind.electric:
             continue
@@ -189,7 +191,7 @@ def parse_quantity(text: object, kind: str) -> pint.Quantity:
         raise UnitError(f"{expected}, got the bare number {text!r}: write the unit")
     if not isinstance(text, str):
         raise UnitError(f"{expected}, got {text!r}")
-    match = _NUMBER.match(text)
+    match = _NUMBER.match(text.replace("\u2212", "-"))
     if match is None:
         raise UnitError(f"{expected}, got {text!r}, which does not start with a number")
     number = float(match.group("num").replace(",", ""))

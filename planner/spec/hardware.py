@@ -137,11 +137,13 @@ class HeatRejection(HardwareBase):
                 if getattr(self, n).value <= 0
             ]
             if missing:
-                raise ValueError(f"a {tech} needs {', '.join(missing)} greater than zero")
+                article = "an" if tech[0] in "aeiou" else "a"
+                raise ValueError(f"{article} {tech} needs {', '.join(missing)} greater than zero")
         if tech == "adiabatic_cooler" and self.adiabatic_effectiveness.value <= 0:
             raise ValueError("an adiabatic_cooler needs adiabatic_effectiveness greater than zero")
         if tech in ("cooling_tower", "adiabatic_cooler") and self.water_use.value <= 0:
-            raise ValueError(f"a {tech} evaporates water: water_use must be greater than zero")
+            article = "an" if tech[0] in "aeiou" else "a"
+            raise ValueError(f"{article} {tech} evaporates water: water_use must be greater than zero")
         if self.fan_power.value > 0.2 * self.rated_capacity.value:
             raise ValueError(
                 f"fan_power {self.fan_power.text} is more than 20 % of rated_capacity "

@@ -132,7 +132,7 @@ class Cooling(StrictModel):
 def _spares(text: str, path: str) -> int:
     m = _REDUNDANCY.match(text)
     if m is None:
-        raise ValueError(f"{path}: expected 'N', 'N+1' or 'N+2', got {text!r}")
+        raise ValueError(f"expected 'N', 'N+1' or 'N+2', got {text!r}")
     return int(m.group(1) or 0)
 
 
@@ -167,6 +167,23 @@ class Limits(StrictModel):
     max_mining: Optional[quantity("electric_power", "Most installed mining power", ge=0)] = None
 
 
+def toml_key(name: str) -> str:
+    """A table key as written in TOML: bare when it can be, else quoted."""
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else '"' + name.replace('"', '\\"') + '"'
+
+
+class Layout(StrictModel):
+    """A cooling layout for `plan compare`: the heat-rejection modules each loop may use."""
+
+    liquid: list[str] = Field(
+        min_length=1, description="Heat-rejection ids (from choices.heat_rejection) the liquid loop may use."
+    )
+    air: Optional[list[str]] = Field(
+        None, description="Heat-rejection ids the air-side loop may use; absent: any in choices.heat_rejection."
+    )
+    note: str = Field("", description="Free text shown in the comparison.")
+
+
 class Site(StrictModel):
     site: SiteInfo
     climate: Climate
@@ -179,6 +196,20 @@ class Site(StrictModel):
     choices: Choices
     limits: Limits = Limits()
     scenarios: dict[str, dict] = Field(default_factory=dict, description="Named overrides: TOML path -> value.")
+    layouts: dict[str, Layout] = Field(
+        default_factory=dict, description="Named cooling layouts for `plan compare`, besides the built-in ones."
+    )
+
+    def layout_problems(self) -> list[tuple[str, str, list[str]]]:
+        """Layout ids not in choices.heat_rejection: (TOML path, id, the ids offered)."""
+        offered = list(self.choices.heat_rejection)
+        out = []
+        for name, layout in self.layouts.items():
+            for loop in ("liquid", "air"):
+                for i, hid in enumerate(getattr(layout, loop) or []):
+                    if hid not in offered:
+                        out.append((f"layouts.{toml_key(name)}.{loop}[{i}]", hid, offered))
+        return out
 
 
-__all__ = ["Site", "Measured"]
+__all__ = ["Site", "Layout", "Measured"]
