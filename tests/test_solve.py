@@ -1,0 +1,40 @@
+"""Solver choice: HiGHS by default, CBC on request or as the fallback, honest statuses."""
+
+from pathlib import Path
+
+import pulp
+
+from planner.cli import main
+from planner.inputs import resolve
+from planner.load import load_site
+from planner.plan import run_plan
+
+TINY = Path(__file__).parent.parent / "sites" / "tiny.toml"
+
+
+def _inputs():
+    return resolve(load_site(TINY), bin_k=2.0)
+
+
+def test_cbc_finds_the_same_plan_as_highs():
+    highs = run_plan(_inputs(), solver="highs")
+    cbc = run_plan(_inputs(), solver="cbc")
+    assert highs.solve.solver == "highs" and cbc.solve.solver == "cbc"
+    assert highs.solve.status == cbc.solve.status == "optimal"
+    assert highs.design.racks == cbc.design.racks
+    assert abs(highs.solve.objective - cbc.solve.objective) <= 1e-3 * abs(highs.solve.objective)
+
+
+def test_cbc_is_the_fallback_when_highs_is_missing(monkeypatch):
+    monkeypatch.setattr(pulp.HiGHS, "available", lambda self: False)
+    plan = run_plan(_inputs(), solver="highs")
+    assert plan.solve.solver == "cbc"
+    assert "CBC used instead" in plan.solve.detail
+    assert plan.design.racks["gb300_nvl72"] == 5
+
+
+def test_unknown_solver_is_an_input_error(capsys):
+    code = main([str(TINY), "--solver", "gurobi"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "unknown solver" in err and "Traceback" not in err
