@@ -106,7 +106,10 @@ def run_cmd(
     Example: plan sites/washington.toml --days 12
     """
     from planner.runner import run_and_report
+    from planner.solve import SOLVERS
 
+    if solver not in SOLVERS:
+        _fail_input(InputError("--solver", solver, f"unknown solver; choose one of {', '.join(SOLVERS)}"))
     loaded = _load(site, set_, scenario)
     kw = {"time_mode": "days", "days": days} if days else {"bin_k": None if exact_hours else bin_k}
     inp = _resolve(loaded, **kw)
@@ -213,9 +216,9 @@ def compare_cmd(
     set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP),
     days: Optional[int] = typer.Option(None, help="Representative days for each plan (faster)."),
     bin_k: float = typer.Option(2.0, "--bin", help="Temperature bin for grouping hours [K]."),
-    time_limit: Optional[float] = typer.Option(120.0, help="Solver time limit per plan [s]."),
+    time_limit: Optional[float] = typer.Option(120.0, help="Solver time limit per plan, in seconds."),
     solver: str = typer.Option("highs", help="highs or cbc."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the table as JSON."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the table as JSON ('-' for standard output only)."),
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the table as CSV."),
 ):
     """Rank cooling layouts side by side (and per scenario).
@@ -232,6 +235,19 @@ def compare_cmd(
 
 
 _COMMANDS = {"run", "check", "catalog", "compare"}
+
+
+def _usage_errors() -> tuple[type, ...]:
+    """Click's usage-error class; typer >= 0.16 ships its own copy of click (typer._click)."""
+    import importlib
+
+    found = []
+    for name in ("click.exceptions", "typer._click.exceptions"):
+        try:
+            found.append(importlib.import_module(name).ClickException)
+        except (ImportError, AttributeError):
+            pass
+    return tuple(found)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -257,9 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         return 1
     except Exception as err:  # click usage errors and anything unforeseen
-        import click
-
-        if isinstance(err, click.exceptions.ClickException):
+        if isinstance(err, _usage_errors()):
             err.show()
             return EXIT_INPUT
         if _STATE["debug"]:

@@ -97,6 +97,7 @@ def build_sections(plan: PlanResult) -> list[Section]:
     from planner.physics.plant import module_performance
 
     loads = design_loads(inp, d)
+    spare_out = {"liquid": 0.0, "air": 0.0}
     for c in inp.cdus:
         n = d.cdus.get(c.id, 0)
         if n:
@@ -108,11 +109,17 @@ def build_sections(plan: PlanResult) -> list[Section]:
             wb = inp.design_tower_wet_bulb if h.technology in ("cooling_tower", "water_cooled_chiller") else clim.design_wet_bulb
             cap = float(module_performance(h.rating, supply, np.array([clim.design_dry_bulb]), np.array([wb])).capacity[0])
             t.rows.append([h.name, h.loop, n, sp["heat_rejection"], cap, (n - sp["heat_rejection"]) * cap, loads[h.loop]])
+            spare_out[h.loop] += (n - sp["heat_rejection"]) * cap
     for a in inp.air_side:
         n = d.air_units.get(a.id, 0)
         if n:
             t.rows.append([a.name, "air", n, sp["air_side"], a.capacity, (n - sp["air_side"]) * a.capacity, loads["air"]])
     s.tables.append(t)
+    for loop in ("liquid", "air"):
+        if loads[loop] > 0:
+            s.figures.append(Figure(
+                f"{loop} loop heat rejection at the design condition, spares out", spare_out[loop], "MW",
+                f"design heat {loads[loop]:.3g} MW; redundancy.heat_rejection = N+{sp['heat_rejection']} per technology"))
     # coolant flows in the rack loops (TCS)
     flows = 0.0
     for r in inp.racks:

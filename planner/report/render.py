@@ -6,6 +6,7 @@ import json
 import math
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from planner.report.figures import Figure, Section, Table
@@ -44,7 +45,8 @@ def render_text(sections: list[Section], console: Console) -> None:
                 continue
             rt = RichTable(show_header=True, header_style="bold", box=None, pad_edge=False)
             for heading, unit in t.columns:
-                rt.add_column(f"{heading}" + (f" [{unit}]" if unit else ""), justify="left" if not unit else "right")
+                # escaped: rich would read "[racks]" or "[m^3/yr]" as a markup tag and drop it
+                rt.add_column(escape(f"{heading}" + (f" [{unit}]" if unit else "")), justify="left" if not unit else "right")
             for row in t.rows:
                 rt.add_row(*[fmt(v, "") if unit else str(v) for v, (_, unit) in zip(row, t.columns)])
             console.print(rt)
