@@ -10,6 +10,20 @@ Every constraint belongs to a *family* named after the TOML path it comes from
 row per model hour. The explanation step reads duals per family.
 
 Objective in kUSD per year; powers in MW; energies in MWh; areas in m^2.
+
+Elastic mode (``build_model(..., elastic=True)``, used only to diagnose an
+infeasible plan) adds a non-negative slack to each limit family: the grid limit
+(one slack per grid row and per envelope row, every hour, all below one
+penalised peak relaxation), hall and yard areas, the capex budget, the redundancy rows,
+rack and mining limits, and each loop's heat that the modules cannot reject in
+an hour. Each slack costs ``ELASTIC_PENALTY`` kUSD/yr per scaled unit
+(``ELASTIC_SCALE``: 1 MW ~ 1000 m^2 ~ 10 MUSD ~ one unit of equipment; area is
+cheap so that a short hall or yard is named rather than the cooling it would
+hold), so the solver relaxes the limits it must, as little as it can; hourly
+slacks carry a small extra price per MWh so that hours which need no relaxation
+get none. Count bounds derived from the
+areas and the grid are widened so a relaxation can be found. Without
+``elastic`` the model is exactly as before.
 """
 
 from __future__ import annotations
@@ -26,6 +40,13 @@ GPU_HOURS_PER_YEAR = 8760.0
 K = 1e-3  # USD -> kUSD
 CAPEX_TIE_BREAK = 1e-3  # weight of annualised capex in the "noi" objective
 
+# Elastic mode (diagnosis of infeasible plans)
+ELASTIC_PENALTY = 1e6  # kUSD/yr per scaled unit of relaxation
+ELASTIC_SCALE = {"MW": 1.0, "m^2": 1e-3, "USD": 1e-7, "units": 1.0, "types": 1.0, "racks": 1.0}
+ELASTIC_MIN_RACKS_SCALE = 100.0  # relax limits.min_racks only when nothing else helps
+ELASTIC_COOLING_SCALE = 10.0  # per MW of heat the cooling equipment lacks: named only when no limit explains it
+ELASTIC_HOURLY = 10.0  # kUSD per MWh of hourly relaxation, on top of the peak relaxation
+
 
 @dataclass
 class Family:
@@ -35,6 +56,21 @@ class Family:
     description: str
     unit: str  # unit of the right-hand side, for shadow prices "kUSD/yr per <unit>"
     rows: list[tuple[int | None, pulp.LpConstraint]] = field(default_factory=list)
+    # elastic models only: penalised relaxations (for hourly families, the largest
+    # hourly relaxation) and, for hourly families, the relaxation in each hour
+    slacks: list["Slack"] = field(default_factory=list)
+    hourly_slacks: list["Slack"] = field(default_factory=list)
+
+
+@dataclass
+class Slack:
+    """One relaxation of a limit in an elastic model: ``var`` >= 0 in ``unit``."""
+
+    var: pulp.LpVariable
+    t: int | None  # model hour, or None
+    unit: str
+    path: str  # TOML path of the limit relaxed
+    what: str  # what the relaxation means, in words
 
 
 @dataclass
@@ -69,7 +105,7 @@ def _affine(pairs) -> pulp.LpAffineExpression:
     return expr
 
 
-def build_model(inp: Inputs, fixed: dict[str, float] | None = None) -> Model:
+def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: bool = False) -> Model:
     """Build the MILP.
 
     Parameters
@@ -80,6 +116,9 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None) -> Model:
         Decisions fixed by the user (an engineer's own design): keys
         ``racks.<id>``, ``cdus.<id>``, ``heat_rejection.<id>@<loop>``,
         ``air_side.<id>``, ``mining.<id>`` (MW).
+    elastic : bool, default False
+        Add penalised slacks to every limit (see the module docstring), so the
+        problem is feasible whatever the limits; for diagnosis only.
     """
     fixed = dict(fixed or {})
     prob = pulp.LpProblem("site_plan", pulp.LpMaximize)
@@ -96,6 +135,29 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None) -> Model:
         prob.addConstraint(con, name)
         fam.rows.append((t, con))
 
+    penalties: dict[pulp.LpVariable, float] = defaultdict(float)
+
+    def relax(fam: Family, name: str, unit: str, what: str, path: str | None = None, t=None,
+              scale: float | None = None) -> pulp.LpVariable:
+        """A penalised slack (elastic mode only) recorded on ``fam``."""
+        var = pulp.LpVariable(f"slack_{name}", lowBound=0)
+        fam.slacks.append(Slack(var, t, unit, path or fam.path, what))
+        penalties[var] -= ELASTIC_PENALTY * (ELASTIC_SCALE[unit] if scale is None else scale)
+        return var
+
+    def relax_hourly(fam: Family, peak: pulp.LpVariable, t: int, name: str, what: str, path: str | None = None):
+        var = pulp.LpVariable(f"slack_{name}", lowBound=0)
+        fam.hourly_slacks.append(Slack(var, t, "MW", path or fam.path, what))
+        prob.addConstraint(var - peak <= 0, f"slackpeak_{name}")
+        penalties[var] -= ELASTIC_HOURLY * float(inp.weight[t])
+        return var
+
+    def widen(ub, needed):
+        """Count bound: as derived from the limits, or wide enough for a relaxation (elastic)."""
+        if not elastic:
+            return ub
+        return max(ub, min(int(math.ceil(needed)), 10000))
+
     def bounded_int(name, ub, key):
         lo, hi = 0, ub
         if key in fixed:
@@ -106,6 +168,7 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None) -> Model:
     racks = {}
     for i, r in enumerate(inp.racks):
         ub = int(min(inp.hall_area / r.floor_area, inp.grid_limit / (r.power_typical * a_ups)))
+        ub = widen(ub, max(inp.min_racks, 1))
         racks[r.id] = bounded_int(f"n_rack_{i}", ub, f"racks.{r.id}")
     it_typical = _affine((racks[r.id], r.power_typical) for r in inp.racks)
     it_design = _affine((racks[r.id], r.power_design) for r in inp.racks)
@@ -130,23 +193,35 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None) -> Model:
         ]
     hydro = [m for m in inp.miners if m.cooling == "hydro"]
     hydro_installed = _affine((mining[m.id], 1.0) for m in hydro)
+    if elastic:  # largest design heat per loop the widened bounds allow, to widen cooling counts
+        most = {"liquid": sum(racks[r.id].upBound * r.power_design * r.liquid_fraction for r in inp.racks)
+                + sum(mining[m.id].upBound for m in hydro),
+                "air": sum(racks[r.id].upBound * r.power_design * (1 - r.liquid_fraction) for r in inp.racks)}
 
     # --- CDUs ------------------------------------------------------------------
     cdus, cdu_used = {}, {}
     for i, c in enumerate(inp.cdus):
         ub = int(inp.hall_area / c.floor_area) if c.floor_area > 0 else 1000
+        if elastic:
+            ub = widen(ub, most["liquid"] / c.capacity + inp.spares["cdu"] + 1)
         cdus[c.id] = bounded_int(f"n_cdu_{i}", ub, f"cdus.{c.id}")
         cdu_used[c.id] = pulp.LpVariable(f"use_cdu_{i}", cat=pulp.LpBinary)
     # --- air side --------------------------------------------------------------
     air_units, air_used = {}, {}
     for i, a in enumerate(inp.air_side):
         ub = (int(inp.hall_area / a.floor_area) if a.floor_area > 0 else 5000) if a.allowed else 0
+        if elastic and a.allowed:
+            ub = widen(ub, most["air"] / a.capacity + inp.spares["air_side"] + 1)
         air_units[a.id] = bounded_int(f"n_air_{i}", ub, f"air_side.{a.id}")
         air_used[a.id] = pulp.LpVariable(f"use_air_{i}", cat=pulp.LpBinary)
     # --- heat rejection --------------------------------------------------------
     modules, module_used = {}, {}
     for i, h in enumerate(inp.heat_rejection):
         ub = int(inp.yard_area / h.floor_area)
+        if elastic:
+            best = max(h.design_capacity, float(h.capacity.max()))
+            if best > 0:
+                ub = widen(ub, most[h.loop] / best + inp.spares["heat_rejection"] + 1)
         modules[h.key] = bounded_int(f"n_hr_{i}", ub, f"heat_rejection.{h.key}")
         module_used[h.key] = pulp.LpVariable(f"use_hr_{i}", cat=pulp.LpBinary)
     if fixed:
@@ -176,24 +251,50 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None) -> Model:
         for c in inp.cdus:
             ub = cdus[c.id].upBound
             add(f_cdu_one, None, cdus[c.id] <= ub * cdu_used[c.id], f"cdu_used_{c.id}")
-            add(f_cdu_one, None, cdus[c.id] >= (s_cdu + 1) * cdu_used[c.id], f"cdu_min_{c.id}")
-        add(f_cdu_one, None, pulp.lpSum(cdu_used.values()) <= 1, "cdu_one_type")
+            count = cdus[c.id]
+            if elastic:
+                count = count + relax(f_cdu, f"cdu_min_{c.id}", "units", f"{c.id} units below the N+{s_cdu} minimum count")
+            add(f_cdu_one, None, count >= (s_cdu + 1) * cdu_used[c.id], f"cdu_min_{c.id}")
+        used = pulp.lpSum(cdu_used.values())
+        if elastic:
+            used = used - relax(f_cdu_one, "cdu_one_type", "types", "CDU types beyond the one allowed")
+        add(f_cdu_one, None, used <= 1, "cdu_one_type")
         cap = _affine([(cdus[c.id], c.capacity) for c in inp.cdus] + [(cdu_used[c.id], -s_cdu * c.capacity) for c in inp.cdus])
+        if elastic:
+            cap = cap + relax(f_cdu, "cdu_redundancy", "MW", f"CDU capacity with {s_cdu} spare(s) out, against the liquid heat at design power",
+                              scale=ELASTIC_COOLING_SCALE)
         add(f_cdu, None, cap - liquid_des - hydro_installed >= 0, "cdu_redundancy")
     else:
-        add(f_cdu, None, liquid_des + hydro_installed <= 0, "cdu_none")
+        need = liquid_des + hydro_installed
+        if elastic:
+            need = need - relax(f_cdu, "cdu_none", "MW", "liquid heat at design power and no CDU offered to carry it",
+                                path="choices.cdus", scale=ELASTIC_COOLING_SCALE)
+        add(f_cdu, None, need <= 0, "cdu_none")
 
     f_air = family("air_side", "redundancy.air_side", f"air-side capacity with {s_air} spare(s) >= rack air heat at design power", "MW")
     f_air_one = family("air_type", "choices.air_side", "one air-side type", "-")
     if inp.air_side:
         for a in inp.air_side:
             add(f_air_one, None, air_units[a.id] <= max(air_units[a.id].upBound, 0) * air_used[a.id], f"air_used_{a.id}")
-            add(f_air_one, None, air_units[a.id] >= (s_air + 1) * air_used[a.id], f"air_min_{a.id}")
-        add(f_air_one, None, pulp.lpSum(air_used.values()) <= 1, "air_one_type")
+            count = air_units[a.id]
+            if elastic:
+                count = count + relax(f_air, f"air_min_{a.id}", "units", f"{a.id} units below the N+{s_air} minimum count")
+            add(f_air_one, None, count >= (s_air + 1) * air_used[a.id], f"air_min_{a.id}")
+        used = pulp.lpSum(air_used.values())
+        if elastic:
+            used = used - relax(f_air_one, "air_one_type", "types", "air-side types beyond the one allowed")
+        add(f_air_one, None, used <= 1, "air_one_type")
         cap = _affine([(air_units[a.id], a.capacity) for a in inp.air_side] + [(air_used[a.id], -s_air * a.capacity) for a in inp.air_side])
+        if elastic:
+            cap = cap + relax(f_air, "air_redundancy", "MW", f"air-side capacity with {s_air} spare(s) out, against the rack air heat",
+                              scale=ELASTIC_COOLING_SCALE)
         add(f_air, None, cap - air_des >= 0, "air_redundancy")
     else:
-        add(f_air, None, air_des <= 0, "air_none")
+        need = air_des
+        if elastic:
+            need = need - relax(f_air, "air_none", "MW", "rack air heat and no air-side unit offered to carry it",
+                                path="choices.air_side", scale=ELASTIC_COOLING_SCALE)
+        add(f_air, None, need <= 0, "air_none")
 
     design_heat = {"liquid": liquid_des + hydro_installed, "air": air_des}
     for loop in LOOPS:
@@ -205,9 +306,17 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None) -> Model:
                 continue
             ub = modules[h.key].upBound
             add(fam, None, modules[h.key] <= ub * module_used[h.key], f"hr_used_{h.key}")
-            add(fam, None, modules[h.key] >= (s_hr + 1) * module_used[h.key], f"hr_min_{h.key}")
+            count = modules[h.key]
+            if elastic:
+                count = count + relax(fam, f"hr_min_{h.key}", "units", f"{h.key} modules below the N+{s_hr} minimum count")
+            add(fam, None, count >= (s_hr + 1) * module_used[h.key], f"hr_min_{h.key}")
             pairs += [(modules[h.key], h.design_capacity), (module_used[h.key], -s_hr * h.design_capacity)]
-        add(fam, None, _affine(pairs) - design_heat[loop] >= 0, f"hr_design_{loop}")
+        have = _affine(pairs)
+        if elastic:
+            have = have + relax(fam, f"hr_design_{loop}", "MW",
+                                f"{loop}-loop heat rejection with {s_hr} spare(s) out per technology, against the "
+                                f"design heat at {inp.design_dry_bulb:g} degC", scale=ELASTIC_COOLING_SCALE)
+        add(fam, None, have - design_heat[loop] >= 0, f"hr_design_{loop}")
 
     # --- hourly constraints ---------------------------------------------------------
     f_grid = family("grid", "site.grid_limit", "grid draw at the meter, every hour", "MW")
@@ -220,12 +329,17 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None) -> Model:
     f_wet = family("adiabatic", "choices.heat_rejection", "adiabatic heat beyond dry-mode capacity", "MW")
     f_mine = family("mining_avail", "choices.miners", "mining within installed and derated capacity", "MW")
     f_peak = family("peak", "tariff.demand_charge", "monthly peak draw", "MW")
-    months = sorted(set(int(m) for m in inp.month)) if inp.time_mode.startswith("8760") else [0]
+    months = sorted(set(int(m) for m in inp.month)) if inp.full_year else [0]
     peaks = {mo: pulp.LpVariable(f"peak_{mo}", lowBound=0) for mo in months}
 
     obj: dict[pulp.LpVariable, float] = defaultdict(float)
     water_coef = K * inp.water_price
     grid_rows = []
+    if elastic:
+        grid_peak = relax(f_grid, "grid", "MW", "relaxation needed at the worst hour")
+        heat_peak = {loop: relax(f_heat[loop], f"heat_{loop}", "MW",
+                                 f"{loop}-loop heat the modules cannot reject (largest hour)",
+                                 path="choices.heat_rejection", scale=ELASTIC_COOLING_SCALE) for loop in LOOPS}
     for t in range(T):
         w = float(inp.weight[t])
         cool_pairs = []
@@ -246,11 +360,23 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None) -> Model:
                     elif h.water_per_heat > 0 and h.technology != "adiabatic_cooler":
                         obj[q] -= water_coef * w * h.water_per_heat
             load = liquid_typ + _affine((dispatch[m.id][t], 1.0) for m in hydro) if loop == "liquid" else air_typ
-            add(f_heat[loop], t, _affine(pairs) - load == 0, f"heat_{loop}_{t}")
+            rejected = _affine(pairs)
+            if elastic:
+                rejected = rejected + relax_hourly(f_heat[loop], heat_peak[loop], t, f"heat_{loop}_{t}",
+                                                   f"{loop}-loop heat the modules cannot reject",
+                                                   path="choices.heat_rejection")
+            add(f_heat[loop], t, rejected - load == 0, f"heat_{loop}_{t}")
         cooling = _affine(cool_pairs) + fixed_cooling
         draw = a_ups * it_typical + a_tx * (_affine((dispatch[m.id][t], 1.0) for m in inp.miners) + cooling)
-        add(f_grid, t, draw <= inp.grid_limit, f"grid_{t}")
-        add(f_env, t, a_ups * it_peak + a_tx * cooling <= inp.grid_limit, f"envelope_{t}")
+        envelope = a_ups * it_peak + a_tx * cooling
+        if elastic:  # one relaxation per row and hour, all below the one penalised peak
+            over = relax_hourly(f_grid, grid_peak, t, f"grid_{t}", "grid draw above the limit")
+            add(f_grid, t, draw - over <= inp.grid_limit, f"grid_{t}")
+            over = relax_hourly(f_grid, grid_peak, t, f"envelope_{t}", "GPU peak envelope above the limit")
+            add(f_env, t, envelope - over <= inp.grid_limit, f"envelope_{t}")
+        else:
+            add(f_grid, t, draw <= inp.grid_limit, f"grid_{t}")
+            add(f_env, t, envelope <= inp.grid_limit, f"envelope_{t}")
         peak = peaks[0] if 0 in peaks else peaks[int(inp.month[t])]
         add(f_peak, t, peak - draw >= 0, f"peak_{t}")
         for m in inp.miners:
@@ -271,8 +397,14 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None) -> Model:
         + [(mining[m.id], m.floor_area_per_mw) for m in inp.miners]
     )
     yard = _affine((modules[h.key], h.floor_area) for h in inp.heat_rejection)
-    add(family("hall", "site.hall_area", "hall floor area", "m^2"), None, hall <= inp.hall_area, "hall_area")
-    add(family("yard", "site.yard_area", "yard area", "m^2"), None, yard <= inp.yard_area, "yard_area")
+    f_hall = family("hall", "site.hall_area", "hall floor area", "m^2")
+    f_yard = family("yard", "site.yard_area", "yard area", "m^2")
+    if elastic:
+        add(f_hall, None, hall - relax(f_hall, "hall", "m^2", "hall floor area beyond the hall") <= inp.hall_area, "hall_area")
+        add(f_yard, None, yard - relax(f_yard, "yard", "m^2", "yard area beyond the yard") <= inp.yard_area, "yard_area")
+    else:
+        add(f_hall, None, hall <= inp.hall_area, "hall_area")
+        add(f_yard, None, yard <= inp.yard_area, "yard_area")
 
     capex_gpu = _affine((racks[r.id], r.price) for r in inp.racks)
     capex_facility = (
@@ -284,18 +416,31 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None) -> Model:
     capex_miner = _affine((mining[m.id], m.price_per_mw) for m in inp.miners)
     capex_fixed = inp.transformer_price_per_mw * inp.grid_limit
     capex = capex_gpu + capex_facility + capex_miner
-    add(family("budget", "economics.capex_budget", "capital spent", "USD"), None,
-        K * capex <= K * (inp.budget - capex_fixed), "capex_budget")
+    f_budget = family("budget", "economics.capex_budget", "capital spent", "USD")
+    spent = K * capex
+    if elastic:
+        spent = spent - K * relax(f_budget, "budget", "USD", "capital beyond the budget")
+    add(f_budget, None, spent <= K * (inp.budget - capex_fixed), "capex_budget")
 
     f_lim = family("racks_limit", "limits.max_racks", "rack count limits", "racks")
     if inp.max_racks is not None:
-        add(f_lim, None, pulp.lpSum(racks.values()) <= inp.max_racks, "max_racks")
+        total = pulp.lpSum(racks.values())
+        if elastic:
+            total = total - relax(f_lim, "max_racks", "racks", "racks beyond limits.max_racks")
+        add(f_lim, None, total <= inp.max_racks, "max_racks")
     if inp.min_racks:
-        add(family("racks_min", "limits.min_racks", "fewest racks", "racks"), None,
-            pulp.lpSum(racks.values()) >= inp.min_racks, "min_racks")
+        f_min = family("racks_min", "limits.min_racks", "fewest racks", "racks")
+        total = pulp.lpSum(racks.values())
+        if elastic:
+            total = total + relax(f_min, "min_racks", "racks", "racks short of limits.min_racks",
+                                  scale=ELASTIC_MIN_RACKS_SCALE)
+        add(f_min, None, total >= inp.min_racks, "min_racks")
     if inp.max_mining is not None:
-        add(family("mining_limit", "limits.max_mining", "installed mining", "MW"), None,
-            pulp.lpSum(mining.values()) <= inp.max_mining, "max_mining")
+        f_mlim = family("mining_limit", "limits.max_mining", "installed mining", "MW")
+        total = pulp.lpSum(mining.values())
+        if elastic:
+            total = total - relax(f_mlim, "max_mining", "MW", "mining beyond limits.max_mining")
+        add(f_mlim, None, total <= inp.max_mining, "max_mining")
 
     # --- objective (kUSD/yr) -------------------------------------------------------------
     for r in inp.racks:
@@ -314,6 +459,8 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None) -> Model:
                       (capex_miner, inp.crf["miner"])):
         for var, c in expr.items():
             obj[var] -= K * crf * c * capex_weight
+    for var, c in penalties.items():
+        obj[var] += c
     constant = -K * 12 * inp.fixed_monthly - K * inp.crf["facility"] * capex_fixed * capex_weight
     prob.setObjective(_affine(obj.items()) + constant)
 

@@ -11,6 +11,7 @@ from planner import explain as explain_mod
 from planner.inputs import Inputs
 from planner.load import InputError, read_toml
 from planner.plan import PlanResult, run_plan
+from planner.solve import SolverUnavailable
 from planner.report.figures import Section, build_sections, solver_section
 from planner.report.render import render_json, render_text, sections_to_dict
 
@@ -101,13 +102,20 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
         render_text([explain_mod.unit_audit_section(inp)], out)
 
     problems = explain_mod.presolve_checks(inp)
+    errors = [p for p in problems if p.severity == "error"]
     if problems:
         render_text([explain_mod.problems_section(problems)], out)
+    if errors:
         if quiet:
-            print(render_json([], {"status": "infeasible", "diagnosis": [str(p) for p in problems]}))
+            print(render_json([explain_mod.problems_section(problems)],
+                              {"status": "infeasible", "diagnosis": [str(p) for p in errors]}))
         return EXIT_INFEASIBLE
 
-    plan = run_plan(inp, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed)
+    try:
+        plan = run_plan(inp, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed)
+    except SolverUnavailable as err:
+        out.print(f"no plan: {err}", highlight=False)
+        return EXIT_SOLVER
     status = plan.solve.status
     if status == "infeasible":
         diagnosis = explain_mod.diagnose_infeasible(inp, solver=solver, fixed=fixed)

@@ -102,8 +102,19 @@ def _quiet_stdout():
 
 def solve(model: Model, solver: str = "highs", time_limit: float | None = None,
           mip_gap: float | None = 1e-4) -> SolveResult:
-    """Solve the MILP; the status says plainly whether the answer is proven optimal."""
-    s = _solver(solver, time_limit, mip_gap)
+    """Solve the MILP; the status says plainly whether the answer is proven optimal.
+
+    HiGHS is the default; where highspy is missing, CBC is used and the result says so.
+    """
+    fallback = ""
+    try:
+        s = _solver(solver, time_limit, mip_gap)
+    except SolverUnavailable as err:
+        if solver != "highs":
+            raise
+        fallback = f" ({err}; CBC used instead)"
+        solver = "cbc"
+        s = _solver(solver, time_limit, mip_gap)
     start = time.perf_counter()
     with _quiet_stdout():
         pulp_status = model.prob.solve(s)
@@ -115,6 +126,12 @@ def solve(model: Model, solver: str = "highs", time_limit: float | None = None,
         if bound is not None:
             bound += model.constant_kusd
         return SolveResult("highs", status, obj, bound, gap, seconds, detail)
+    result = _cbc_outcome(model, pulp_status, seconds)
+    result.detail += fallback
+    return result
+
+
+def _cbc_outcome(model: Model, pulp_status: int, seconds: float) -> SolveResult:
     text = pulp.LpStatus[pulp_status]
     sol = model.prob.sol_status
     if pulp_status == pulp.LpStatusOptimal and sol == pulp.LpSolutionOptimal:
