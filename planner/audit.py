@@ -247,6 +247,24 @@ def design_loads(inp: Inputs, design: Design) -> dict[str, float]:
     return {"liquid": liquid, "air": air}
 
 
+def areas(inp: Inputs, design: Design) -> tuple[float, float]:
+    """Hall area (racks, CDUs, air-side units, miners) and yard area (heat rejection) used [m^2]."""
+    racks = {r.id: r for r in inp.racks}
+    hall = (sum(design.racks.get(k, 0) * r.floor_area for k, r in racks.items())
+            + sum(design.cdus.get(c.id, 0) * c.floor_area for c in inp.cdus)
+            + sum(design.air_units.get(a.id, 0) * a.floor_area for a in inp.air_side)
+            + sum(design.mining.get(m.id, 0.0) * m.floor_area_per_mw for m in inp.miners))
+    yard = sum(design.modules.get(h.key, 0) * h.floor_area for h in inp.heat_rejection)
+    return hall, yard
+
+
+def installed_with_spares_out(items, counts: dict[str, int], spares: int) -> tuple[float, float]:
+    """Installed capacity of CDUs or air-side units, and what is left with ``spares`` of the largest out [MW]."""
+    installed = sum(counts.get(i.id, 0) * i.capacity for i in items)
+    largest = max((i.capacity for i in items if counts.get(i.id, 0) > 0), default=0.0)
+    return installed, installed - spares * largest
+
+
 def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResult:
     """Check every limit of the site against a design run for all hours."""
     op = op or simulate(inp, design)
@@ -274,18 +292,16 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
 
     loads = design_loads(inp, design)
     s = inp.spares
-    cdu_cap = sum(design.cdus.get(c.id, 0) * c.capacity for c in inp.cdus)
-    cdu_spare = max((c.capacity for c in inp.cdus if design.cdus.get(c.id, 0) > 0), default=0.0)
-    short = loads["liquid"] - (cdu_cap - s["cdu"] * cdu_spare)
+    cdu_cap, cdu_left = installed_with_spares_out(inp.cdus, design.cdus, s["cdu"])
+    short = loads["liquid"] - cdu_left
     if short > tol:
         v.append(Violation("redundancy.cdu", f"CDU capacity with {s['cdu']} unit(s) out is below the liquid heat at design power",
                            None, short, "MW"))
     v += _worst(op.liquid_heat, cdu_cap, labels, "choices.cdus", "liquid heat above installed CDU capacity", "MW", tol)
     res.checks.append(f"CDUs: N+{s['cdu']} at design power, and every hour")
 
-    air_cap = sum(design.air_units.get(a.id, 0) * a.capacity for a in inp.air_side)
-    air_spare = max((a.capacity for a in inp.air_side if design.air_units.get(a.id, 0) > 0), default=0.0)
-    short = loads["air"] - (air_cap - s["air_side"] * air_spare)
+    _, air_left = installed_with_spares_out(inp.air_side, design.air_units, s["air_side"])
+    short = loads["air"] - air_left
     if short > tol:
         v.append(Violation("redundancy.air_side", f"air-side capacity with {s['air_side']} unit(s) out is below the rack air heat",
                            None, short, "MW"))
@@ -312,12 +328,7 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
                                f"is below the design heat at {clim.design_dry_bulb:g} degC", None, short, "MW"))
     res.checks.append(f"heat rejection: N+{s['heat_rejection']} at the design condition")
 
-    racks = {r.id: r for r in inp.racks}
-    hall = (sum(design.racks.get(k, 0) * r.floor_area for k, r in racks.items())
-            + sum(design.cdus.get(c.id, 0) * c.floor_area for c in inp.cdus)
-            + sum(design.air_units.get(a.id, 0) * a.floor_area for a in inp.air_side)
-            + sum(design.mining.get(m.id, 0.0) * m.floor_area_per_mw for m in inp.miners))
-    yard = sum(design.modules.get(h.key, 0) * h.floor_area for h in inp.heat_rejection)
+    hall, yard = areas(inp, design)
     if hall > inp.hall_area * (1 + 1e-7) + tol:
         v.append(Violation("site.hall_area", "floor area used exceeds the hall", None, hall - inp.hall_area, "m^2"))
     if yard > inp.yard_area * (1 + 1e-7) + tol:

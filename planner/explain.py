@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pulp
 
+from planner.audit import areas, design_loads, installed_with_spares_out
 from planner.inputs import LOOPS, Inputs
 from planner.model import CAPEX_TIE_BREAK, K, Model, build_model
 from planner.report.figures import Figure, Section, Table
@@ -683,7 +684,6 @@ def _stranded_section(plan) -> Section:
                             "site.grid_limit less GPU peak power plus cooling, mining curtailed"))
     s.figures.append(Figure("grid energy unused over the year", float(np.sum(inp.grid_limit - op.grid_draw)), "MWh/yr",
                             "site.grid_limit x 8760 h less the energy drawn"))
-    from planner.audit import design_loads
 
     loads = design_loads(inp, d)
     sp = inp.spares
@@ -701,17 +701,15 @@ def _stranded_section(plan) -> Section:
             cap_h = float(op.capacity_by_loop.get(loop, np.zeros(len(op.grid_draw)))[h])
             s.figures.append(Figure(f"{loop}-loop heat rejection unused at the hottest hour", cap_h - heat_h, "MW",
                                     f"choices.heat_rejection, every module installed running at {label}, less the heat then"))
-    cdu_cap = sum(d.cdus.get(c.id, 0) * c.capacity for c in inp.cdus)
-    cdu_spare = max((c.capacity for c in inp.cdus if d.cdus.get(c.id, 0) > 0), default=0.0)
+    cdu_cap, cdu_left = installed_with_spares_out(inp.cdus, d.cdus, sp["cdu"])
     if cdu_cap > 0:
-        s.figures.append(Figure("CDU capacity unused", cdu_cap - sp["cdu"] * cdu_spare - loads["liquid"], "MW",
+        s.figures.append(Figure("CDU capacity unused", cdu_left - loads["liquid"], "MW",
                                 f"choices.cdus with N+{sp['cdu']} (redundancy.cdu), less the liquid heat at design power"))
-    air_cap = sum(d.air_units.get(a.id, 0) * a.capacity for a in inp.air_side)
-    air_spare = max((a.capacity for a in inp.air_side if d.air_units.get(a.id, 0) > 0), default=0.0)
+    air_cap, air_left = installed_with_spares_out(inp.air_side, d.air_units, sp["air_side"])
     if air_cap > 0:
-        s.figures.append(Figure("air-side capacity unused", air_cap - sp["air_side"] * air_spare - loads["air"], "MW",
+        s.figures.append(Figure("air-side capacity unused", air_left - loads["air"], "MW",
                                 f"choices.air_side with N+{sp['air_side']} (redundancy.air_side), less the rack air heat"))
-    hall, yard = _areas(inp, d)
+    hall, yard = areas(inp, d)
     s.figures.append(Figure("hall area unused", inp.hall_area - hall, "m^2", f"site.hall_area {_q(inp.hall_area, 'm^2')}"))
     s.figures.append(Figure("yard area unused", inp.yard_area - yard, "m^2", f"site.yard_area {_q(inp.yard_area, 'm^2')}"))
     s.figures.append(Figure("water used", float(op.water_m3.sum()), "m^3/yr", "no limit; priced at economics.water_price"))
@@ -719,15 +717,6 @@ def _stranded_section(plan) -> Section:
                             f"economics.capex_budget {_q(inp.budget / 1e6, 'MUSD')} less capex {_q(eco.capex / 1e6, 'MUSD')}"))
     return s
 
-
-def _areas(inp: Inputs, d) -> tuple[float, float]:
-    racks = {r.id: r for r in inp.racks}
-    hall = (sum(d.racks.get(k, 0) * r.floor_area for k, r in racks.items())
-            + sum(d.cdus.get(c.id, 0) * c.floor_area for c in inp.cdus)
-            + sum(d.air_units.get(a.id, 0) * a.floor_area for a in inp.air_side)
-            + sum(d.mining.get(m.id, 0.0) * m.floor_area_per_mw for m in inp.miners))
-    yard = sum(d.modules.get(h.key, 0) * h.floor_area for h in inp.heat_rejection)
-    return hall, yard
 
 
 def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
@@ -741,21 +730,15 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
     fixed_cool = (sum(d.cdus.get(c.id, 0) * c.pump_power for c in inp.cdus)
                   + sum(d.air_units.get(a.id, 0) * a.fan_power for a in inp.air_side))
     per_heat = (float(op.cooling_power[h]) - fixed_cool) / heat_h if heat_h > 1e-9 else 0.02
-    hall, yard = _areas(inp, d)
+    hall, yard = areas(inp, d)
     hall_left, yard_left = inp.hall_area - hall, inp.yard_area - yard
     budget_left = inp.budget - eco.capex
-    from planner.audit import design_loads
-
     loads = design_loads(inp, d)
     sp = inp.spares
     cdu_used = [c for c in inp.cdus if d.cdus.get(c.id, 0) > 0] or inp.cdus
-    cdu_room = (sum(d.cdus.get(c.id, 0) * c.capacity for c in inp.cdus)
-                - sp["cdu"] * max((c.capacity for c in inp.cdus if d.cdus.get(c.id, 0) > 0), default=0.0)
-                - loads["liquid"])
+    cdu_room = installed_with_spares_out(inp.cdus, d.cdus, sp["cdu"])[1] - loads["liquid"]
     air_used = [a for a in inp.air_side if d.air_units.get(a.id, 0) > 0] or [a for a in inp.air_side if a.allowed]
-    air_room = (sum(d.air_units.get(a.id, 0) * a.capacity for a in inp.air_side)
-                - sp["air_side"] * max((a.capacity for a in inp.air_side if d.air_units.get(a.id, 0) > 0), default=0.0)
-                - loads["air"])
+    air_room = installed_with_spares_out(inp.air_side, d.air_units, sp["air_side"])[1] - loads["air"]
     hr_room = {}
     hr_used = {}
     for loop in LOOPS:
@@ -827,7 +810,7 @@ def _limits_section(plan, binding: dict[str, dict]) -> Section:
         else:
             s.lines.append(f"one more {r.name} fits every limit (grid envelope, hall, yard, budget); "
                            f"the objective ({inp.objective}) did not add it: it does not pay for itself")
-    hall, yard = _areas(inp, d)
+    hall, yard = areas(inp, d)
     unused = []
     if "site.hall_area" not in limited:
         unused.append(f"{_q(inp.hall_area - hall, 'm^2')} of site.hall_area")

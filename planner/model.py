@@ -140,13 +140,13 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
     def relax(fam: Family, name: str, unit: str, what: str, path: str | None = None, t=None,
               scale: float | None = None) -> pulp.LpVariable:
         """A penalised slack (elastic mode only) recorded on ``fam``."""
-        var = pulp.LpVariable(f"slack_{name}", lowBound=0)
+        var = prob.add_variable(f"slack_{name}", lowBound=0)
         fam.slacks.append(Slack(var, t, unit, path or fam.path, what))
         penalties[var] -= ELASTIC_PENALTY * (ELASTIC_SCALE[unit] if scale is None else scale)
         return var
 
     def relax_hourly(fam: Family, peak: pulp.LpVariable, t: int, name: str, what: str, path: str | None = None):
-        var = pulp.LpVariable(f"slack_{name}", lowBound=0)
+        var = prob.add_variable(f"slack_{name}", lowBound=0)
         fam.hourly_slacks.append(Slack(var, t, "MW", path or fam.path, what))
         prob.addConstraint(var - peak <= 0, f"slackpeak_{name}")
         penalties[var] -= ELASTIC_HOURLY * float(inp.weight[t])
@@ -162,7 +162,7 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
         lo, hi = 0, ub
         if key in fixed:
             lo = hi = int(round(fixed.pop(key)))
-        return pulp.LpVariable(name, lowBound=lo, upBound=max(hi, lo), cat=pulp.LpInteger)
+        return prob.add_variable(name, lowBound=lo, upBound=max(hi, lo), cat=pulp.LpInteger)
 
     # --- racks ---------------------------------------------------------------
     racks = {}
@@ -186,9 +186,9 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
         lo = 0.0
         if f"mining.{m.id}" in fixed:
             lo = ub = float(fixed.pop(f"mining.{m.id}"))
-        mining[m.id] = pulp.LpVariable(f"mine_mw_{i}", lowBound=lo, upBound=ub)
+        mining[m.id] = prob.add_variable(f"mine_mw_{i}", lowBound=lo, upBound=ub)
         dispatch[m.id] = [
-            pulp.LpVariable(f"mine_run_{i}_{t}", lowBound=0, upBound=ub * float(m.availability[t]))
+            prob.add_variable(f"mine_run_{i}_{t}", lowBound=0, upBound=ub * float(m.availability[t]))
             for t in range(T)
         ]
     hydro = [m for m in inp.miners if m.cooling == "hydro"]
@@ -205,7 +205,7 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
         if elastic:
             ub = widen(ub, most["liquid"] / c.capacity + inp.spares["cdu"] + 1)
         cdus[c.id] = bounded_int(f"n_cdu_{i}", ub, f"cdus.{c.id}")
-        cdu_used[c.id] = pulp.LpVariable(f"use_cdu_{i}", cat=pulp.LpBinary)
+        cdu_used[c.id] = prob.add_variable(f"use_cdu_{i}", cat=pulp.LpBinary)
     # --- air side --------------------------------------------------------------
     air_units, air_used = {}, {}
     for i, a in enumerate(inp.air_side):
@@ -213,7 +213,7 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
         if elastic and a.allowed:
             ub = widen(ub, most["air"] / a.capacity + inp.spares["air_side"] + 1)
         air_units[a.id] = bounded_int(f"n_air_{i}", ub, f"air_side.{a.id}")
-        air_used[a.id] = pulp.LpVariable(f"use_air_{i}", cat=pulp.LpBinary)
+        air_used[a.id] = prob.add_variable(f"use_air_{i}", cat=pulp.LpBinary)
     # --- heat rejection --------------------------------------------------------
     modules, module_used = {}, {}
     for i, h in enumerate(inp.heat_rejection):
@@ -223,7 +223,7 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
             if best > 0:
                 ub = widen(ub, most[h.loop] / best + inp.spares["heat_rejection"] + 1)
         modules[h.key] = bounded_int(f"n_hr_{i}", ub, f"heat_rejection.{h.key}")
-        module_used[h.key] = pulp.LpVariable(f"use_hr_{i}", cat=pulp.LpBinary)
+        module_used[h.key] = prob.add_variable(f"use_hr_{i}", cat=pulp.LpBinary)
     if fixed:
         raise KeyError(f"unknown fixed decision(s): {', '.join(sorted(fixed))}")
 
@@ -231,11 +231,11 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
     wet: dict[str, list] = {}
     for i, h in enumerate(inp.heat_rejection):
         heat[h.key] = [
-            pulp.LpVariable(f"q_{i}_{t}", lowBound=0) if h.capacity[t] > 0 else 0.0 for t in range(T)
+            prob.add_variable(f"q_{i}_{t}", lowBound=0) if h.capacity[t] > 0 else 0.0 for t in range(T)
         ]
         if h.technology == "adiabatic_cooler" and (h.capacity > h.dry_capacity + 1e-12).any():
             wet[h.key] = [
-                pulp.LpVariable(f"wet_{i}_{t}", lowBound=0) if h.capacity[t] > h.dry_capacity[t] + 1e-12 else 0.0
+                prob.add_variable(f"wet_{i}_{t}", lowBound=0) if h.capacity[t] > h.dry_capacity[t] + 1e-12 else 0.0
                 for t in range(T)
             ]
 
@@ -245,56 +245,38 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
 
     # --- design-condition sizing (N+k) -----------------------------------------
     s_cdu, s_hr, s_air = inp.spares["cdu"], inp.spares["heat_rejection"], inp.spares["air_side"]
-    f_cdu = family("cdu", "redundancy.cdu", f"CDU capacity with {s_cdu} spare(s) >= liquid heat at design power", "MW")
-    f_cdu_one = family("cdu_type", "choices.cdus", "one CDU type", "-")
-    if inp.cdus:
-        for c in inp.cdus:
-            ub = cdus[c.id].upBound
-            add(f_cdu_one, None, cdus[c.id] <= ub * cdu_used[c.id], f"cdu_used_{c.id}")
-            count = cdus[c.id]
-            if elastic:
-                count = count + relax(f_cdu, f"cdu_min_{c.id}", "units", f"{c.id} units below the N+{s_cdu} minimum count")
-            add(f_cdu_one, None, count >= (s_cdu + 1) * cdu_used[c.id], f"cdu_min_{c.id}")
-        used = pulp.lpSum(cdu_used.values())
-        if elastic:
-            used = used - relax(f_cdu_one, "cdu_one_type", "types", "CDU types beyond the one allowed")
-        add(f_cdu_one, None, used <= 1, "cdu_one_type")
-        cap = _affine([(cdus[c.id], c.capacity) for c in inp.cdus] + [(cdu_used[c.id], -s_cdu * c.capacity) for c in inp.cdus])
-        if elastic:
-            cap = cap + relax(f_cdu, "cdu_redundancy", "MW", f"CDU capacity with {s_cdu} spare(s) out, against the liquid heat at design power",
-                              scale=ELASTIC_COOLING_SCALE)
-        add(f_cdu, None, cap - liquid_des - hydro_installed >= 0, "cdu_redundancy")
-    else:
-        need = liquid_des + hydro_installed
-        if elastic:
-            need = need - relax(f_cdu, "cdu_none", "MW", "liquid heat at design power and no CDU offered to carry it",
-                                path="choices.cdus", scale=ELASTIC_COOLING_SCALE)
-        add(f_cdu, None, need <= 0, "cdu_none")
 
-    f_air = family("air_side", "redundancy.air_side", f"air-side capacity with {s_air} spare(s) >= rack air heat at design power", "MW")
-    f_air_one = family("air_type", "choices.air_side", "one air-side type", "-")
-    if inp.air_side:
-        for a in inp.air_side:
-            add(f_air_one, None, air_units[a.id] <= max(air_units[a.id].upBound, 0) * air_used[a.id], f"air_used_{a.id}")
-            count = air_units[a.id]
+    def one_type_with_spares(fam_key, key, path, choices_path, word, items, units, used, spares, load, load_text):
+        """One unit type, at least N+k units of it, and N+k capacity >= ``load`` (CDUs, air side)."""
+        fam = family(fam_key, path, f"{word} capacity with {spares} spare(s) >= {load_text}", "MW")
+        fam_one = family(f"{key}_type", choices_path, f"one {word} type", "-")
+        if not items:
+            need = load
             if elastic:
-                count = count + relax(f_air, f"air_min_{a.id}", "units", f"{a.id} units below the N+{s_air} minimum count")
-            add(f_air_one, None, count >= (s_air + 1) * air_used[a.id], f"air_min_{a.id}")
-        used = pulp.lpSum(air_used.values())
+                need = need - relax(fam, f"{key}_none", "MW", f"{load_text} and no {word} offered to carry it",
+                                    path=choices_path, scale=ELASTIC_COOLING_SCALE)
+            add(fam, None, need <= 0, f"{key}_none")
+            return
+        for item in items:
+            add(fam_one, None, units[item.id] <= max(units[item.id].upBound, 0) * used[item.id], f"{key}_used_{item.id}")
+            count = units[item.id]
+            if elastic:
+                count = count + relax(fam, f"{key}_min_{item.id}", "units", f"{item.id} units below the N+{spares} minimum count")
+            add(fam_one, None, count >= (spares + 1) * used[item.id], f"{key}_min_{item.id}")
+        n_types = pulp.lpSum(used.values())
         if elastic:
-            used = used - relax(f_air_one, "air_one_type", "types", "air-side types beyond the one allowed")
-        add(f_air_one, None, used <= 1, "air_one_type")
-        cap = _affine([(air_units[a.id], a.capacity) for a in inp.air_side] + [(air_used[a.id], -s_air * a.capacity) for a in inp.air_side])
+            n_types = n_types - relax(fam_one, f"{key}_one_type", "types", f"{word} types beyond the one allowed")
+        add(fam_one, None, n_types <= 1, f"{key}_one_type")
+        cap = _affine([(units[i.id], i.capacity) for i in items] + [(used[i.id], -spares * i.capacity) for i in items])
         if elastic:
-            cap = cap + relax(f_air, "air_redundancy", "MW", f"air-side capacity with {s_air} spare(s) out, against the rack air heat",
+            cap = cap + relax(fam, f"{key}_redundancy", "MW", f"{word} capacity with {spares} spare(s) out, against the {load_text}",
                               scale=ELASTIC_COOLING_SCALE)
-        add(f_air, None, cap - air_des >= 0, "air_redundancy")
-    else:
-        need = air_des
-        if elastic:
-            need = need - relax(f_air, "air_none", "MW", "rack air heat and no air-side unit offered to carry it",
-                                path="choices.air_side", scale=ELASTIC_COOLING_SCALE)
-        add(f_air, None, need <= 0, "air_none")
+        add(fam, None, cap - load >= 0, f"{key}_redundancy")
+
+    one_type_with_spares("cdu", "cdu", "redundancy.cdu", "choices.cdus", "CDU", inp.cdus, cdus, cdu_used, s_cdu,
+                         liquid_des + hydro_installed, "liquid heat at design power")
+    one_type_with_spares("air_side", "air", "redundancy.air_side", "choices.air_side", "air-side", inp.air_side, air_units,
+                         air_used, s_air, air_des, "rack air heat at design power")
 
     design_heat = {"liquid": liquid_des + hydro_installed, "air": air_des}
     for loop in LOOPS:
@@ -330,7 +312,7 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
     f_mine = family("mining_avail", "choices.miners", "mining within installed and derated capacity", "MW")
     f_peak = family("peak", "tariff.demand_charge", "monthly peak draw", "MW")
     months = sorted(set(int(m) for m in inp.month)) if inp.full_year else [0]
-    peaks = {mo: pulp.LpVariable(f"peak_{mo}", lowBound=0) for mo in months}
+    peaks = {mo: prob.add_variable(f"peak_{mo}", lowBound=0) for mo in months}
 
     obj: dict[pulp.LpVariable, float] = defaultdict(float)
     water_coef = K * inp.water_price
