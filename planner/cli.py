@@ -256,6 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     _STATE["debug"] = "--debug" in argv
     if _STATE["debug"]:
         argv.remove("--debug")
+    if argv in (["--version"], ["-V"]):
+        from planner import __version__
+
+        print(f"plan {__version__}")
+        return EXIT_OK
     first = next((a for a in argv if not a.startswith("-")), None)
     if first is not None and first not in _COMMANDS and argv and not argv[0].startswith("--help"):
         argv.insert(0, "run")

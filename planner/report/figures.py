@@ -238,8 +238,8 @@ def solver_section(plan: PlanResult) -> Section:
         Figure("objective", None if r.objective is None else r.objective / 1e3, "MUSD/yr"),
         Figure("best bound", None if r.bound is None else r.bound / 1e3, "MUSD/yr"),
         Figure("relative gap", None if r.gap is None else r.gap * 100, "%"),
-        Figure("variables", len(plan.model.prob.variables()), ""),
-        Figure("constraints", len(plan.model.prob.constraints), ""),
+        Figure("variables", plan.model.prob.numVariables(), ""),
+        Figure("constraints", plan.model.prob.numConstraints(), ""),
         Figure("build time", plan.timings.get("build"), "s"),
         Figure("solve time", plan.timings.get("solve"), "s"),
     ]
