@@ -1,4 +1,4 @@
-"""Command line: `plan SITE.toml`, `plan check`, `plan catalog`, `plan compare`.
+"""Command line: `plan SITE.toml`, `plan check`, `plan catalog`, `plan compare`, `plan sweep`.
 
 Exit codes: 0 planned; 2 invalid input; 3 infeasible (with a diagnosis);
 4 solver stopped without a proven optimum (time limit, no incumbent, solver
@@ -81,7 +81,7 @@ def _resolve(loaded, **kw):
 
 
 SET_HELP = "Override a TOML value: --set PATH=VALUE, e.g. --set site.grid_limit='20 MW'. Repeatable."
-SCENARIO_HELP = "Apply a named scenario from the site's [scenarios] table."
+SCENARIO_HELP = "Apply a named scenario from the site's \\[scenarios] table."
 
 
 @app.command("run")
@@ -234,7 +234,48 @@ def compare_cmd(
     raise Exit(code)
 
 
-_COMMANDS = {"run", "check", "catalog", "compare"}
+VARY_HELP = (
+    "A TOML path and the values to plan it at: --vary PATH=V1,V2,V3. Values are separated by commas outside "
+    "quotes and brackets, each read like --set (a TOML value, else a string with its unit); quote a value that "
+    "contains a comma. Repeatable: the points are every combination (full factorial). "
+    "Examples: --vary site.grid_limit='16 MW','18 MW','20 MW'   "
+    "--vary \"gpu_market.price=2.5 USD/GPU/h,3.25 USD/GPU/h\"   "
+    "--vary \"site.hall_area='1,000 m^2','2,000 m^2'\""
+)
+
+
+@app.command("sweep")
+def sweep_cmd(
+    site: Path = typer.Argument(..., help="Site file, e.g. sites/washington.toml"),
+    vary: list[str] = typer.Option(..., "--vary", help=VARY_HELP),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP + " Applies to every point."),
+    scenario: Optional[str] = typer.Option(None, help=SCENARIO_HELP + " Applies to every point."),
+    days: Optional[int] = typer.Option(None, help="Representative days for each plan (faster); not with --bin."),
+    bin_k: Optional[float] = typer.Option(None, "--bin", help="Temperature bin for grouping hours [K] (default 2); not with --days."),
+    time_limit: Optional[float] = typer.Option(120.0, help="Solver time limit per plan, in seconds."),
+    solver: str = typer.Option("highs", help="highs or cbc."),
+    workers: Optional[int] = typer.Option(None, help="Plans run at once (default min(2, CPUs))."),
+    executor: str = typer.Option("process", help="process (a local process pool), serial, or dask (dask.distributed, if installed)."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the points as JSON ('-' for standard output only)."),
+    csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the points as CSV."),
+):
+    """What one more MW (or any input) is worth: one plan per combination of --vary values.
+
+    Every point is validated like the site file before anything is solved. The table gives, per point, racks, GPUs, IT and mining MW, capex, NOI, NOI less annualised capex, the binding limit and, along each numeric path, the marginal value between consecutive points (change of the site's objective per +1 unit of the path).
+
+    Example: plan sweep sites/washington.toml --vary site.grid_limit='16 MW','18 MW','20 MW' --days 6
+    """
+    from planner.sweep import sweep_and_report
+
+    code = sweep_and_report(
+        site, console, vary=vary, sets=parse_sets(set_), scenario=scenario, days=days, bin_k=bin_k,
+        time_limit=time_limit, solver=solver, executor=executor, workers=workers, json_out=json_out,
+        csv_out=csv_out,
+    )
+    raise Exit(code)
+
+
+_COMMANDS = {"run", "check", "catalog", "compare", "sweep"}
 
 
 def _usage_errors() -> tuple[type, ...]:
