@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from planner.load import InputError, load_catalog, load_site
-from planner.units import KINDS
 
 EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_AUDIT = 0, 2, 3, 4, 5
 

@@ -19,9 +19,7 @@ Public API
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import json
 import math
 import textwrap
 import time
@@ -36,6 +34,7 @@ from rich.table import Table as RichTable
 
 from planner.inputs import Inputs
 from planner.load import InputError, did_you_mean, load_site
+from planner.report.export import write_exports
 
 FREE = "free optimum"
 BUILTIN_LAYOUTS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -646,6 +645,7 @@ def compare_and_report(site: Path, console: Console, *, scenarios: list[str | No
     if len(runs) > 1:
         render_summary(runs, out)
 
+    data = None
     if json_out is not None:
         data = {
             "site": str(site),
@@ -664,19 +664,9 @@ def compare_and_report(site: Path, console: Console, *, scenarios: list[str | No
                 for label, inp, results in runs
             ],
         }
-        text = json.dumps(data, indent=2, default=lambda v: _num(v) if hasattr(v, "item") else str(v))
-        if quiet:
-            print(text)
-        else:
-            Path(json_out).write_text(text + "\n")
-            out.print(f"JSON written to {json_out}", highlight=False)
-    if csv_out is not None:
-        rows = [row for label, inp, results in runs for row in results_to_rows(label, results, inp)]
-        with open(csv_out, "w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0].keys()) if rows else ["scenario"])
-            writer.writeheader()
-            writer.writerows(rows)
-        out.print(f"CSV written to {csv_out}", highlight=False)
+    rows = [row for label, inp, results in runs for row in results_to_rows(label, results, inp)] if csv_out is not None else []
+    write_exports(data, rows, json_out, csv_out, out,
+                  default=lambda v: _num(v) if hasattr(v, "item") else str(v), first_field="scenario")
 
     code = 0
     for label, inp, results in runs:

@@ -43,7 +43,6 @@ Public API
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import itertools
 import json
@@ -72,6 +71,7 @@ from planner.compare import (
     objective_text,
 )
 from planner.load import InputError, did_you_mean, load_site
+from planner.report.export import write_exports
 
 EXECUTORS = ("process", "serial", "dask")
 OBJECTIVES = ("noi", "noi_less_annualised_capex")
@@ -576,8 +576,8 @@ def render_sweep(axes: Sequence[Axis], points: Sequence[SweepPoint], console: Co
     else:  # too wide for the console: the marginal values in a table of their own
         console.print(table(True, ()))
         console.print()
-        console.print(f"  marginal values: change of NOI and of NOI less annualised capex from the previous point "
-                      f"along each path (other varied values equal), per +1 unit of the path", highlight=False)
+        console.print("  marginal values: change of NOI and of NOI less annualised capex from the previous point "
+                      "along each path (other varied values equal), per +1 unit of the path", highlight=False)
         console.print(table(False, OBJECTIVES))
 
     for k, a in (numeric if len(axes) == 1 else []):  # several paths: the table says it
@@ -717,6 +717,7 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
               f"{min(n_workers, len(points))} worker{'s' if min(n_workers, len(points)) > 1 else ''})",
               highlight=False, style="dim")
 
+    data = None
     if json_out is not None:
         some = next((p.outcome for p in points if p.outcome and p.outcome.time_mode), None)
         data = {
@@ -735,19 +736,9 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
             "seconds": round(wall, 3),
             "points": [point_to_dict(p) for p in points],
         }
-        text = json.dumps(data, indent=2, default=lambda v: _num(v) if hasattr(v, "item") else str(v))
-        if quiet:
-            print(text)
-        else:
-            Path(json_out).write_text(text + "\n")
-            out.print(f"JSON written to {json_out}", highlight=False)
-    if csv_out is not None:
-        rows = points_to_rows(axes, points)
-        with open(csv_out, "w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0].keys()) if rows else ["point"])
-            writer.writeheader()
-            writer.writerows(rows)
-        out.print(f"CSV written to {csv_out}", highlight=False)
+    rows = points_to_rows(axes, points) if csv_out is not None else []
+    write_exports(data, rows, json_out, csv_out, out,
+                  default=lambda v: _num(v) if hasattr(v, "item") else str(v), first_field="point")
 
     if any(p.result.status == INPUT_ERROR for p in points):  # found when resolving (weather file, ...)
         out.print("[bold red]input error[/bold red] at some points (listed above)", highlight=False)

@@ -48,7 +48,6 @@ def build_sections(plan: PlanResult) -> list[Section]:
     inp, d, op, eco = plan.inputs, plan.design, plan.operation, plan.economics
     clim = inp.climate
     a_tx = 1.0 / inp.transformer_efficiency
-    a_ups = a_tx / inp.ups_efficiency
     out: list[Section] = []
 
     # --- site and inputs --------------------------------------------------------------

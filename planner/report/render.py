@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from planner.report.figures import Figure, Section, Table
+from planner.report.figures import Section
 
 
 def fmt(value, unit: str = "") -> str:
