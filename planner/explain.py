@@ -598,9 +598,16 @@ def _binding_summary(model: Model) -> dict[str, dict]:
                         "max_mining": "installed mining is at limits.max_mining"}[c.name]
                 prev = out.get(path, {}).get("text")
                 out[path] = {"text": what if not prev else f"{prev}; {what}"}
-    cap = [t for t, c in fams["hr_capacity"].rows if _binds(c)]
-    if cap:
-        out["choices.heat_rejection"] = {"text": f"some module type runs at its capacity in {_hours_text(inp, sorted(set(cap)))}"}
+    at_capacity: dict[str, list[int]] = {}
+    for t, c in fams["hr_capacity"].rows:
+        key = c.name[len("hrcap_"):].rsplit("_", 1)[0]
+        if _binds(c) and key in model.modules and (model.modules[key].varValue or 0) > 0.5:
+            at_capacity.setdefault(key, []).append(t)
+    if at_capacity:
+        parts = [f"{key} in {_hours_text(inp, sorted(ts))}" for key, ts in sorted(at_capacity.items())]
+        out["choices.heat_rejection"] = {
+            "text": "modules at their capacity at that hour's ambient: " + "; ".join(parts)
+            + " (the cheapest modules run full first; installing more is weighed against their cost)"}
     return out
 
 
