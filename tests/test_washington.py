@@ -1,0 +1,59 @@
+"""End to end: `plan sites/washington.toml` as a newcomer runs it (default time resolution)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planner.cli import main
+
+SITE = Path(__file__).parent.parent / "sites" / "washington.toml"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("wa") / "report.json"
+    code = main([str(SITE), "--json", str(out)])
+    return code, json.loads(out.read_text())
+
+
+def test_plan_is_optimal_and_passes_its_audit(report):
+    code, data = report
+    assert code == 0
+    assert data["status"] == "optimal"
+    assert data["audit_passed"] is True
+    audit_lines = data["Audit (independent re-simulation of every hour)"]["notes"]
+    assert "audit: 8760 h checked, 0 violations" in audit_lines
+
+
+def test_report_figures_obey_the_site_limits_and_arithmetic(report):
+    _, data = report
+    racks = data["Racks and GPUs"]["racks"]
+    # GPUs: 72 per NVL72 rack, 16 per HGX rack (hardware files), summed by hand
+    per_rack = {"NVIDIA GB300 NVL72": 72, "NVIDIA GB200 NVL72": 72}
+    gpus = sum(r["count"]["value"] * per_rack.get(r["rack"], 16) for r in racks)
+    assert data["Racks and GPUs"]["GPUs"]["value"] == gpus
+    assert gpus > 7000  # ~14.5 MW of GB300 at ~507 GPUs/MW (domain-facts 5a) within 18 MW
+    balance = data["Power balance at the hottest hour"]
+    assert balance["grid draw"]["unit"] == "MW"
+    assert balance["grid draw"]["value"] <= 18.0 + 1e-6
+    assert balance["envelope: GPU peak + cooling, mining off"]["value"] <= 18.0 + 1e-6
+    parts = (balance["GPU IT (typical)"]["value"] + balance["cooling (pumps, fans, chillers)"]["value"]
+             + balance["UPS and transformer losses"]["value"] + balance["mining"]["value"])
+    assert parts == pytest.approx(balance["grid draw"]["value"], rel=1e-9)
+    noi = data["Net operating income"]
+    revenue_by_hand = sum(
+        r["count"]["value"] * per_rack.get(r["rack"], 16) * r["GPU price"]["value"] for r in racks
+    ) * 0.85 * 8760 / 1e6
+    assert noi["GPU revenue"]["value"] == pytest.approx(revenue_by_hand, rel=1e-9)
+    assert noi["GPU revenue"]["unit"] == "MUSD/yr"
+    # demand charge: 6.03 USD/kW-month on a monthly peak that cannot exceed 18 MW
+    assert -noi["demand charges"]["value"] <= 6.03 * 18_000 * 12 / 1e6 + 1e-9
+    capex = data["Capital cost"]["total"]["value"]
+    assert capex <= 600.0
+
+
+def test_hydro_miner_is_excluded_with_its_reason(report):
+    _, data = report
+    notes = " ".join(data["Residual mining"].get("notes", []))
+    assert "S21 XP Hyd" in notes and "40 degC" in notes and "41 degC" in notes
