@@ -28,7 +28,7 @@ from planner.inputs import capital_recovery_factor, resolve
 from planner.load import load_site
 from planner.model import build_model
 from planner.plan import run_plan
-from planner.solve import solve
+from planner.solve import solve, solve_fixed_lp
 
 ROOT = Path(__file__).parent.parent
 TINY = ROOT / "sites" / "tiny.toml"
@@ -284,7 +284,7 @@ def test_raw_highs_dual_is_minus_the_derivative():
     """The convention itself: pi from PuLP+HiGHS is -d(objective)/d(rhs) for our maximisation."""
     inp = _inputs(**{"choices.miners": ["s21_pro"]})
     plan = run_plan(inp)
-    ex.solve_fixed_lp(plan.model, solver="highs")
+    solve_fixed_lp(plan.model, solver="highs")
     raw = sum(c.pi for _, c in plan.model.families["grid"].rows)
     assert raw < 0
     assert ex.DUAL_SIGN["highs"] == -1.0 and ex.DUAL_SIGN["cbc"] == 1.0

@@ -1,0 +1,335 @@
+"""After a plan: fixed-integer LP shadow prices, binding limits, what limits the plan, stranded capacity."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pulp
+
+from planner.audit import areas, design_loads, installed_with_spares_out
+from planner.inputs import LOOPS
+from planner.model import CAPEX_TIE_BREAK, K, Model
+from planner.report.figures import Figure, Section
+from planner.solve import solve_fixed_lp
+from planner.explain.common import BIND_TOL, DUAL_SIGN, FIXED_LP_NOTE, chain_factors, clean_zero, hours_text, is_fixed, quantity_text, rack_need
+
+
+# --------------------------------------------------------------------------------------
+# explanation of a solved plan
+# --------------------------------------------------------------------------------------
+
+def _fixed_lp(model: Model, solver: str):
+    """Fixed-integer LP re-solve; the sign turning ``pi`` into d(objective)/d(rhs) of the solver that ran
+    (HiGHS requested may fall back to CBC)."""
+    res = solve_fixed_lp(model, solver=solver)
+    return res, DUAL_SIGN.get(res.solver, 1.0)
+
+
+def _dual(con: pulp.LpConstraint, sign: float) -> float:
+    return sign * (con.pi or 0.0)
+
+
+def _binds(con: pulp.LpConstraint) -> bool:
+    return con.slack is not None and abs(con.slack) < BIND_TOL
+
+
+def _binding_summary(model: Model) -> dict[str, dict]:
+    """Binding limits after a (fixed-integer LP) solve, per TOML path: hours/rows binding and slack."""
+    inp = model.inputs
+    fams = model.families
+    out: dict[str, dict] = {}
+    g = [t for t, c in fams["grid"].rows if _binds(c)]
+    e = [t for t, c in fams["envelope"].rows if _binds(c)]
+    if g or e:
+        out["site.grid_limit"] = {"grid": g, "envelope": e,
+                                  "text": f"grid draw binds in {hours_text(inp, g)}, the GPU peak envelope in "
+                                          f"{hours_text(inp, e)}"}
+    for key in ("hall", "yard", "budget"):
+        for _, c in fams[key].rows:
+            if _binds(c):
+                out[fams[key].path] = {"text": "fully used"}
+    names = {"cdu_redundancy": "redundancy.cdu", "air_redundancy": "redundancy.air_side",
+             "hr_design_liquid": "redundancy.heat_rejection", "hr_design_air": "redundancy.heat_rejection",
+             "max_racks": "limits.max_racks", "min_racks": "limits.min_racks", "max_mining": "limits.max_mining"}
+    for fam in fams.values():
+        for _, c in fam.rows:
+            path = names.get(c.name)
+            if path and _binds(c):
+                what = {"cdu_redundancy": "CDU N+k binds (no spare capacity beyond the spares)",
+                        "air_redundancy": "air-side N+k binds",
+                        "hr_design_liquid": "liquid-loop heat rejection N+k binds at the design condition",
+                        "hr_design_air": "air-loop heat rejection N+k binds at the design condition",
+                        "max_racks": "the rack count is at limits.max_racks",
+                        "min_racks": "the rack count is at limits.min_racks",
+                        "max_mining": "installed mining is at limits.max_mining"}[c.name]
+                prev = out.get(path, {}).get("text")
+                out[path] = {"text": what if not prev else f"{prev}; {what}"}
+    at_capacity: dict[str, list[int]] = {}
+    for t, c in fams["hr_capacity"].rows:
+        key = c.name[len("hrcap_"):].rsplit("_", 1)[0]
+        if _binds(c) and key in model.modules and (model.modules[key].varValue or 0) > 0.5:
+            at_capacity.setdefault(key, []).append(t)
+    if at_capacity:
+        parts = [f"{key} in {hours_text(inp, sorted(ts))}" for key, ts in sorted(at_capacity.items())]
+        out["choices.heat_rejection"] = {
+            "text": "modules at their capacity at that hour's ambient: " + "; ".join(parts)
+            + " (the cheapest modules run full first; installing more is weighed against their cost)"}
+    return out
+
+
+def _shadow_section(plan, lp, sign: float) -> Section:
+    model, inp = plan.model, plan.inputs
+    fams = model.families
+    s = Section("Binding limits and shadow prices (fixed-integer LP)")
+    grid_rows = [(t, c) for t, c in fams["grid"].rows]
+    env_rows = [(t, c) for t, c in fams["envelope"].rows]
+    d_grid = sum(_dual(c, sign) for _, c in grid_rows)
+    d_env = sum(_dual(c, sign) for _, c in env_rows)
+    d_budget = sum(_dual(c, sign) for _, c in fams["budget"].rows)  # kUSD/yr per kUSD
+    capex_weight = 1.0 if inp.objective == "noi_less_annualised_capex" else CAPEX_TIE_BREAK
+    transformer = K * inp.transformer_price_per_mw * (d_budget + inp.crf["facility"] * capex_weight)
+    value_grid = d_grid + d_env - transformer
+    g_bind = [t for t, c in grid_rows if _binds(c)]
+    e_bind = [t for t, c in env_rows if _binds(c)]
+    s.figures.append(Figure(
+        "site.grid_limit: 1 MW more is worth", value_grid / 1e3, "MUSD/yr",
+        f"sum of the duals of the grid rows ({d_grid / 1e3:.4g}) and envelope rows ({d_env / 1e3:.4g} MUSD/yr per MW) "
+        f"less the transformer sized to the limit ({transformer / 1e3:.3g})"))
+    s.figures.append(Figure("site.grid_limit: hours the grid draw binds", float(sum(inp.weight[t] for t in g_bind)), "h",
+                            f"{len(g_bind)} of {inp.hours} model hours"))
+    s.figures.append(Figure("site.grid_limit: hours the GPU peak envelope binds", float(sum(inp.weight[t] for t in e_bind)),
+                            "h", f"{len(e_bind)} of {inp.hours} model hours; mining curtailed, GPU at peak power"))
+    for key, label in (("hall", "site.hall_area"), ("yard", "site.yard_area")):
+        for _, c in fams[key].rows:
+            s.figures.append(Figure(f"{label}: 1 m^2 more is worth", _dual(c, sign), "kUSD/yr",
+                                    f"{quantity_text(c.slack, 'm^2')} unused"))
+    for _, c in fams["budget"].rows:
+        s.figures.append(Figure("economics.capex_budget: 1 MUSD more is worth", _dual(c, sign), "MUSD/yr",
+                                f"{quantity_text(c.slack / 1e3, 'MUSD')} unused"))
+    if "mining_limit" in fams:
+        for _, c in fams["mining_limit"].rows:
+            s.figures.append(Figure("limits.max_mining: 1 MW more is worth", _dual(c, sign) / 1e3, "MUSD/yr",
+                                    f"{quantity_text(c.slack, 'MW')} unused"))
+    by_key: dict[str, list] = {}
+    for t, c in fams["hr_capacity"].rows:
+        key = c.name.removeprefix("hrcap_").rsplit("_", 1)[0]
+        by_key.setdefault(key, []).append((t, c))
+    for key, rows in by_key.items():
+        n = round(model.modules[key].varValue or 0) if key in model.modules else 0
+        if n <= 0:
+            continue
+        bind = sorted({t for t, c in rows if _binds(c)})
+        val = sum(_dual(c, sign) for _, c in rows)
+        s.figures.append(Figure(f"choices.heat_rejection {key}: 1 MW more capacity in every hour is worth", val, "kUSD/yr",
+                                f"at capacity in {hours_text(inp, bind)}"))
+    red = {"cdu_redundancy": ("redundancy.cdu", "CDU N+{} binds", "CDU"),
+           "air_redundancy": ("redundancy.air_side", "air-side N+{} binds", "air side"),
+           "hr_design_liquid": ("redundancy.heat_rejection", "liquid-loop heat rejection N+{} binds at the design condition",
+                                "liquid-loop heat rejection"),
+           "hr_design_air": ("redundancy.heat_rejection", "air-loop heat rejection N+{} binds at the design condition",
+                             "air-loop heat rejection")}
+    spares = {"redundancy.cdu": inp.spares["cdu"], "redundancy.air_side": inp.spares["air_side"],
+              "redundancy.heat_rejection": inp.spares["heat_rejection"]}
+    for fam in fams.values():
+        for _, c in fam.rows:
+            if c.name in red:
+                path, words, what = red[c.name]
+                state = words.format(spares[path]) if _binds(c) else f"{what} spare beyond N+{spares[path]}"
+                s.figures.append(Figure(f"{path}: {state}", c.slack, "MW",
+                                        "capacity with the spares out less the design heat"))
+    s.lines.append(f"fixed-integer LP objective {quantity_text(lp.objective / 1e3, 'MUSD/yr')} "
+                   f"(MILP {quantity_text((plan.solve.objective or 0) / 1e3, 'MUSD/yr')})")
+    s.lines.append(FIXED_LP_NOTE)
+    s.lines.append("Shadow prices are changes of the objective (economics.objective, kUSD/yr or MUSD/yr) per unit of "
+                   "the limit; hour weights are already inside the coefficients.")
+    return s
+
+
+def _stranded_section(plan) -> Section:
+    inp, d, op, eco = plan.inputs, plan.design, plan.operation, plan.economics
+    clim = inp.climate
+    h = int(np.argmax(clim.dry_bulb))
+    label = f"{clim.timestamps[h]}, {clim.dry_bulb[h]:.1f} degC"
+    s = Section("Stranded capacity")
+    s.figures.append(Figure("grid power unused at the hottest hour", inp.grid_limit - float(op.grid_draw[h]), "MW",
+                            f"site.grid_limit {quantity_text(inp.grid_limit, 'MW')} less the draw at {label}"))
+    s.figures.append(Figure("grid headroom for GPU peaks at the hottest hour", inp.grid_limit - float(op.envelope[h]), "MW",
+                            "site.grid_limit less GPU peak power plus cooling, mining curtailed"))
+    s.figures.append(Figure("grid energy unused over the year", float(np.sum(inp.grid_limit - op.grid_draw)), "MWh/yr",
+                            "site.grid_limit x 8760 h less the energy drawn"))
+
+    loads = design_loads(inp, d)
+    sp = inp.spares
+    for loop in LOOPS:
+        cap = 0.0
+        for hr in inp.heat_rejection:
+            n = d.modules.get(hr.key, 0)
+            if hr.loop == loop and n > 0:
+                cap += (n - sp["heat_rejection"]) * hr.design_capacity
+        if cap > 0 or loads[loop] > 0:
+            s.figures.append(Figure(f"{loop}-loop heat rejection unused at the design condition", cap - loads[loop], "MW",
+                                    f"choices.heat_rejection with N+{sp['heat_rejection']} (redundancy.heat_rejection) "
+                                    f"at {inp.design_dry_bulb:.1f} degC, less the design heat {quantity_text(loads[loop], 'MW')}"))
+            heat_h = float(op.liquid_heat[h] if loop == "liquid" else op.air_heat[h])
+            cap_h = float(op.capacity_by_loop.get(loop, np.zeros(len(op.grid_draw)))[h])
+            s.figures.append(Figure(f"{loop}-loop heat rejection unused at the hottest hour", cap_h - heat_h, "MW",
+                                    f"choices.heat_rejection, every module installed running at {label}, less the heat then"))
+    cdu_cap, cdu_left = installed_with_spares_out(inp.cdus, d.cdus, sp["cdu"])
+    if cdu_cap > 0:
+        s.figures.append(Figure("CDU capacity unused", cdu_left - loads["liquid"], "MW",
+                                f"choices.cdus with N+{sp['cdu']} (redundancy.cdu), less the liquid heat at design power"))
+    air_cap, air_left = installed_with_spares_out(inp.air_side, d.air_units, sp["air_side"])
+    if air_cap > 0:
+        s.figures.append(Figure("air-side capacity unused", air_left - loads["air"], "MW",
+                                f"choices.air_side with N+{sp['air_side']} (redundancy.air_side), less the rack air heat"))
+    hall, yard = areas(inp, d)
+    s.figures.append(Figure("hall area unused", inp.hall_area - hall, "m^2", f"site.hall_area {quantity_text(inp.hall_area, 'm^2')}"))
+    s.figures.append(Figure("yard area unused", inp.yard_area - yard, "m^2", f"site.yard_area {quantity_text(inp.yard_area, 'm^2')}"))
+    s.figures.append(Figure("water used", float(op.water_m3.sum()), "m^3/yr", "no limit; priced at economics.water_price"))
+    s.figures.append(Figure("budget unused", inp.budget - eco.capex, "USD",
+                            f"economics.capex_budget {quantity_text(inp.budget / 1e6, 'MUSD')} less capex {quantity_text(eco.capex / 1e6, 'MUSD')}"))
+    return s
+
+
+
+def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
+    """For each rack type: which limits one more rack (with the cooling it adds) would break."""
+    inp, d, op, eco = plan.inputs, plan.design, plan.operation, plan.economics
+    a_ups, a_tx = chain_factors(inp)
+    h = int(np.argmax(op.envelope))
+    label = str(inp.climate.timestamps[h])
+    env_left = inp.grid_limit - float(op.envelope[h])
+    heat_h = float(op.liquid_heat[h] + op.air_heat[h])
+    fixed_cool = (sum(d.cdus.get(c.id, 0) * c.pump_power for c in inp.cdus)
+                  + sum(d.air_units.get(a.id, 0) * a.fan_power for a in inp.air_side))
+    per_heat = (float(op.cooling_power[h]) - fixed_cool) / heat_h if heat_h > 1e-9 else 0.02
+    hall, yard = areas(inp, d)
+    hall_left, yard_left = inp.hall_area - hall, inp.yard_area - yard
+    budget_left = inp.budget - eco.capex
+    loads = design_loads(inp, d)
+    sp = inp.spares
+    cdu_used = [c for c in inp.cdus if d.cdus.get(c.id, 0) > 0] or inp.cdus
+    cdu_room = installed_with_spares_out(inp.cdus, d.cdus, sp["cdu"])[1] - loads["liquid"]
+    air_used = [a for a in inp.air_side if d.air_units.get(a.id, 0) > 0] or [a for a in inp.air_side if a.allowed]
+    air_room = installed_with_spares_out(inp.air_side, d.air_units, sp["air_side"])[1] - loads["air"]
+    hr_room = {}
+    hr_used = {}
+    for loop in LOOPS:
+        used = [x for x in inp.heat_rejection if x.loop == loop and d.modules.get(x.key, 0) > 0]
+        hr_room[loop] = sum((d.modules[x.key] - sp["heat_rejection"]) * x.design_capacity for x in used) - loads[loop]
+        hr_used[loop] = used or [x for x in inp.heat_rejection if x.loop == loop and x.design_capacity > 0]
+    total = sum(d.racks.values())
+    out = []
+    for r in inp.racks:
+        heat = rack_need(inp, r)
+        area, cost, yard_need, cool_mw = r.floor_area, (r.price + r.power_design * inp.facility_capex
+                                                       + r.power_peak * inp.ups_price_per_mw), 0.0, 0.0
+        if heat["liquid"] > max(cdu_room, 0.0) and cdu_used:
+            c = max(cdu_used, key=lambda c: c.capacity)
+            n = int(math.ceil((heat["liquid"] - max(cdu_room, 0.0)) / c.capacity))
+            area, cost, cool_mw = area + n * c.floor_area, cost + n * c.price, cool_mw + n * c.pump_power
+        if heat["air"] > max(air_room, 0.0) and air_used:
+            a = max(air_used, key=lambda a: a.capacity)
+            n = int(math.ceil((heat["air"] - max(air_room, 0.0)) / a.capacity))
+            area, cost, cool_mw = area + n * a.floor_area, cost + n * a.price, cool_mw + n * a.fan_power
+        for loop in LOOPS:
+            if heat[loop] > max(hr_room[loop], 0.0) and hr_used[loop]:
+                x = max(hr_used[loop], key=lambda x: x.design_capacity)
+                if x.design_capacity > 0:
+                    n = int(math.ceil((heat[loop] - max(hr_room[loop], 0.0)) / x.design_capacity))
+                    yard_need += n * x.floor_area
+                    cost += n * x.price
+        grid_need = a_ups * r.power_peak + a_tx * (per_heat * r.power_typical + cool_mw)
+        short = []
+        if grid_need > env_left + 1e-9:
+            short.append(("site.grid_limit",
+                          f"needs about {quantity_text(grid_need, 'MW')} at peak with its cooling; {quantity_text(env_left, 'MW')} is left "
+                          f"under the GPU peak envelope at {label}"))
+        if area > hall_left + 1e-9:
+            short.append(("site.hall_area", f"needs {quantity_text(area, 'm^2')} of floor (with any CDU or air-side unit it adds); "
+                                            f"{quantity_text(hall_left, 'm^2')} is left"))
+        if yard_need > yard_left + 1e-9:
+            short.append(("site.yard_area", f"needs {quantity_text(yard_need, 'm^2')} of yard for more heat rejection; "
+                                            f"{quantity_text(yard_left, 'm^2')} is left"))
+        if cost > budget_left + 1e-6:
+            short.append(("economics.capex_budget", f"costs about {quantity_text(cost / 1e6, 'MUSD')}; "
+                                                    f"{quantity_text(budget_left / 1e6, 'MUSD')} of the budget is left"))
+        if inp.max_racks is not None and total >= inp.max_racks:
+            short.append(("limits.max_racks", f"the plan already has limits.max_racks = {inp.max_racks} racks"))
+        if fixed_rack(plan, r.id):
+            short.append((f"--fix racks.{r.id}", "the count is fixed by the design"))
+        out.append((r, short))
+    return out
+
+
+def fixed_rack(plan, rid: str) -> bool:
+    return is_fixed(plan.model, f"racks.{rid}")
+
+
+def _limits_section(plan, binding: dict[str, dict]) -> Section:
+    inp, d, eco = plan.inputs, plan.design, plan.economics
+    s = Section("What limits the plan")
+    if binding:
+        for path, info in binding.items():
+            s.lines.append(f"binding: {path}: {info['text']}")
+    else:
+        s.lines.append("binding: no limit binds in the fixed-integer LP")
+    limited = set()
+    for r, short in _next_rack(plan):
+        if short:
+            reasons = "; ".join(f"{p} ({why})" for p, why in short)
+            s.lines.append(f"one more {r.name} would break {reasons}")
+            limited.update(p for p, _ in short)
+        else:
+            s.lines.append(f"one more {r.name} fits every limit (grid envelope, hall, yard, budget); "
+                           f"the objective ({inp.objective}) did not add it: it does not pay for itself")
+    hall, yard = areas(inp, d)
+    unused = []
+    if "site.hall_area" not in limited:
+        unused.append(f"{quantity_text(inp.hall_area - hall, 'm^2')} of site.hall_area")
+    if "site.yard_area" not in limited:
+        unused.append(f"{quantity_text(inp.yard_area - yard, 'm^2')} of site.yard_area")
+    if "economics.capex_budget" not in limited:
+        unused.append(f"{quantity_text((inp.budget - eco.capex) / 1e6, 'MUSD')} of economics.capex_budget")
+    if "site.grid_limit" not in limited:
+        unused.append(f"{quantity_text(inp.grid_limit - float(plan.operation.envelope.max()), 'MW')} of site.grid_limit "
+                      "(GPU peak envelope, worst hour)")
+    if limited:
+        s.lines.append(f"the rack count is limited by {', '.join(sorted(limited))}; left unused: {', '.join(unused)}")
+    elif unused:
+        s.lines.append(f"left unused: {', '.join(unused)}")
+    return s
+
+
+def explain(plan, solver: str = "highs") -> list[Section]:
+    """Shadow prices, binding limits and stranded capacity of a solved plan.
+
+    The MILP's integers are fixed at the plan's values and the LP re-solved
+    (:func:`planner.solve.solve_fixed_lp`); row duals are turned into
+    d(objective)/d(limit) with :data:`DUAL_SIGN` and summed per family over hours.
+    """
+    if plan.design is None:
+        return []
+    lp, sign = _fixed_lp(plan.model, solver)
+    sections = []
+    if lp.status != "optimal":
+        sections.append(Section("Binding limits and shadow prices (fixed-integer LP)", lines=[
+            f"the fixed-integer LP re-solve ended with status '{lp.status}' ({lp.detail}); no shadow prices"]))
+        binding = {}
+    else:
+        sections.append(_shadow_section(plan, lp, sign))
+        binding = _binding_summary(plan.model)
+    sections.append(_limits_section(plan, binding))
+    sections.append(_stranded_section(plan))
+    return _tidy(sections)
+
+
+def _tidy(sections: list[Section]) -> list[Section]:
+    for sec in sections:
+        for f in sec.figures:
+            if isinstance(f.value, (float, np.floating)):
+                f.value = clean_zero(float(f.value))
+        for t in sec.tables:
+            t.rows = [[clean_zero(float(v)) if isinstance(v, (float, np.floating)) else v for v in row] for row in t.rows]
+    return sections
