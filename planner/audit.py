@@ -116,7 +116,7 @@ def simulate(inp: Inputs, design: Design) -> Operation:
         count = design.modules.get(h.key, 0)
         if count <= 0:
             continue
-        supply = inp.liquid_supply if h.loop == "liquid" else inp.air_supply
+        supply = h.supply
         p = module_performance(h.rating, supply, db, wb)
         perf[h.key] = (h, count, p)
 
@@ -311,22 +311,27 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
     res.checks.append(f"air side: N+{s['air_side']} at design power")
 
     clim = inp.climate
+    installed_cdus = {c for c, n in design.cdus.items() if n > 0}
+    for h in inp.heat_rejection:
+        if h.cdus and design.modules.get(h.key, 0) > 0 and not installed_cdus & set(h.cdus):
+            v.append(Violation("choices.cdus", f"{h.key} is sized for a {h.supply:g} degC liquid loop, which needs "
+                               f"{' or '.join(h.cdus)}, and none is installed", None, 0.0, "K"))
     for loop in LOOPS:
-        supply = inp.liquid_supply if loop == "liquid" else inp.air_supply
         cap = 0.0
         for h in inp.heat_rejection:
             count = design.modules.get(h.key, 0)
             if h.loop != loop or count <= 0:
                 continue
             wb = inp.design_tower_wet_bulb if h.technology in ("cooling_tower", "water_cooled_chiller") else clim.design_wet_bulb
-            p = module_performance(h.rating, supply, np.array([clim.design_dry_bulb]), np.array([wb]))
+            p = module_performance(h.rating, h.supply, np.array([clim.design_dry_bulb]), np.array([wb]))
             cap += (count - s["heat_rejection"]) * float(p.capacity[0])
         short = loads[loop] - cap
         if short > tol:
             v.append(Violation("redundancy.heat_rejection",
                                f"{loop}-loop heat rejection with {s['heat_rejection']} module(s) out per technology "
                                f"is below the design heat at {clim.design_dry_bulb:g} degC", None, short, "MW"))
-    res.checks.append(f"heat rejection: N+{s['heat_rejection']} at the design condition")
+    res.checks.append(f"heat rejection: N+{s['heat_rejection']} at the design condition, at the loop temperature "
+                      "the installed CDUs give")
 
     hall, yard = areas(inp, design)
     if hall > inp.hall_area * (1 + 1e-7) + tol:

@@ -452,7 +452,8 @@ def _fmt(value, unit: str = "") -> str:
 
 
 def _modules_text(res: LayoutResult, inp: Inputs, loop: str) -> str:
-    parts = [f"{n} {k.split('@')[0]}" for k, n in res.modules.items() if k.endswith("@" + loop)]
+    loops = {h.key: h.loop for h in inp.heat_rejection}
+    parts = [f"{n} {k.split('@')[0]}" for k, n in res.modules.items() if loops.get(k) == loop]
     return " + ".join(parts) if parts else "-"
 
 

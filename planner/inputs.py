@@ -65,10 +65,14 @@ class HeatRejectionIn:
     water_per_heat: float  # m3/MWh
     floor_area: float
     price: float
+    supply: float  # degC, the loop supply temperature this module is rated against
+    cdus: tuple[str, ...] = ()  # CDU types that give this liquid-loop supply; empty: any
+    variant: str = ""  # "" or e.g. "42degC" when the liquid loop temperature depends on the CDU type
 
     @property
     def key(self) -> str:
-        return f"{self.id}@{self.loop}"
+        loop = f"{self.loop}_{self.variant}" if self.variant else self.loop
+        return f"{self.id}@{loop}"
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,15 @@ class Inputs:
     def design_tower_wet_bulb(self) -> float:
         evap = self.climate.design_evaporation_wet_bulb
         return self.climate.design_wet_bulb if evap is None else max(evap, self.climate.design_wet_bulb)
+
+
+def liquid_supply_with(inp: Inputs, cdu_counts: dict[str, int]) -> float:
+    """Facility-water supply [degC] with the installed CDUs: the rack coolant limit less their approach."""
+    chosen = [c for c in inp.cdus if cdu_counts.get(c.id, 0) > 0]
+    liquid = [r for r in inp.racks if r.liquid_fraction > 0]
+    if not chosen or not liquid:
+        return inp.liquid_supply
+    return float(facility_water_supply(min(r.max_coolant_supply for r in liquid), max(c.approach for c in chosen)))
 
 
 def capital_recovery_factor(rate: float, years: float) -> float:
@@ -301,10 +314,21 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
     rack_limit = min((r.max_coolant_supply for r in liquid_racks), default=45.0)
     approach = max((c.approach for c in cdus), default=0.0)
     liquid_supply = float(facility_water_supply(rack_limit, approach))
-    liquid_note = (
-        f"{rack_limit:g} degC rack coolant limit - {approach:g} K CDU approach "
-        "(the warmest supply every offered rack and CDU can work with)"
-    )
+    # the facility water may run warmer with a CDU of smaller approach: one supply per approach offered
+    by_supply: dict[float, list[str]] = {}
+    for c in cdus:
+        by_supply.setdefault(float(facility_water_supply(rack_limit, c.approach)), []).append(c.id)
+    liquid_variants = [(sup, tuple(ids)) for sup, ids in sorted(by_supply.items())] or [(liquid_supply, ())]
+    if len(liquid_variants) == 1 or not spec.cooling.loop_temperature_by_cdu:
+        liquid_variants = [(liquid_supply, ())]
+        liquid_note = f"{rack_limit:g} degC rack coolant limit - {approach:g} K CDU approach"
+        if len(by_supply) > 1:
+            liquid_note += (" (the largest approach offered; cooling.loop_temperature_by_cdu = true lets the "
+                            "loop run warmer with a CDU of smaller approach)")
+    else:
+        liquid_note = (f"{rack_limit:g} degC rack coolant limit less the CDU approach: "
+                       + ", ".join(f"{sup:g} degC with {' or '.join(ids)}" for sup, ids in liquid_variants)
+                       + "; the plan picks the CDU, and with it the loop temperature")
     air_supply = spec.cooling.air_loop_supply_temperature.value
 
     full_hr: list[tuple] = []
@@ -317,11 +341,12 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
             h.fan_power.value, h.adiabatic_effectiveness.value, h.carnot_fraction.value,
             h.max_cop.value, h.evaporator_approach.value,
         )
-        for loop, supply in (("liquid", liquid_supply), ("air", air_supply)):
+        loops = [("liquid", sup, ids) for sup, ids in liquid_variants] + [("air", air_supply, ())]
+        for loop, supply, cdu_ids in loops:
             perf = module_performance(rating, supply, db, wb)  # every hour of the year
             wb_design = tower_wb if h.technology in ("cooling_tower", "water_cooled_chiller") else design_wb
             design = module_performance(rating, supply, np.array([design_db]), np.array([wb_design]))
-            full_hr.append((h, loop, rating, perf, float(design.capacity[0])))
+            full_hr.append((h, loop, rating, perf, float(design.capacity[0]), supply, cdu_ids))
 
     air_side = []
     for a in loaded.air_side:
@@ -366,7 +391,7 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
         mode_text = f"{days} representative days (hottest and most humid days kept), weighted to 8760 h"
     else:
         coefs = []
-        for h, loop, rating, perf, _ in full_hr:
+        for h, loop, rating, perf, *_ in full_hr:
             step = rating.rated_capacity * bin_k / rating.rated_approach if bin_k else 0.0
             coefs += [(perf.capacity, step, False), (perf.dry_capacity, step, False),
                       (perf.electricity_per_heat, 0.002 * bin_k if bin_k else 0.0, True)]
@@ -393,13 +418,14 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
         wb = np.maximum.reduceat(clim.wet_bulb[np.concatenate(groups)], np.cumsum([0] + [len(g) for g in groups[:-1]]))
 
     heat_rejection: list[HeatRejectionIn] = []
-    for h, loop, rating, perf, design_cap in full_hr:
+    for h, loop, rating, perf, design_cap, supply, cdu_ids in full_hr:
         cap = reduce(perf.capacity)
         dry = reduce(perf.dry_capacity)
         elec = reduce(perf.electricity_per_heat, True)
         heat_rejection.append(HeatRejectionIn(
             h.id, h.name, h.technology, loop, rating, np.asarray(cap, dtype=float), np.asarray(dry, dtype=float),
             np.asarray(elec, dtype=float), design_cap, h.water_use.value, h.floor_area.value, h.price.value,
+            supply, cdu_ids, f"{supply:g}degC" if cdu_ids else "",
         ))
     miners = []
     for m, avail, ok, reason in full_miners:

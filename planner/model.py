@@ -226,6 +226,12 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
         module_used[h.key] = prob.add_variable(f"use_hr_{i}", cat=pulp.LpBinary)
     if fixed:
         raise KeyError(f"unknown fixed decision(s): {', '.join(sorted(fixed))}")
+    # a liquid-loop module rated at a loop temperature only some CDU types give needs one of them
+    f_loop_cdu = family("loop_cdu", "choices.cdus", "liquid-loop modules rated for the chosen CDU's loop temperature", "-")
+    for h in inp.heat_rejection:
+        if h.cdus:
+            add(f_loop_cdu, None, module_used[h.key] - pulp.lpSum(cdu_used[c] for c in h.cdus) <= 0,
+                f"loop_cdu_{h.key}")
 
     heat: dict[str, list] = {}
     wet: dict[str, list] = {}

@@ -45,8 +45,8 @@ def _named(results) -> dict:
 
 
 def _liquid_count(result, technology: str, inp) -> int:
-    tech = {h.key: h.technology for h in inp.heat_rejection}
-    return sum(n for key, n in result.modules.items() if key.endswith("@liquid") and tech[key] == technology)
+    tech = {h.key: (h.technology, h.loop) for h in inp.heat_rejection}
+    return sum(n for key, n in result.modules.items() if tech[key] == (technology, "liquid"))
 
 
 @pytest.fixture(scope="module")
@@ -116,14 +116,15 @@ def test_layout_restricts_only_the_liquid_loop(washington):
     by = _named(results)
     for name, techs in BUILTIN_LAYOUTS:
         r = by[name]
+        loops = {h.key: h.loop for h in inp.heat_rejection}
         for key in r.modules:
-            hid, loop = key.split("@")
-            if loop == "liquid":
+            hid = key.split("@")[0]
+            if loops[key] == "liquid":
                 assert offered[hid] in techs, (name, key)
     # the air-side loop keeps its free choice: restricting removes no air-loop module
     sub = restrict(inp, LayoutSpec("x", ("dry_cooler_1000",)))
     assert {h.key for h in sub.heat_rejection if h.loop == "air"} == {h.key for h in inp.heat_rejection if h.loop == "air"}
-    assert {h.key for h in sub.heat_rejection if h.loop == "liquid"} == {"dry_cooler_1000@liquid"}
+    assert {h.id for h in sub.heat_rejection if h.loop == "liquid"} == {"dry_cooler_1000"}
 
 
 # --- a layout that cannot work ----------------------------------------------------------------

@@ -133,3 +133,41 @@ def test_tight_budget_binds():
 def test_gpu_revenue_is_racks_times_gpus_times_price_times_utilisation():
     result = plan()
     assert result.economics.gpu_revenue == pytest.approx(5 * 72 * 3.25 * 0.85 * 8760, rel=1e-12)
+
+
+def _hot_yard_limited(by_cdu: bool):
+    """Tiny site at a constant 38 degC: dry coolers for the liquid loop, chillers for the air loop."""
+    from dataclasses import replace
+
+    overrides = {
+        "climate.constant_dry_bulb": "38 degC", "climate.constant_wet_bulb": "20 degC",
+        "climate.design_dry_bulb": "38 degC", "climate.design_wet_bulb": "20 degC",
+        "choices.cdus": ["cdu_row_600", "cdu_facility_2000"],
+        "choices.heat_rejection": ["dry_cooler_1000", "air_cooled_chiller_1000"],
+        "site.yard_area": "180 m^2",
+        "cooling.loop_temperature_by_cdu": by_cdu,
+    }
+    inp = resolve(load_site(TINY, overrides=overrides), bin_k=2.0)
+    keep = [h for h in inp.heat_rejection if not (h.loop == "liquid" and h.technology != "dry_cooler")]
+    result = run_plan(replace(inp, heat_rejection=keep))
+    assert result.solve.status == "optimal" and result.audit.passed
+    return result
+
+
+def test_a_cdu_with_a_smaller_approach_lets_the_dry_coolers_run_warmer():
+    # 45 degC rack limit: the row CDU (4 K) gives 41 degC facility water, the facility CDU (3 K) 42 degC.
+    # At 38 degC a 10 K-approach dry cooler then carries 0.3 or 0.4 of its 1 MW rating.
+    yard = 180.0
+    chillers = 2 * 40.0  # air loop: N+1 air-cooled chillers, 40 m^2 each
+    dry_room = int((yard - chillers) // 33.0)  # 3 dry coolers of 33 m^2 fit
+    assert dry_room == 3
+
+    def racks_fitting(per_module):
+        return max(n for n in range(0, 7) if units_n_plus_1(n * DES * LIQ, per_module) <= dry_room
+                   and envelope(n) <= 1.0)
+
+    conservative = _hot_yard_limited(False)
+    assert conservative.design.racks["gb300_nvl72"] == racks_fitting(0.3) == 4
+    by_cdu = _hot_yard_limited(True)
+    assert by_cdu.design.racks["gb300_nvl72"] == racks_fitting(0.4) == 5
+    assert by_cdu.design.cdus["cdu_facility_2000"] >= 2 and by_cdu.design.cdus["cdu_row_600"] == 0

@@ -41,7 +41,7 @@ def unit_audit_section(inp: Inputs) -> Section:
         return float(f"{float(x):.6g}")
 
     for h in inp.heat_rejection:
-        supply = inp.liquid_supply if h.loop == "liquid" else inp.air_supply
+        supply = h.supply
         t.rows.append([f"heat-rejection capacity per module, {h.key}",
                        f"{h.id}.rated_capacity, rated_approach, max_capacity_factor; climate; {h.loop} loop at {supply:g} degC",
                        "MW", g(h.capacity.min()), g(h.capacity.max()), g(h.design_capacity)])

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from planner.inputs import liquid_supply_with
 from planner.physics.fluids import fluid_properties
 from planner.physics.mining import strike_price
 from planner.physics.thermal import coolant_flow
@@ -60,7 +61,7 @@ def build_sections(plan: PlanResult) -> list[Section]:
                "", clim.design_source),
         Figure("hottest hour in the weather", float(clim.dry_bulb.max()), "degC"),
         Figure("time resolution", inp.time_mode, "", f"{inp.hours} model hours"),
-        Figure("liquid loop (facility water) supply", inp.liquid_supply, "degC", inp.liquid_supply_note),
+        Figure("liquid loop (facility water) supply", liquid_supply_with(inp, d.cdus), "degC", inp.liquid_supply_note),
         Figure("air-side loop supply", inp.air_supply, "degC", "cooling.air_loop_supply_temperature"),
         Figure("hashprice", inp.hashprice, "USD/(PH/s)/day", "from market.*: BTC price, difficulty, subsidy, fees, pool fee"),
     ]
@@ -104,7 +105,7 @@ def build_sections(plan: PlanResult) -> list[Section]:
     for h in inp.heat_rejection:
         n = d.modules.get(h.key, 0)
         if n:
-            supply = inp.liquid_supply if h.loop == "liquid" else inp.air_supply
+            supply = h.supply
             wb = inp.design_tower_wet_bulb if h.technology in ("cooling_tower", "water_cooled_chiller") else clim.design_wet_bulb
             cap = float(module_performance(h.rating, supply, np.array([clim.design_dry_bulb]), np.array([wb])).capacity[0])
             t.rows.append([h.name, h.loop, n, sp["heat_rejection"], cap, (n - sp["heat_rejection"]) * cap, loads[h.loop]])

@@ -127,6 +127,14 @@ class Cooling(StrictModel):
         "temperature", "Chilled-water supply for air-side units (CRAH, rear doors)", ge=5, le=35
     ) = "20 degC"
     facility_fluid: Literal["water", "PG25", "PG30"] = "PG25"
+    loop_temperature_by_cdu: bool = Field(
+        False,
+        description=(
+            "false: the liquid loop runs at the warmest supply every offered CDU can give (rack limit less the "
+            "largest approach), fast and conservative; true: one loop temperature per CDU approach, chosen with "
+            "the CDU (a CDU with a smaller approach lets heat rejection run warmer; slower to solve)."
+        ),
+    )
 
 
 def _spares(text: str, path: str) -> int:
