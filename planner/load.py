@@ -300,6 +300,9 @@ def load_site(path: str | Path, overrides: dict[str, Any] | None = None, scenari
     if not data:
         raise InputError(path, "", "the file is empty; a site file needs the tables [site], [climate], "
                          "[tariff], [market], [gpu_market], [economics] and [choices]")
+    if "kind" in data and "site" not in data:
+        raise InputError(path, "kind", f"this is a hardware file (kind = {data['kind']!r}), not a site file; "
+                         "name a site file such as sites/washington.toml (hardware is listed by `plan catalog`)")
     applied: dict[str, Any] = {}
     origin: dict[str, str] = {}
     if scenario is not None:

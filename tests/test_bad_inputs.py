@@ -223,3 +223,11 @@ def test_hardware_fixture_without_the_broken_file_loads(tmp_path):
         target = tmp_path / bad.parent.name
         shutil.copytree(bad.parent, target, ignore=shutil.ignore_patterns(bad.name))
         assert {"gb300_nvl72", "ups_eco", "transformer_mv"} <= set(load_catalog(target).items)
+
+
+def test_a_hardware_file_given_as_a_site_is_named_as_such(capsys):
+    path = Path(__file__).parent.parent / "hardware" / "racks" / "gb300_nvl72.toml"
+    code = main(["check", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "gb300_nvl72.toml: kind: this is a hardware file" in err and "Traceback" not in err
