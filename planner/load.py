@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from planner.spec.fields import FieldError
 from planner.spec.hardware import HARDWARE_KINDS, AirSide, Cdu, HeatRejection, Miner, PowerEquipment, Rack
 from planner.spec.site import Site
 
@@ -98,6 +99,9 @@ def _model_at(cls: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
 
 def _format_error(cls: type[BaseModel], err: dict, data: dict) -> tuple[str, str]:
     loc = tuple(err["loc"])
+    blame = (err.get("ctx") or {}).get("error")
+    if isinstance(blame, FieldError):  # a cross-field check names the key to blame
+        loc = loc + (blame.field,)
     path = _loc_text(loc)
     kind = err["type"]
     if kind == "extra_forbidden":

@@ -53,8 +53,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "site_bad_redundancy.toml": ("redundancy.cdu", "expected 'N', 'N+1' or 'N+2', got 'N+one'"),
     "site_bad_tou_month.toml": ("tariff.time_of_use[0].months", "months must be between 1 and 12, got [12, 13]"),
     "site_monthly_normals_short.toml": ("climate.monthly_max_dry_bulb", "at least 12 items"),
-    "site_constant_dry_bulb_alone.toml": ("climate", "constant_dry_bulb needs constant_wet_bulb"),
-    "site_wet_bulb_above_dry_bulb.toml": ("climate", "constant_wet_bulb cannot exceed constant_dry_bulb"),
+    "site_constant_dry_bulb_alone.toml": ("climate.constant_wet_bulb", "constant_dry_bulb needs constant_wet_bulb"),
+    "site_wet_bulb_above_dry_bulb.toml": ("climate.constant_wet_bulb", "constant_wet_bulb cannot exceed constant_dry_bulb"),
     # references to hardware, folders and files
     "site_missing_hardware.toml": ("choices.racks[0]", "no rack with id 'gb301_nvl72' under"),
     "site_wrong_kind_reference.toml": ("choices.racks[0]", "'cdu_row_600' is a cdu, expected a rack"),
@@ -72,16 +72,16 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "hw_sources_missing.toml": ("sources", "missing required field: Where the figures come from."),
     "hw_sources_empty.toml": ("sources", "at least 1 item"),
     "hw_dry_cooler_missing_capacity.toml": ("rated_capacity", "missing required field: Heat rejected at the rating condition"),
-    "hw_adiabatic_without_effectiveness.toml": ("", "an adiabatic_cooler needs adiabatic_effectiveness greater than zero"),
-    "hw_chiller_without_carnot_fraction.toml": ("", "an air_cooled_chiller needs carnot_fraction greater than zero"),
-    "hw_miner_efficiency_mismatch.toml": ("", "efficiency 10 J/TH disagrees with power 5676 W / hash_rate 473 TH/s = 12.00 J/TH"),
-    "hw_miner_shutdown_below_derate.toml": ("", "shutdown_temperature 35 degC must be above derate_start_temperature 40 degC"),
+    "hw_adiabatic_without_effectiveness.toml": ("adiabatic_effectiveness", "an adiabatic_cooler needs adiabatic_effectiveness greater than zero"),
+    "hw_chiller_without_carnot_fraction.toml": ("carnot_fraction", "an air_cooled_chiller needs carnot_fraction greater than zero"),
+    "hw_miner_efficiency_mismatch.toml": ("efficiency", "efficiency 10 J/TH disagrees with power 5676 W / hash_rate 473 TH/s = 12.00 J/TH"),
+    "hw_miner_shutdown_below_derate.toml": ("shutdown_temperature", "shutdown_temperature 35 degC must be above derate_start_temperature 40 degC"),
     "hw_miner_hash_rate_not_a_rate.toml": ("hash_rate", "got '473 TH', which is a number of hashes, not a rate (write TH/s)"),
-    "hw_rack_typical_above_peak.toml": ("", "rack powers must satisfy typical <= design <= peak; got typical 160 kW, design 142 kW, peak 155 kW"),
+    "hw_rack_typical_above_peak.toml": ("power_typical", "rack powers must satisfy typical <= design <= peak; got typical 160 kW, design 142 kW, peak 155 kW"),
     "hw_rack_liquid_fraction.toml": ("liquid_fraction", "out of range: '1.5' is 1.5; expected >= 0 and <= 1"),
     "hw_rack_price_in_mw.toml": ("price", "expected an amount of money such as '3.5 MUSD', got '3.5 MW', which is a power"),
     "hw_cdu_approach_absolute.toml": ("approach", "got '4 degC', which is an absolute temperature"),
-    "hw_cdu_pump_power_implausible.toml": ("", "pump_power 6 MW is more than 10 % of capacity 600 kWth; check the units"),
+    "hw_cdu_pump_power_implausible.toml": ("pump_power", "pump_power 6 MW is more than 10 % of capacity 600 kWth; check the units"),
 }
 
 FIXTURES = sorted(p.name for p in BAD.glob("*.toml"))

@@ -103,6 +103,14 @@ def quantity(kind: str, description: str, *, ge=None, gt=None, le=None, lt=None)
     ]
 
 
+class FieldError(ValueError):
+    """A cross-field check that fails: ``field`` is the key (relative to the table) to blame."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 class StrictModel(_PydanticBase):
     """Base model: unknown keys refused, defaults validated like user input."""
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
-from planner.spec.fields import StrictModel, quantity
+from planner.spec.fields import FieldError, StrictModel, quantity
 from planner.units import format_quantity
 
 Fraction = quantity("fraction", "Share between 0 and 1 (or a percentage)", ge=0.0, le=1.0)
@@ -51,8 +51,8 @@ class Rack(HardwareBase):
     def _powers_ordered(self):
         t, d, p = self.power_typical, self.power_design, self.power_peak
         if not (t.value <= d.value <= p.value):
-            raise ValueError(
-                "rack powers must satisfy typical <= design <= peak; got typical "
+            raise FieldError(
+                "power_typical", "rack powers must satisfy typical <= design <= peak; got typical "
                 f"{format_quantity(t.value * 1000, 'kW')}, design "
                 f"{format_quantity(d.value * 1000, 'kW')}, peak {format_quantity(p.value * 1000, 'kW')}"
             )
@@ -75,8 +75,8 @@ class Cdu(HardwareBase):
     @model_validator(mode="after")
     def _pump_plausible(self):
         if self.pump_power.value > 0.1 * self.capacity.value:
-            raise ValueError(
-                f"pump_power {self.pump_power.text} is more than 10 % of capacity "
+            raise FieldError(
+                "pump_power", f"pump_power {self.pump_power.text} is more than 10 % of capacity "
                 f"{self.capacity.text}; check the units (kW vs MW)"
             )
         return self
@@ -138,15 +138,15 @@ class HeatRejection(HardwareBase):
             ]
             if missing:
                 article = "an" if tech[0] in "aeiou" else "a"
-                raise ValueError(f"{article} {tech} needs {', '.join(missing)} greater than zero")
+                raise FieldError(missing[0], f"{article} {tech} needs {', '.join(missing)} greater than zero")
         if tech == "adiabatic_cooler" and self.adiabatic_effectiveness.value <= 0:
-            raise ValueError("an adiabatic_cooler needs adiabatic_effectiveness greater than zero")
+            raise FieldError("adiabatic_effectiveness", "an adiabatic_cooler needs adiabatic_effectiveness greater than zero")
         if tech in ("cooling_tower", "adiabatic_cooler") and self.water_use.value <= 0:
             article = "an" if tech[0] in "aeiou" else "a"
-            raise ValueError(f"{article} {tech} evaporates water: water_use must be greater than zero")
+            raise FieldError("water_use", f"{article} {tech} evaporates water: water_use must be greater than zero")
         if self.fan_power.value > 0.2 * self.rated_capacity.value:
-            raise ValueError(
-                f"fan_power {self.fan_power.text} is more than 20 % of rated_capacity "
+            raise FieldError(
+                "fan_power", f"fan_power {self.fan_power.text} is more than 20 % of rated_capacity "
                 f"{self.rated_capacity.text}; check the units"
             )
         return self
@@ -191,13 +191,13 @@ class Miner(HardwareBase):
         implied = self.power.value * 1e6 / self.hash_rate.value  # W / (TH/s) = J/TH
         stated = self.efficiency.value
         if abs(implied - stated) > 0.03 * stated:
-            raise ValueError(
-                f"efficiency {self.efficiency.text} disagrees with power {self.power.text} / "
+            raise FieldError(
+                "efficiency", f"efficiency {self.efficiency.text} disagrees with power {self.power.text} / "
                 f"hash_rate {self.hash_rate.text} = {implied:.2f} J/TH (more than 3 % apart)"
             )
         if self.shutdown_temperature.value <= self.derate_start_temperature.value:
-            raise ValueError(
-                f"shutdown_temperature {self.shutdown_temperature.text} must be above "
+            raise FieldError(
+                "shutdown_temperature", f"shutdown_temperature {self.shutdown_temperature.text} must be above "
                 f"derate_start_temperature {self.derate_start_temperature.text}"
             )
         return self

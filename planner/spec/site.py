@@ -7,7 +7,7 @@ from typing import Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
-from planner.spec.fields import Measured, StrictModel, quantity
+from planner.spec.fields import FieldError, Measured, StrictModel, quantity
 
 Temperature = quantity("temperature", "Air temperature", ge=-60, le=60)
 _REDUNDANCY = re.compile(r"^\s*N\s*(?:\+\s*(\d+))?\s*$")
@@ -53,13 +53,13 @@ class Climate(StrictModel):
                 "give a weather_file, or all four monthly_* normals, or constant_dry_bulb and constant_wet_bulb"
             )
         if self.constant_dry_bulb is not None and self.constant_wet_bulb is None:
-            raise ValueError("constant_dry_bulb needs constant_wet_bulb")
+            raise FieldError("constant_wet_bulb", "constant_dry_bulb needs constant_wet_bulb")
         if self.constant_dry_bulb is not None and self.constant_wet_bulb.value > self.constant_dry_bulb.value:
-            raise ValueError("constant_wet_bulb cannot exceed constant_dry_bulb")
+            raise FieldError("constant_wet_bulb", "constant_wet_bulb cannot exceed constant_dry_bulb")
         if self.design_from == "site" and (self.design_dry_bulb is None or self.design_wet_bulb is None):
-            raise ValueError("design_from = 'site' needs design_dry_bulb and design_wet_bulb")
+            raise FieldError("design_dry_bulb", "design_from = 'site' needs design_dry_bulb and design_wet_bulb")
         if self.weather_file is None and self.constant_dry_bulb is None and self.design_dry_bulb is None:
-            raise ValueError("synthesised weather needs design_dry_bulb and design_wet_bulb to calibrate the hottest hours")
+            raise FieldError("design_dry_bulb", "synthesised weather needs design_dry_bulb and design_wet_bulb to calibrate the hottest hours")
         return self
 
 
