@@ -247,6 +247,11 @@ def design_loads(inp: Inputs, design: Design) -> dict[str, float]:
     return {"liquid": liquid, "air": air}
 
 
+def gpu_count(inp: Inputs, design: Design) -> int:
+    """GPUs in the racks of a design."""
+    return sum(design.racks.get(r.id, 0) * r.gpus for r in inp.racks)
+
+
 def areas(inp: Inputs, design: Design) -> tuple[float, float]:
     """Hall area (racks, CDUs, air-side units, miners) and yard area (heat rejection) used [m^2]."""
     racks = {r.id: r for r in inp.racks}

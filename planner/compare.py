@@ -20,7 +20,6 @@ Public API
 from __future__ import annotations
 
 import dataclasses
-import math
 import textwrap
 import time
 from dataclasses import dataclass, field
@@ -29,12 +28,15 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table as RichTable
 
+from planner.audit import areas, gpu_count
+from planner.economics import objective_text
 from planner.inputs import Inputs
 from planner.load import InputError, did_you_mean, load_site
-from planner.report.export import write_exports
+from planner.report.figures import assist_mask, energy_year, hottest_hour, pue_at
+from planner.report.export import csv_value, report_console, write_exports
+from planner.report.render import add_narrow_column, jsonable, narrow_table
 
 FREE = "free optimum"
 BUILTIN_LAYOUTS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -122,7 +124,7 @@ class LayoutResult:
         if self.status == "time_limit" and self.mip_gap is not None:
             text = f"time limit, gap {self.mip_gap * 100:.2g} %"
         if self.audit_violations:
-            text += f"; audit: {self.audit_violations} violation{'s' if self.audit_violations > 1 else ''}"
+            text += f"; audit: {_violations_text(self.audit_violations)}"
         return text
 
     def to_dict(self) -> dict:
@@ -136,23 +138,17 @@ class LayoutResult:
             "reason": self.reason or None,
             "binding_limit": self.binding or None,
             "audit_violations": self.audit_violations,
-            "objective": {"value": _num(self.objective), "unit": "MUSD/yr"},
-            "model_objective": {"value": _num(self.model_objective), "unit": "MUSD/yr"},
-            "model_bound": {"value": _num(self.model_bound), "unit": "MUSD/yr"},
-            "figures": {k: {"value": _num(self.figures.get(k)), "unit": UNITS[k]} for k, _, _ in COLUMNS},
+            "objective": {"value": jsonable(self.objective), "unit": "MUSD/yr"},
+            "model_objective": {"value": jsonable(self.model_objective), "unit": "MUSD/yr"},
+            "model_bound": {"value": jsonable(self.model_bound), "unit": "MUSD/yr"},
+            "figures": {k: {"value": jsonable(self.figures.get(k)), "unit": UNITS[k]} for k, _, _ in COLUMNS},
             "modules": dict(self.modules),
             "seconds": round(self.seconds, 3),
         }
 
 
-def _num(v):
-    if v is None:
-        return None
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
+def _violations_text(n: int) -> str:
+    return f"{n} violation{'s' if n > 1 else ''}"
 
 
 # --- layouts ----------------------------------------------------------------------------------
@@ -246,50 +242,34 @@ def _cooling_gap(inp: Inputs) -> str:
     return ""
 
 
-def _objective_value(inp: Inputs, eco) -> float:
-    value = eco.noi_less_annualised_capex if inp.objective == "noi_less_annualised_capex" else eco.noi
-    return value / 1e6
-
-
 def plan_figures(plan) -> dict[str, float | int | None]:
     """The comparison figures of a solved, audited plan (units in :data:`COLUMNS`)."""
     inp, d, op, eco = plan.inputs, plan.design, plan.operation, plan.economics
-    racks = {r.id: r for r in inp.racks}
-    n_racks = int(sum(d.racks.values()))
-    gpus = int(sum(n * racks[k].gpus for k, n in d.racks.items() if k in racks))
-    hours = len(op.grid_draw)
-    it_mwh = op.it_typical * hours
-    mining_mwh = float(sum(np.sum(v) for v in op.mining_power.values()))
-    grid_mwh = float(np.sum(op.grid_draw))
-    served = it_mwh + mining_mwh
-    water = float(np.sum(op.water_m3))
-    h = int(np.argmax(inp.climate.dry_bulb))
-    mining_h = float(sum(v[h] for v in op.mining_power.values()))
-    load_h = op.it_typical + mining_h
+    year = energy_year(op)
+    served = year.served
 
     def assist_hours(loop: str) -> int:
-        mask = np.zeros(hours, dtype=bool)
+        mask = np.zeros(len(op.grid_draw), dtype=bool)
         for hr in inp.heat_rejection:
             if hr.loop != loop or d.modules.get(hr.key, 0) <= 0:
                 continue
-            if hr.technology == "adiabatic_cooler" and hr.key in op.wet_heat:
-                mask |= np.asarray(op.wet_heat[hr.key]) > 1e-6
-            if hr.technology.endswith("chiller") and hr.key in op.heat_by_module:
-                mask |= np.asarray(op.heat_by_module[hr.key]) > 1e-6
+            assisted = assist_mask(hr, op)
+            if assisted is not None:
+                mask |= assisted
         return int(np.count_nonzero(mask))
 
     return {
-        "racks": n_racks,
-        "gpus": gpus,
+        "racks": int(sum(d.racks.values())),
+        "gpus": int(gpu_count(inp, d)),
         "it_typical": op.it_typical,
         "mining_installed": float(sum(d.mining.values())),
-        "pue_annual": grid_mwh / served if served > 0 else None,
-        "pue_hottest_hour": float(op.grid_draw[h]) / load_h if load_h > 0 else None,
-        "water": water,
-        "wue": water / served if served > 0 else None,  # m^3/MWh = L/kWh
+        "pue_annual": year.grid / served if served > 0 else None,
+        "pue_hottest_hour": pue_at(op, hottest_hour(inp)),
+        "water": year.water,
+        "wue": year.water / served if served > 0 else None,  # m^3/MWh = L/kWh
         "assist_hours_liquid": assist_hours("liquid"),
         "assist_hours_air": assist_hours("air"),
-        "cooling_energy": float(np.sum(op.cooling_power)),
+        "cooling_energy": year.cooling,
         "capex": eco.capex / 1e6,
         "noi": eco.noi / 1e6,
         "noi_less_annualised_capex": eco.noi_less_annualised_capex / 1e6,
@@ -315,11 +295,7 @@ def binding_limit(plan) -> str:
         rack = max(installed, key=lambda r: d.racks[r.id])
     else:
         rack = min(inp.racks, key=lambda r: r.power_peak)
-    hall = (sum(d.racks.get(r.id, 0) * r.floor_area for r in inp.racks)
-            + sum(d.cdus.get(c.id, 0) * c.floor_area for c in inp.cdus)
-            + sum(d.air_units.get(a.id, 0) * a.floor_area for a in inp.air_side)
-            + sum(d.mining.get(m.id, 0.0) * m.floor_area_per_mw for m in inp.miners))
-    yard = sum(d.modules.get(h.key, 0) * h.floor_area for h in inp.heat_rejection)
+    hall, yard = areas(inp, d)
     envelope = float(np.max(op.envelope))
     grow = rack.power_design / op.it_design if op.it_design > 0 else 0.0
     more = {
@@ -347,16 +323,12 @@ def binding_limit(plan) -> str:
 # --- compare ----------------------------------------------------------------------------------
 
 def _presolve_problems(inp: Inputs) -> list[str]:
-    """Problems found before solving, from planner.explain when it offers presolve_checks."""
+    """Errors found before solving (:func:`planner.explain.presolve_checks`); warnings do not stop a plan."""
     try:
-        from planner import explain as explain_mod
+        from planner.explain import presolve_checks
 
-        check = getattr(explain_mod, "presolve_checks", None)
-        if check is None:
-            return []
-        # warnings (e.g. no miner can run) do not stop a plan; errors do
-        return [str(p) for p in (check(inp) or []) if getattr(p, "severity", "error") == "error"]
-    except Exception:  # the explanation module is optional here; the solver decides
+        return [str(p) for p in presolve_checks(inp) if p.severity == "error"]
+    except Exception:  # the checks are a shortcut only; the solver decides
         return []
 
 
@@ -386,12 +358,17 @@ def plan_layout(inp: Inputs, layout: LayoutSpec, *, solver: str = "highs", time_
                 "; try a longer --time-limit or fewer --days" if r.status in ("no_solution", "time_limit") else "")
     else:
         res.figures = plan_figures(plan)
-        res.objective = _objective_value(sub, plan.economics)
+        res.objective = plan.economics.objective(sub.objective) / 1e6
         res.binding = binding_limit(plan)
         res.modules = {k: v for k, v in plan.design.modules.items() if v > 0}
         res.audit_violations = len(plan.audit.violations)
     res.seconds = time.perf_counter() - start
     return res
+
+
+def no_plan_code(statuses) -> int:
+    """Exit code when nothing has a plan: 3 when each is infeasible or not offered, else 4 (the solver stopped)."""
+    return 4 if any(s not in (INFEASIBLE, NOT_OFFERED) for s in statuses) else 3
 
 
 def rank_results(results: list[LayoutResult]) -> list[LayoutResult]:
@@ -457,11 +434,6 @@ def _modules_text(res: LayoutResult, inp: Inputs, loop: str) -> str:
     return " + ".join(parts) if parts else "-"
 
 
-def objective_text(inp: Inputs) -> str:
-    return ("NOI less annualised capex" if inp.objective == "noi_less_annualised_capex"
-            else "NOI within the capex budget")
-
-
 def _short_status(r: LayoutResult) -> str:
     if r.status == "time_limit":
         return f"time limit, gap {(r.mip_gap or 0) * 100:.2g} %"
@@ -483,26 +455,26 @@ def _short_binding(text: str) -> str:
     return ", ".join(short)
 
 
+def _table(cols: Sequence[tuple[str, str]]) -> RichTable:
+    """A table of (heading, unit) columns, headings wrapped at 8 characters; columns with a unit are numbers."""
+    t = narrow_table()
+    for heading, unit in cols:
+        add_narrow_column(t, textwrap.wrap(heading, 8, break_long_words=False), unit, right=bool(unit),
+                          no_wrap=bool(unit))
+    return t
+
+
 def render_comparison(results: list[LayoutResult], inp: Inputs, console: Console, *, title: str = "") -> None:
     """Two tables: the ranking with money and the binding limit, then the cooling figures."""
     head = title or f"Cooling layouts at {inp.site_name}"
     console.rule(f"[bold]{head}")
-    console.print(f"  ranked by {objective_text(inp)} (economics.objective) in the full-year audit of each plan; "
+    console.print(f"  ranked by {objective_text(inp.objective)} (economics.objective) in the full-year audit of each plan; "
                   f"planned on {inp.time_mode}", highlight=False)
     console.print("  a layout restricts the liquid-loop heat rejection; the air-side loop "
                   f"({inp.air_supply:g} degC) keeps its free choice", highlight=False)
 
-    def table(cols) -> RichTable:
-        t = RichTable(show_header=True, header_style="bold", box=None, pad_edge=False, collapse_padding=True)
-        for heading, unit in cols:
-            text = "\n".join(textwrap.wrap(heading, 8, break_long_words=False)) + (f"\n[{unit}]" if unit else "")
-            text = escape(text)
-            t.add_column(text, justify="right" if unit else "left", no_wrap=bool(unit), overflow="fold",
-                         vertical="top")
-        return t
-
     keys = ["racks", "gpus", "it_typical", "capex", "noi", "noi_less_annualised_capex", "gap_to_best"]
-    t = table([("rank", ""), ("layout", ""), ("status", "")] + [(HEADINGS[k], UNITS[k]) for k in keys]
+    t = _table([("rank", ""), ("layout", ""), ("status", "")] + [(HEADINGS[k], UNITS[k]) for k in keys]
               + [("binding limit", "")])
     for r in results:
         cells = [str(r.rank) if r.rank else "-", r.name, _short_status(r)]
@@ -521,12 +493,12 @@ def render_comparison(results: list[LayoutResult], inp: Inputs, console: Console
             "assist_hours_air"]
     headings = {"assist_hours_liquid": "assist, liquid loop", "assist_hours_air": "assist, air loop",
                 "pue_hottest_hour": "PUE hottest", "mining_installed": "mining"}
-    t = table([("rank", ""), ("layout", ""), ("liquid-loop modules", "")]
+    t = _table([("rank", ""), ("layout", ""), ("liquid-loop modules", "")]
               + [(headings.get(k, HEADINGS[k]), UNITS[k]) for k in keys] + [("audit", "")])
     t.columns[2].no_wrap = True
     for r in results:
         if r.has_plan:
-            audit = "passed" if not r.audit_violations else f"{r.audit_violations} violation{'s' if r.audit_violations > 1 else ''}"
+            audit = _violations_text(r.audit_violations) if r.audit_violations else "passed"
             t.add_row(str(r.rank), r.name, _modules_text(r, inp, "liquid").replace(" + ", "\n"),
                       *[_fmt(r.figures.get(k), UNITS[k]) for k in keys], audit)
     console.print(t)
@@ -554,14 +526,9 @@ def _best(results: list[LayoutResult]) -> LayoutResult | None:
 def render_summary(runs: list[tuple[str, Inputs, list[LayoutResult]]], console: Console) -> None:
     """Best layout per scenario (the sensitivity view, HOMER-style)."""
     console.rule("[bold]Best layout per scenario")
-    t = RichTable(show_header=True, header_style="bold", box=None, pad_edge=False, collapse_padding=True)
-    cols = [("scenario", ""), ("best layout", ""), ("liquid-loop modules", ""), ("objective", "MUSD/yr"),
-            ("best restricted layout", ""), ("behind by", "MUSD/yr"), ("racks", "racks"), ("PUE annual", "-"),
-            ("WUE", "L/kWh"), ("binding limit", "")]
-    for heading, unit in cols:
-        text = "\n".join(textwrap.wrap(heading, 8, break_long_words=False)) + (f"\n[{unit}]" if unit else "")
-        t.add_column(escape(text), justify="right" if unit else "left", no_wrap=bool(unit), overflow="fold",
-                     vertical="top")
+    t = _table([("scenario", ""), ("best layout", ""), ("liquid-loop modules", ""), ("objective", "MUSD/yr"),
+                ("best restricted layout", ""), ("behind by", "MUSD/yr"), ("racks", "racks"), ("PUE annual", "-"),
+                ("WUE", "L/kWh"), ("binding limit", "")])
     for label, inp, results in runs:
         best = _best(results)
         if best is None:
@@ -589,9 +556,8 @@ def results_to_rows(label: str, results: list[LayoutResult], inp: Inputs) -> lis
             "air-loop modules": _modules_text(r, inp, "air") if r.has_plan else "",
         }
         for k, heading, unit in COLUMNS:
-            v = _num(r.figures.get(k))
-            row[f"{heading} [{unit}]"] = "" if v is None else (float(f"{v:.6g}") if isinstance(v, float) else v)
-        row["objective [MUSD/yr]"] = "" if r.objective is None else float(f"{r.objective:.6g}")
+            row[f"{heading} [{unit}]"] = csv_value(jsonable(r.figures.get(k)))
+        row["objective [MUSD/yr]"] = csv_value(r.objective)
         row["binding limit"] = r.binding
         row["reason"] = r.reason
         rows.append(row)
@@ -619,8 +585,7 @@ def compare_and_report(site: Path, console: Console, *, scenarios: list[str | No
     if days is not None and days < 1:
         raise InputError("--days", str(days), "expected a whole number of days >= 1")
     scenarios = list(scenarios or [None])
-    quiet = json_out is not None and str(json_out) == "-"
-    out = Console(stderr=True, width=console.width) if quiet else console
+    out = report_console(console, json_out)
 
     # load every scenario first, so a bad name or value stops before any solving
     loaded_all = [(sc, load_site(site, overrides=sets, scenario=sc)) for sc in scenarios]
@@ -666,16 +631,14 @@ def compare_and_report(site: Path, console: Console, *, scenarios: list[str | No
             ],
         }
     rows = [row for label, inp, results in runs for row in results_to_rows(label, results, inp)] if csv_out is not None else []
-    write_exports(data, rows, json_out, csv_out, out,
-                  default=lambda v: _num(v) if hasattr(v, "item") else str(v), first_field="scenario")
+    write_exports(data, rows, json_out, csv_out, out, first_field="scenario")
 
     code = 0
     for label, inp, results in runs:
         if any(r.has_plan for r in results):
             continue
-        solver_stop = any(r.status not in (INFEASIBLE, NOT_OFFERED) for r in results)
         out.print(f"[bold red]no layout works[/bold red] in scenario '{label}'", highlight=False)
-        code = max(code, 4 if solver_stop else 3)
+        code = max(code, no_plan_code(r.status for r in results))
     return code
 
 

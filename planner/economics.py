@@ -10,6 +10,11 @@ from planner.audit import Design, Operation, capex
 from planner.inputs import Inputs
 
 
+def objective_text(objective: str) -> str:
+    """``economics.objective`` in words."""
+    return "NOI less annualised capex" if objective == "noi_less_annualised_capex" else "NOI within the capex budget"
+
+
 @dataclass
 class Economics:
     """Yearly figures in USD (per year) and the capital cost in USD."""
@@ -37,6 +42,10 @@ class Economics:
     @property
     def noi_less_annualised_capex(self) -> float:
         return self.noi - self.annualised_capex
+
+    def objective(self, objective: str) -> float:
+        """The figure ``economics.objective`` ranks by [USD/yr]: NOI less annualised capex, or NOI."""
+        return self.noi_less_annualised_capex if objective == "noi_less_annualised_capex" else self.noi
 
     def parts(self) -> list[tuple[str, float]]:
         return [

@@ -365,7 +365,6 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
     ))
     full_miners = []
     for m in loaded.miners:
-        unit_mw = m.power.value
         if m.cooling == "air":
             avail = np.asarray(mining_phys.air_miner_derate(
                 db, m.derate_start_temperature.value, m.shutdown_temperature.value), dtype=float)
@@ -384,8 +383,9 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
         idx = np.asarray(idx)
         weight = np.asarray(weight, dtype=float)
         groups = [np.array([i]) for i in idx]
+        db, wb = clim.dry_bulb[idx], clim.wet_bulb[idx]
 
-        def reduce(values, higher_is_worse=False):
+        def reduce(values):
             return np.asarray(values)[idx]
 
         mode_text = f"{days} representative days (hottest and most humid days kept), weighted to 8760 h"
@@ -401,8 +401,12 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
         idx = np.array([g[0] for g in groups])
         weight = np.array([len(g) for g in groups], dtype=float)
         worst_iter = iter(worst)
+        grouped, starts = np.concatenate(groups), np.cumsum([0] + [len(g) for g in groups[:-1]])
+        db = np.maximum.reduceat(clim.dry_bulb[grouped], starts)
+        wb = np.maximum.reduceat(clim.wet_bulb[grouped], starts)
 
-        def reduce(values, higher_is_worse=False):
+        def reduce(values):
+            """The group worsts of the next coefficient, in the order they were listed in ``coefs``."""
             return next(worst_iter)
 
         mode_text = (f"8760 h in {len(groups)} groups of hours with the same month and price whose "
@@ -411,17 +415,12 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
     month = clim.month[idx]
     price = price_8760[idx]
     labels = [str(clim.timestamps[i]) for i in idx]
-    if time_mode == "days":
-        db, wb = clim.dry_bulb[idx], clim.wet_bulb[idx]
-    else:
-        db = np.maximum.reduceat(clim.dry_bulb[np.concatenate(groups)], np.cumsum([0] + [len(g) for g in groups[:-1]]))
-        wb = np.maximum.reduceat(clim.wet_bulb[np.concatenate(groups)], np.cumsum([0] + [len(g) for g in groups[:-1]]))
 
     heat_rejection: list[HeatRejectionIn] = []
     for h, loop, rating, perf, design_cap, supply, cdu_ids in full_hr:
         cap = reduce(perf.capacity)
         dry = reduce(perf.dry_capacity)
-        elec = reduce(perf.electricity_per_heat, True)
+        elec = reduce(perf.electricity_per_heat)
         heat_rejection.append(HeatRejectionIn(
             h.id, h.name, h.technology, loop, rating, np.asarray(cap, dtype=float), np.asarray(dry, dtype=float),
             np.asarray(elec, dtype=float), design_cap, h.water_use.value, h.floor_area.value, h.price.value,

@@ -97,6 +97,11 @@ class Model:
     constant_kusd: float  # constant part of the objective (fixed charges)
 
 
+def capex_weight(objective: str) -> float:
+    """Weight of annualised capex in the MILP objective: 1, or only a tie-break with objective "noi"."""
+    return 1.0 if objective == "noi_less_annualised_capex" else CAPEX_TIE_BREAK
+
+
 def _affine(pairs) -> pulp.LpAffineExpression:
     expr = pulp.LpAffineExpression()
     for var, coef in pairs:
@@ -442,14 +447,14 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
     # NOI less annualised capex; with objective "noi" the annualised capex enters with a
     # small weight only, as a tie-break, so that spare budget is not spent on plant that
     # saves a few kW (the budget constraint still holds).
-    capex_weight = 1.0 if inp.objective == "noi_less_annualised_capex" else CAPEX_TIE_BREAK
+    weight = capex_weight(inp.objective)
     for expr, crf in ((capex_gpu, inp.crf["gpu"]), (capex_facility, inp.crf["facility"]),
                       (capex_miner, inp.crf["miner"])):
         for var, c in expr.items():
-            obj[var] -= K * crf * c * capex_weight
+            obj[var] -= K * crf * c * weight
     for var, c in penalties.items():
         obj[var] += c
-    constant = -K * 12 * inp.fixed_monthly - K * inp.crf["facility"] * capex_fixed * capex_weight
+    constant = -K * 12 * inp.fixed_monthly - K * inp.crf["facility"] * capex_fixed * weight
     prob.setObjective(_affine(obj.items()) + constant)
 
     integer_vars = [v for v in prob.variables() if v.cat == pulp.LpInteger]
@@ -467,7 +472,3 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
         constant_kusd=constant,
     )
 
-
-def rack_upper_bound(inp: Inputs) -> int:
-    """Racks that could fit by area alone (for messages)."""
-    return max((math.floor(inp.hall_area / r.floor_area) for r in inp.racks), default=0)

@@ -81,7 +81,7 @@ def _audit_section(plan: PlanResult) -> Section:
     s.lines.append(f"audit: {a.hours_checked} h checked, {len(a.violations)} violations")
     e, obj = plan.economics, plan.solve.objective
     if e is not None and obj is not None:
-        audited = e.noi_less_annualised_capex if plan.inputs.objective == "noi_less_annualised_capex" else e.noi
+        audited = e.objective(plan.inputs.objective)
         s.lines.append(
             f"objective re-computed from the simulated year: {audited / 1e6:.3f} MUSD/yr; optimiser: "
             f"{obj / 1e3:.3f} MUSD/yr ({(audited / 1e3 - obj) / max(abs(obj), 1e-9) * 100:+.2f} %; the optimiser "

@@ -60,18 +60,17 @@ from rich.table import Table as RichTable
 from planner.compare import (
     COLUMNS,
     HEADINGS,
-    INFEASIBLE,
-    NOT_OFFERED,
     UNITS,
     _fmt,
-    _num,
     _short_binding,
     LayoutResult,
     free_layout,
-    objective_text,
+    no_plan_code,
 )
+from planner.economics import objective_text
 from planner.load import InputError, did_you_mean, load_site
-from planner.report.export import write_exports
+from planner.report.export import csv_value, report_console, write_exports
+from planner.report.render import add_narrow_column, jsonable, narrow_table
 
 EXECUTORS = ("process", "serial", "dask")
 OBJECTIVES = ("noi", "noi_less_annualised_capex")
@@ -520,7 +519,7 @@ def render_sweep(axes: Sequence[Axis], points: Sequence[SweepPoint], console: Co
     console.print(f"  {len(points)} points: " + " x ".join(f"{a.path} ({len(a.values)})" for a in axes)
                   + "; each planned as `plan SITE` plans it (every cooling option free) and audited for all 8760 h",
                   highlight=False)
-    console.print(f"  objective: {objective_text_name(obj)} (economics.objective)"
+    console.print(f"  objective: {objective_text(obj)} (economics.objective)"
                   + (f"; planned on {some.time_mode}" if some else ""), highlight=False)
 
     numeric = _numeric_axes(axes, points)
@@ -529,12 +528,10 @@ def render_sweep(axes: Sequence[Axis], points: Sequence[SweepPoint], console: Co
 
     def table(figures: bool, marginals: tuple[str, ...]) -> RichTable:
         """Point, varied values, [status, figures], marginal columns of ``marginals``, [binding limit]."""
-        t = RichTable(show_header=True, header_style="bold", box=None, pad_edge=False, collapse_padding=True)
+        t = narrow_table()
 
         def col(lines: list[str], unit: str, right: bool = True, no_wrap: bool | None = None) -> None:
-            text = "\n".join(lines) + (f"\n[{unit}]" if unit else "")
-            t.add_column(escape(text), justify="right" if right else "left", vertical="top", overflow="fold",
-                         no_wrap=right if no_wrap is None else no_wrap)
+            add_narrow_column(t, lines, unit, right=right, no_wrap=right if no_wrap is None else no_wrap)
 
         col(["point"], "", right=False, no_wrap=True)
         for k, a in enumerate(axes):
@@ -602,16 +599,9 @@ def render_sweep(axes: Sequence[Axis], points: Sequence[SweepPoint], console: Co
     for p in points:
         if not p.planned:
             console.print(f"  {p.id} ({p.value_text()}): {p.result.reason}", highlight=False, markup=False)
-    if any(p.planned and p.result.binding.startswith("cooling at design") for p in points):
-        for p in points:
-            if p.planned and p.result.binding.startswith("cooling at design"):
-                console.print(f"  {p.id}: {p.result.binding}", highlight=False, markup=False)
-
-
-def objective_text_name(name: str) -> str:
-    from types import SimpleNamespace
-
-    return objective_text(SimpleNamespace(objective=name))  # reads only .objective
+    for p in points:
+        if p.planned and p.result.binding.startswith("cooling at design"):
+            console.print(f"  {p.id}: {p.result.binding}", highlight=False, markup=False)
 
 
 def points_to_rows(axes: Sequence[Axis], points: Sequence[SweepPoint]) -> list[dict[str, Any]]:
@@ -631,9 +621,8 @@ def points_to_rows(axes: Sequence[Axis], points: Sequence[SweepPoint]) -> list[d
         for k, heading, unit in COLUMNS:
             if k == "gap_to_best":
                 continue
-            val = _num(r.figures.get(k)) if p.planned else None
-            row[f"{heading} [{unit}]"] = "" if val is None else (float(f"{val:.6g}") if isinstance(val, float) else val)
-        row["objective [MUSD/yr]"] = "" if not p.planned or r.objective is None else float(f"{r.objective:.6g}")
+            row[f"{heading} [{unit}]"] = csv_value(jsonable(r.figures.get(k)) if p.planned else None)
+        row["objective [MUSD/yr]"] = csv_value(r.objective if p.planned else None)
         for k, a in numeric:
             m = p.marginal.get(a.path)
             unit = p.values[k].unit
@@ -659,8 +648,8 @@ def point_to_dict(p: SweepPoint) -> dict[str, Any]:
         "reason": r.reason or None,
         "binding_limit": r.binding or None,
         "audit_violations": r.audit_violations,
-        "objective": {"name": o.objective_name or None, "value": _num(r.objective), "unit": "MUSD/yr"},
-        "figures": {k: {"value": _num(r.figures.get(k)) if p.planned else None, "unit": UNITS[k]}
+        "objective": {"name": o.objective_name or None, "value": jsonable(r.objective), "unit": "MUSD/yr"},
+        "figures": {k: {"value": jsonable(r.figures.get(k)) if p.planned else None, "unit": UNITS[k]}
                     for k, _, _ in COLUMNS if k != "gap_to_best"},
         "marginal": {
             path: {"from_point": m["from"], "step": m["step"], "step_unit": m["unit"],
@@ -669,7 +658,7 @@ def point_to_dict(p: SweepPoint) -> dict[str, Any]:
                                                  "unit": f"MUSD/yr per {m['unit'] or 'unit'}"}}
             for path, m in p.marginal.items()
         },
-        "mip_gap": _num(r.mip_gap),
+        "mip_gap": jsonable(r.mip_gap),
         "seconds": round(r.seconds, 3),
     }
 
@@ -686,8 +675,7 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
     2 when a point failed when its inputs were resolved (a weather file that
     cannot be read: the only input errors found in the workers).
     """
-    quiet = json_out is not None and str(json_out) == "-"
-    out = Console(stderr=True, width=console.width) if quiet else console
+    out = report_console(console, json_out)
     err = Console(stderr=True)
     start = time.perf_counter()
     n_done = [0]
@@ -737,17 +725,15 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
             "points": [point_to_dict(p) for p in points],
         }
     rows = points_to_rows(axes, points) if csv_out is not None else []
-    write_exports(data, rows, json_out, csv_out, out,
-                  default=lambda v: _num(v) if hasattr(v, "item") else str(v), first_field="point")
+    write_exports(data, rows, json_out, csv_out, out, first_field="point")
 
     if any(p.result.status == INPUT_ERROR for p in points):  # found when resolving (weather file, ...)
         out.print("[bold red]input error[/bold red] at some points (listed above)", highlight=False)
         return 2
     if any(p.planned for p in points):
         return 0
-    solver_stop = any(p.result.status not in (INFEASIBLE, NOT_OFFERED) for p in points)
     out.print("[bold red]no point has a plan[/bold red]", highlight=False)
-    return 4 if solver_stop else 3
+    return no_plan_code(p.result.status for p in points)
 
 
 __all__ = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from planner.audit import gpu_count
 from planner.explain.common import is_fixed, quantity_text
 from planner.explain.duals import _binding_summary, _fixed_lp, _next_rack, _tidy
 from planner.report.figures import Figure, Section, Table
@@ -39,7 +40,7 @@ def compare_with_optimum(plan, solver: str = "highs", time_limit=None, mip_gap=N
                        ("objective", (plan.solve.objective or 0) * 1e3, (free.solve.objective or 0) * 1e3)):
         tmoney.rows.append([name, a / 1e6, b / 1e6, (a - b) / 1e6])
     s.tables.append(tmoney)
-    s.figures.append(Figure("GPUs, fixed design / optimum", f"{_gpus(plan)} / {_gpus(free)}", "GPU"))
+    s.figures.append(Figure("GPUs, fixed design / optimum", f"{gpu_count(inp, plan.design)} / {gpu_count(inp, free.design)}", "GPU"))
     s.figures.append(Figure("capex, fixed design / optimum", f"{ef.capex / 1e6:,.1f} / {eo.capex / 1e6:,.1f}", "MUSD"))
     diffs = [k for k in fixed_vals if abs(fixed_vals[k] - free_vals.get(k, 0)) > 1e-6]
     fixed_keys = [k for k in fixed_vals if is_fixed(plan.model, k)]
@@ -69,7 +70,3 @@ def _design_values(plan) -> dict[str, float]:
     out.update({f"air_side.{k}": v for k, v in d.air_units.items()})
     out.update({f"mining.{k}": round(v, 6) for k, v in d.mining.items()})
     return out
-
-
-def _gpus(plan) -> int:
-    return sum(plan.design.racks.get(r.id, 0) * r.gpus for r in plan.inputs.racks)

@@ -9,7 +9,7 @@ import pulp
 
 from planner.audit import areas, design_loads, installed_with_spares_out
 from planner.inputs import LOOPS
-from planner.model import CAPEX_TIE_BREAK, K, Model
+from planner.model import K, Model, capex_weight
 from planner.report.figures import Figure, Section
 from planner.solve import solve_fixed_lp
 from planner.explain.common import BIND_TOL, DUAL_SIGN, FIXED_LP_NOTE, chain_factors, clean_zero, hours_text, is_fixed, quantity_text, rack_need
@@ -87,8 +87,7 @@ def _shadow_section(plan, lp, sign: float) -> Section:
     d_grid = sum(_dual(c, sign) for _, c in grid_rows)
     d_env = sum(_dual(c, sign) for _, c in env_rows)
     d_budget = sum(_dual(c, sign) for _, c in fams["budget"].rows)  # kUSD/yr per kUSD
-    capex_weight = 1.0 if inp.objective == "noi_less_annualised_capex" else CAPEX_TIE_BREAK
-    transformer = K * inp.transformer_price_per_mw * (d_budget + inp.crf["facility"] * capex_weight)
+    transformer = K * inp.transformer_price_per_mw * (d_budget + inp.crf["facility"] * capex_weight(inp.objective))
     value_grid = d_grid + d_env - transformer
     g_bind = [t for t, c in grid_rows if _binds(c)]
     e_bind = [t for t, c in env_rows if _binds(c)]

@@ -5,16 +5,18 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from rich.console import Console
 
+from planner.report.render import jsonable
+
 
 def write_exports(data: dict, rows: list[dict[str, Any]], json_out: Path | None, csv_out: Path | None,
-                  out: Console, default: Callable[[Any], Any], first_field: str) -> None:
+                  out: Console, first_field: str) -> None:
     """JSON of ``data`` to ``json_out`` ('-': standard output) and CSV of ``rows`` to ``csv_out``."""
     if json_out is not None:
-        text = json.dumps(data, indent=2, default=default)
+        text = json.dumps(data, indent=2, default=lambda v: jsonable(v) if hasattr(v, "item") else str(v))
         if str(json_out) == "-":
             print(text)
         else:
@@ -26,3 +28,14 @@ def write_exports(data: dict, rows: list[dict[str, Any]], json_out: Path | None,
             writer.writeheader()
             writer.writerows(rows)
         out.print(f"CSV written to {csv_out}", highlight=False)
+
+
+def csv_value(value) -> Any:
+    """A CSV cell: '' for no value, a float to 6 significant digits, anything else as it is."""
+    return "" if value is None else (float(f"{value:.6g}") if isinstance(value, float) else value)
+
+
+def report_console(console: Console, json_out: Path | None) -> Console:
+    """Where the text goes: standard error when the JSON goes to standard output ('--json -')."""
+    quiet = json_out is not None and str(json_out) == "-"
+    return Console(stderr=True, width=console.width) if quiet else console

@@ -7,9 +7,12 @@ exported file always show the same numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
+from planner.audit import areas, design_loads, gpu_count
+from planner.economics import objective_text
 from planner.inputs import liquid_supply_with
 from planner.physics.fluids import fluid_properties
 from planner.physics.mining import strike_price
@@ -44,11 +47,63 @@ def _hours_where(mask: np.ndarray) -> int:
     return int(np.count_nonzero(mask))
 
 
+class EnergyYear(NamedTuple):
+    """Energy and water of the audited year [MWh/yr, m^3/yr]."""
+
+    grid: float
+    it: float  # GPU IT at typical power
+    mining: float
+    cooling: float
+    water: float
+
+    @property
+    def served(self) -> float:
+        """GPU IT and mining energy, the denominator of PUE and WUE."""
+        return self.it + self.mining
+
+
+def energy_year(op) -> EnergyYear:
+    return EnergyYear(float(op.grid_draw.sum()), op.it_typical * len(op.grid_draw),
+                      float(sum(v.sum() for v in op.mining_power.values())), float(op.cooling_power.sum()),
+                      float(op.water_m3.sum()))
+
+
+def hottest_hour(inp) -> int:
+    """The hour of the weather year with the highest dry bulb."""
+    return int(np.argmax(inp.climate.dry_bulb))
+
+
+def mining_at(op, h: int) -> float:
+    """Mining running in hour ``h`` [MW]."""
+    return float(sum(v[h] for v in op.mining_power.values()))
+
+
+def pue_at(op, h: int) -> float | None:
+    """Grid draw over GPU IT and mining power in hour ``h``."""
+    load = op.it_typical + mining_at(op, h)
+    return float(op.grid_draw[h]) / load if load > 0 else None
+
+
+def assist_mask(h, op) -> np.ndarray | None:
+    """Hours heat-rejection type ``h`` runs beyond dry free cooling (adiabatic spray, or a chiller running).
+
+    None for other technologies; no hour when the operation has no record of the module.
+    """
+    if h.technology == "adiabatic_cooler":
+        series = op.wet_heat.get(h.key)
+    elif h.technology.endswith("chiller"):
+        series = op.heat_by_module.get(h.key)
+    else:
+        return None
+    return np.zeros(len(op.grid_draw), dtype=bool) if series is None else np.asarray(series) > 1e-6
+
+
 def build_sections(plan: PlanResult) -> list[Section]:
     """All report sections of a solved plan."""
     inp, d, op, eco = plan.inputs, plan.design, plan.operation, plan.economics
     clim = inp.climate
     a_tx = 1.0 / inp.transformer_efficiency
+    year = energy_year(op)
     out: list[Section] = []
 
     # --- site and inputs --------------------------------------------------------------
@@ -71,16 +126,14 @@ def build_sections(plan: PlanResult) -> list[Section]:
     s = Section("Racks and GPUs")
     t = Table("racks", [("rack", ""), ("count", "racks"), ("GPUs", "GPU"), ("IT typical", "MW"),
                         ("IT design", "MW"), ("IT peak", "MW"), ("GPU price", "USD/GPU/h")])
-    total_gpus = 0
     for r in inp.racks:
         n = d.racks.get(r.id, 0)
         if n == 0:
             continue
-        total_gpus += n * r.gpus
         t.rows.append([r.name, n, n * r.gpus, n * r.power_typical, n * r.power_design, n * r.power_peak, r.gpu_price])
     s.tables.append(t)
     s.figures += [
-        Figure("GPUs", total_gpus, "GPU"),
+        Figure("GPUs", gpu_count(inp, d), "GPU"),
         Figure("IT power, typical", op.it_typical, "MW"),
         Figure("IT power, design", op.it_design, "MW"),
         Figure("IT power, peak (transients)", op.it_peak, "MW"),
@@ -93,9 +146,6 @@ def build_sections(plan: PlanResult) -> list[Section]:
     t = Table("equipment", [("unit", ""), ("loop", ""), ("count", "units"), ("spares", "units"),
                             ("capacity each at design", "MW"), ("capacity with spares out", "MW"),
                             ("design heat", "MW")])
-    from planner.audit import design_loads
-    from planner.physics.plant import module_performance
-
     loads = design_loads(inp, d)
     spare_out = {"liquid": 0.0, "air": 0.0}
     for c in inp.cdus:
@@ -105,9 +155,7 @@ def build_sections(plan: PlanResult) -> list[Section]:
     for h in inp.heat_rejection:
         n = d.modules.get(h.key, 0)
         if n:
-            supply = h.supply
-            wb = inp.design_tower_wet_bulb if h.technology in ("cooling_tower", "water_cooled_chiller") else clim.design_wet_bulb
-            cap = float(module_performance(h.rating, supply, np.array([clim.design_dry_bulb]), np.array([wb])).capacity[0])
+            cap = h.design_capacity
             t.rows.append([h.name, h.loop, n, sp["heat_rejection"], cap, (n - sp["heat_rejection"]) * cap, loads[h.loop]])
             spare_out[h.loop] += (n - sp["heat_rejection"]) * cap
     for a in inp.air_side:
@@ -133,17 +181,12 @@ def build_sections(plan: PlanResult) -> list[Section]:
                 note += f"; vendor figure {r.rated_flow:g} L/min"
             s.figures.append(Figure(f"coolant flow per {r.name}", per_rack, "L/min", note))
     s.figures.append(Figure("rack-loop coolant flow, all racks", flows, "L/min"))
-    yard_used = sum(d.modules.get(h.key, 0) * h.floor_area for h in inp.heat_rejection)
-    s.figures.append(Figure("yard area used", yard_used, "m^2", f"of {inp.yard_area:,.0f} m^2"))
+    s.figures.append(Figure("yard area used", areas(inp, d)[1], "m^2", f"of {inp.yard_area:,.0f} m^2"))
     for h in inp.heat_rejection:
-        if d.modules.get(h.key, 0) and h.technology == "adiabatic_cooler":
-            wet = op.wet_heat.get(h.key)
-            s.figures.append(Figure(f"hours with adiabatic assist ({h.loop} loop)",
-                                    _hours_where(wet > 1e-6) if wet is not None else 0, "h"))
-        if d.modules.get(h.key, 0) and h.technology.endswith("chiller"):
-            q = op.heat_by_module.get(h.key)
-            s.figures.append(Figure(f"hours with {h.name} running ({h.loop} loop)",
-                                    _hours_where(q > 1e-6) if q is not None else 0, "h"))
+        mask = assist_mask(h, op) if d.modules.get(h.key, 0) else None
+        if mask is not None:
+            what = "adiabatic assist" if h.technology == "adiabatic_cooler" else f"{h.name} running"
+            s.figures.append(Figure(f"hours with {what} ({h.loop} loop)", _hours_where(mask), "h"))
     out.append(s)
 
     # --- mining ---------------------------------------------------------------------------------
@@ -168,13 +211,13 @@ def build_sections(plan: PlanResult) -> list[Section]:
                        _hours_where(short & grid_bound), _hours_where(short & ~grid_bound & uneconomic),
                        _hours_where(hot)])
     s.tables.append(t)
-    s.figures.append(Figure("mining energy", float(sum(v.sum() for v in op.mining_power.values())), "MWh/yr"))
+    s.figures.append(Figure("mining energy", year.mining, "MWh/yr"))
     out.append(s)
 
     # --- power balance at the design hour ---------------------------------------------------------------
     s = Section("Power balance at the hottest hour")
-    h = int(np.argmax(clim.dry_bulb))
-    mining_h = float(sum(v[h] for v in op.mining_power.values()))
+    h = hottest_hour(inp)
+    mining_h = mining_at(op, h)
     cooling_h = float(op.cooling_power[h])
     draw_h = float(op.grid_draw[h])
     losses_h = draw_h - op.it_typical - mining_h - cooling_h
@@ -186,24 +229,20 @@ def build_sections(plan: PlanResult) -> list[Section]:
         Figure("mining", mining_h, "MW"),
         Figure("grid draw", draw_h, "MW", f"limit {inp.grid_limit:g} MW"),
         Figure("envelope: GPU peak + cooling, mining off", float(op.envelope[h]), "MW", f"limit {inp.grid_limit:g} MW"),
-        Figure("PUE at this hour", (draw_h) / (op.it_typical + mining_h) if op.it_typical + mining_h > 0 else None, ""),
+        Figure("PUE at this hour", pue_at(op, h), ""),
     ]
     out.append(s)
 
     # --- energy and water ---------------------------------------------------------------------------------
     s = Section("Energy and water")
-    grid_mwh = float(op.grid_draw.sum())
-    it_mwh = op.it_typical * len(op.grid_draw)
-    mining_mwh = float(sum(v.sum() for v in op.mining_power.values()))
-    water = float(op.water_m3.sum())
     s.figures += [
-        Figure("energy from the grid", grid_mwh, "MWh/yr"),
-        Figure("GPU IT energy", it_mwh, "MWh/yr"),
-        Figure("cooling energy", float(op.cooling_power.sum()), "MWh/yr"),
-        Figure("PUE, annual", grid_mwh / (it_mwh + mining_mwh) if it_mwh + mining_mwh else None, "",
+        Figure("energy from the grid", year.grid, "MWh/yr"),
+        Figure("GPU IT energy", year.it, "MWh/yr"),
+        Figure("cooling energy", year.cooling, "MWh/yr"),
+        Figure("PUE, annual", year.grid / year.served if year.served else None, "",
                "grid energy / (GPU IT + mining) energy"),
-        Figure("water", water, "m^3/yr"),
-        Figure("WUE", water * 1000 / ((it_mwh + mining_mwh) * 1000) if it_mwh + mining_mwh else None, "L/kWh",
+        Figure("water", year.water, "m^3/yr"),
+        Figure("WUE", year.water * 1000 / (year.served * 1000) if year.served else None, "L/kWh",
                "water / IT energy"),
         Figure("highest draw", float(op.grid_draw.max()), "MW"),
     ]
@@ -217,8 +256,7 @@ def build_sections(plan: PlanResult) -> list[Section]:
     s.figures.append(Figure("annualised capex", eco.annualised_capex / 1e6, "MUSD/yr",
                             "capital recovery at economics.discount_rate over each part's life"))
     s.figures.append(Figure("NOI less annualised capex", eco.noi_less_annualised_capex / 1e6, "MUSD/yr"))
-    s.figures.append(Figure("objective", "NOI less annualised capex" if inp.objective == "noi_less_annualised_capex"
-                            else "NOI within the capex budget", "", "economics.objective"))
+    s.figures.append(Figure("objective", objective_text(inp.objective), "", "economics.objective"))
     out.append(s)
     s = Section("Capital cost")
     for name, val in eco.capex_parts.items():

@@ -37,6 +37,18 @@ def fmt(value, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def narrow_table() -> RichTable:
+    """A borderless table for many numeric columns under narrow, wrapped headings."""
+    return RichTable(show_header=True, header_style="bold", box=None, pad_edge=False, collapse_padding=True)
+
+
+def add_narrow_column(t: RichTable, lines: list[str], unit: str, *, right: bool, no_wrap: bool) -> None:
+    """A column headed by ``lines`` and ``[unit]`` (escaped: rich would read "[MW]" as markup)."""
+    text = "\n".join(lines) + (f"\n[{unit}]" if unit else "")
+    t.add_column(escape(text), justify="right" if right else "left", no_wrap=no_wrap, overflow="fold",
+                 vertical="top")
+
+
 def render_text(sections: list[Section], console: Console) -> None:
     for s in sections:
         console.rule(f"[bold]{s.title}")
@@ -57,7 +69,8 @@ def render_text(sections: list[Section], console: Console) -> None:
             console.print(f"  {line}", highlight=False)
 
 
-def _jsonable(value):
+def jsonable(value):
+    """A JSON-ready scalar: NumPy scalars as Python numbers, NaN and infinity as None."""
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -70,10 +83,10 @@ def sections_to_dict(sections: list[Section]) -> dict:
     for s in sections:
         sec = {}
         for f in s.figures:
-            sec[f.label] = {"value": _jsonable(f.value), "unit": f.unit, **({"note": f.note} if f.note else {})}
+            sec[f.label] = {"value": jsonable(f.value), "unit": f.unit, **({"note": f.note} if f.note else {})}
         for t in s.tables:
             sec[t.title] = [
-                {h: {"value": _jsonable(v), "unit": u} if u else _jsonable(v) for v, (h, u) in zip(row, t.columns)}
+                {h: {"value": jsonable(v), "unit": u} if u else jsonable(v) for v, (h, u) in zip(row, t.columns)}
                 for row in t.rows
             ]
         if s.lines:
@@ -86,4 +99,4 @@ def render_json(sections: list[Section], extra: dict | None = None) -> str:
     data = sections_to_dict(sections)
     if extra:
         data.update(extra)
-    return json.dumps(data, indent=2, sort_keys=False, default=_jsonable)
+    return json.dumps(data, indent=2, sort_keys=False, default=jsonable)
