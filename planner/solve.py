@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 import time
@@ -66,9 +67,9 @@ def _highs_outcome(prob) -> tuple[str, float | None, float | None, float | None,
     obj = sign * info.objective_function_value if has_primal else None
     bound = None
     gap = None
-    if info.mip_node_count >= 0 and has_primal:
-        bound = sign * info.mip_dual_bound
-        gap = info.mip_gap
+    if info.mip_node_count >= 0 and math.isfinite(info.mip_dual_bound):
+        bound = sign * info.mip_dual_bound  # known even when no incumbent was found
+        gap = info.mip_gap if has_primal else None
     detail = h.modelStatusToString(status)
     if status == S.kOptimal:
         return "optimal", obj, bound if bound is not None else obj, gap if gap is not None else 0.0, detail
