@@ -25,6 +25,7 @@ class PlanResult:
     audit: AuditResult | None = None
     economics: Economics | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    binding: dict[str, dict] | None = None  # binding limits from the fixed-integer LP, once read
 
 
 def _int(v) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from planner.audit import gpu_count
 from planner.explain.common import is_fixed, quantity_text
-from planner.explain.duals import _binding_summary, _fixed_lp, _next_rack, _tidy
+from planner.explain.duals import _next_rack, _tidy, binding_of
 from planner.report.figures import Figure, Section, Table
 
 
@@ -51,8 +51,7 @@ def compare_with_optimum(plan, solver: str = "highs", time_limit=None, mip_gap=N
     s.lines.append(f"the optimum earns {quantity_text(eo.noi / 1e6 - ef.noi / 1e6, 'MUSD/yr')} more NOI and "
                    f"{quantity_text(gap, 'MUSD/yr')} more NOI less annualised capex")
     for name, p in (("fixed design", plan), ("optimum", free)):
-        lp, _ = _fixed_lp(p.model, solver)
-        binding = _binding_summary(p.model) if lp.status == "optimal" else {}
+        binding = binding_of(p, solver)
         text = "; ".join(f"{path} ({info['text']})" for path, info in binding.items()) or "no limit binds"
         s.lines.append(f"{name}: binding: {text}")
         for r, short in _next_rack(p):

@@ -319,9 +319,18 @@ def explain(plan, solver: str = "highs") -> list[Section]:
     else:
         sections.append(_shadow_section(plan, lp, sign))
         binding = _binding_summary(plan.model)
+    plan.binding = binding
     sections.append(_limits_section(plan, binding))
     sections.append(_stranded_section(plan))
     return _tidy(sections)
+
+
+def binding_of(plan, solver: str) -> dict[str, dict]:
+    """The plan's binding limits: as :func:`explain` read them, or from a fixed-integer LP solved now."""
+    if plan.binding is None:
+        lp, _ = _fixed_lp(plan.model, solver)
+        plan.binding = _binding_summary(plan.model) if lp.status == "optimal" else {}
+    return plan.binding
 
 
 def _tidy(sections: list[Section]) -> list[Section]:
