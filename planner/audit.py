@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.inputs import LOOPS, Inputs
+from planner.inputs import LOOPS, Inputs, auxiliary_per_heat
 from planner.physics.mining import air_miner_derate
-from planner.physics.plant import module_performance
+from planner.physics.plant import module_fan_power, module_performance
 
 TOL = 1e-6  # MW, m2, USD relative slack for rounding in the solver
 
@@ -31,21 +31,26 @@ class Design:
     air_units: dict[str, int]
     mining: dict[str, float]  # MW installed
     mining_dispatch: dict[str, np.ndarray] | None = None  # MW per original hour, if the plan has one
+    heat_dispatch: dict[str, np.ndarray] | None = None  # MW per module key and original hour, if the plan has one
+    wet_dispatch: dict[str, np.ndarray] | None = None  # adiabatic heat beyond dry capacity, likewise
 
 
 @dataclass
 class Operation:
     """The site run for every hour of the year (arrays of 8760)."""
 
-    it_typical: float  # MW
+    it_typical: float  # MW, GPU racks at typical power plus support IT
     it_design: float
-    it_peak: float
+    it_peak: float  # electrical peak of racks plus support IT
+    it_grid_peak: float  # peak the grid sees after the racks' power smoothing
+    gpu_it: float  # MW, compute racks at typical power
+    support_it: float  # MW, network, storage and management racks
     liquid_heat: np.ndarray
     air_heat: np.ndarray
     heat_by_module: dict[str, np.ndarray]
     wet_heat: dict[str, np.ndarray]
     capacity_by_loop: dict[str, np.ndarray]
-    cooling_power: np.ndarray
+    cooling_power: np.ndarray  # pumps, fans and chillers of the cooling plant
     mining_power: dict[str, np.ndarray]
     mining_available: dict[str, np.ndarray]
     grid_draw: np.ndarray
@@ -53,6 +58,12 @@ class Operation:
     water_m3: np.ndarray
     energy_price: np.ndarray
     unmet_heat: dict[str, np.ndarray]
+    loads: dict[str, np.ndarray] = field(default_factory=dict)  # MW by kind, see LOAD_KINDS
+    mining_share: np.ndarray | None = None  # MW at the meter attributable to mining
+
+
+#: Kinds of load at the meter, in report order; they add up to the grid draw.
+LOAD_KINDS = ("gpu_it", "support_it", "pumps", "fans", "chillers", "miner_ventilation", "house", "losses", "mining")
 
 
 @dataclass
@@ -83,6 +94,28 @@ def _chain(inp: Inputs) -> tuple[float, float]:
     return 1.0 / (inp.ups_efficiency * inp.transformer_efficiency), 1.0 / inp.transformer_efficiency
 
 
+def rack_it(inp: Inputs, design: Design) -> dict[str, float]:
+    """IT of a design [MW]: compute racks (typical, design, electrical peak, grid-visible peak) and support IT."""
+    out = dict.fromkeys(("gpu_typical", "gpu_design", "gpu_peak", "gpu_grid_peak", "support", "rack_liquid"), 0.0)
+    for r in inp.racks:
+        n = design.racks.get(r.id, 0)
+        out["gpu_typical"] += n * r.power_typical
+        out["gpu_design"] += n * r.power_design
+        out["gpu_peak"] += n * r.power_peak
+        out["gpu_grid_peak"] += n * r.power_grid_peak
+        out["rack_liquid"] += n * r.power_typical * r.liquid_fraction
+        out["support"] += n / r.su_racks * r.support_power
+    return out
+
+
+def support_heat(inp: Inputs, design: Design) -> tuple[float, float]:
+    """Support-rack heat per loop (liquid, air) [MW]."""
+    liq = sum(design.racks.get(r.id, 0) / r.su_racks * r.support_power * r.support_liquid_fraction for r in inp.racks)
+    air = sum(design.racks.get(r.id, 0) / r.su_racks * r.support_power * (1 - r.support_liquid_fraction)
+              for r in inp.racks)
+    return liq, air
+
+
 def simulate(inp: Inputs, design: Design) -> Operation:
     """Operate a design for all hours of the year with a cost-merit dispatch."""
     clim = inp.climate
@@ -90,21 +123,25 @@ def simulate(inp: Inputs, design: Design) -> Operation:
     n = len(db)
     price = inp.energy_price_8760
     a_ups, a_tx = _chain(inp)
-    racks = {r.id: r for r in inp.racks}
-    it_typ = sum(design.racks.get(k, 0) * r.power_typical for k, r in racks.items())
-    it_des = sum(design.racks.get(k, 0) * r.power_design for k, r in racks.items())
-    it_peak = sum(design.racks.get(k, 0) * r.power_peak for k, r in racks.items())
-    liquid_rack = sum(design.racks.get(k, 0) * r.power_typical * r.liquid_fraction for k, r in racks.items())
+    it = rack_it(inp, design)
+    it_typ = it["gpu_typical"] + it["support"]
+    it_peak = it["gpu_peak"] + it["support"]
+    it_grid_peak = it["gpu_grid_peak"] + it["support"]
+    it_des = it["gpu_design"] + it["support"]
+    sup_liq, sup_air = support_heat(inp, design)
+    liquid_rack = it["rack_liquid"] + sup_liq
     air_rack = it_typ - liquid_rack
-
-    fixed_cooling = sum(design.cdus.get(c.id, 0) * c.pump_power for c in inp.cdus) + sum(
-        design.air_units.get(a.id, 0) * a.fan_power for a in inp.air_side)
+    installed_cdus = [c for c in inp.cdus if design.cdus.get(c.id, 0) > 0]
+    cdu_pumps = it["rack_liquid"] * max((c.pump_per_heat for c in installed_cdus), default=0.0)
+    air_fans = sum(design.air_units.get(a.id, 0) * a.fan_power for a in inp.air_side)
+    ups_no_load = inp.ups_no_load * it_peak
+    tx_no_load = inp.transformer_no_load * inp.grid_limit
 
     # mining availability and a provisional dispatch
     mining_avail = {}
     for m in inp.miners:
         if m.cooling == "air":
-            avail = np.asarray(air_miner_derate(db, m.derate_start, m.shutdown), dtype=float)
+            avail = np.asarray(air_miner_derate(db + inp.miner_hall_rise, m.derate_start, m.shutdown), dtype=float)
         else:
             avail = np.full(n, 1.0 if m.allowed else 0.0)
         mining_avail[m.id] = design.mining.get(m.id, 0.0) * avail
@@ -116,13 +153,15 @@ def simulate(inp: Inputs, design: Design) -> Operation:
         count = design.modules.get(h.key, 0)
         if count <= 0:
             continue
-        supply = h.supply
-        p = module_performance(h.rating, supply, db, wb)
-        perf[h.key] = (h, count, p)
+        p = module_performance(h.rating, h.supply, db, wb)
+        pumps = auxiliary_per_heat(h.rating, h.loop, p.electricity_per_heat, inp.loop_pump_per_heat,
+                                   inp.condenser_pump_per_heat) * np.ones(n)
+        perf[h.key] = (h, count, p, pumps)
 
     def dispatch_heat(mining_run, merit="cost"):
         heat_by, wet_by, unmet, cap_loop = {}, {}, {}, {}
-        cooling = np.full(n, fixed_cooling)
+        pumps = np.zeros(n)
+        chillers = np.zeros(n)
         water = np.zeros(n)
         hydro_heat = sum((mining_run[m.id] for m in hydro), np.zeros(n))
         loads = {"liquid": liquid_rack + hydro_heat, "air": np.full(n, air_rack)}
@@ -131,12 +170,14 @@ def simulate(inp: Inputs, design: Design) -> Operation:
             # tranches: (cost per MWh of heat [USD], available MW, key, is_wet, e/heat, water/heat)
             tranches = []
             cap_total = np.zeros(n)
-            for key, (h, count, p) in perf.items():
+            for key, (h, count, p, pump) in perf.items():
                 if h.loop != loop:
                     continue
                 cap_total += count * p.capacity
                 water_dry = h.water_per_heat if h.technology != "adiabatic_cooler" else 0.0
-                e = p.electricity_per_heat
+                e = p.electricity_per_heat + pump
+                if h.fan_power > 0:  # fans flat out, for the merit order only
+                    e = e + np.where(p.airflow_capacity > 0, h.fan_power / np.maximum(p.airflow_capacity, 1e-12), 0.0)
                 cost_dry = price * a_tx * e + inp.water_price * water_dry
                 tranches.append((cost_dry, count * p.dry_capacity, key, False, e, water_dry))
                 if h.technology == "adiabatic_cooler":
@@ -160,54 +201,135 @@ def simulate(inp: Inputs, design: Design) -> Operation:
                         heat_by[key] = heat_by.get(key, np.zeros(n)) + take
                         if tr[3]:
                             wet_by[key] = wet_by.get(key, np.zeros(n)) + take
-                        cooling += take * tr[4]
                         water += take * tr[5]
             unmet[loop] = np.maximum(remaining, 0.0)
-        return heat_by, wet_by, unmet, cap_loop, cooling, water
+        if merit == "power":  # wet the pads of adiabatic coolers as far as lets their fans run slowest
+            for key, q in heat_by.items():
+                h, count, p, pump = perf[key]
+                if h.technology != "adiabatic_cooler":
+                    continue
+                cap, dry = count * p.capacity, count * p.dry_capacity
+                q_dry = np.maximum(np.where(cap > 0, q * dry / np.maximum(cap, 1e-12), 0.0), q - (cap - dry))
+                wet = np.clip(q - q_dry, 0.0, None)
+                water += (wet - wet_by.get(key, 0.0)) * h.water_per_heat
+                wet_by[key] = wet
+        fans = np.full(n, air_fans)
+        for key, q in heat_by.items():
+            h, count, p, pump = perf[key]
+            pumps += q * pump
+            chillers += q * p.electricity_per_heat
+            if h.fan_power > 0:
+                dry_duty = q - wet_by.get(key, 0.0)
+                fans += module_fan_power(dry_duty, count, p.airflow_capacity, h.fan_power)
+        pumps += cdu_pumps
+        return heat_by, wet_by, unmet, cap_loop, {"pumps": pumps, "fans": fans, "chillers": chillers}, water
 
+    def plan_heat(mining_run):
+        """The plan's own heat dispatch (per model hour, spread over its hours), re-metered with the physics."""
+        heat_by = {k: np.asarray(design.heat_dispatch.get(k, np.zeros(n)), dtype=float) for k in perf}
+        wet_by = {k: np.asarray(design.wet_dispatch.get(k, np.zeros(n)), dtype=float)
+                  for k in perf if k in (design.wet_dispatch or {})}
+        hydro_heat = sum((mining_run[m.id] for m in hydro), np.zeros(n))
+        loads = {"liquid": liquid_rack + hydro_heat, "air": np.full(n, air_rack)}
+        unmet, cap_loop = {}, {}
+        pumps, chillers, water, fans = np.zeros(n), np.zeros(n), np.zeros(n), np.full(n, air_fans)
+        for loop in LOOPS:
+            done = np.zeros(n)
+            cap_loop[loop] = np.zeros(n)
+            for key, (h, count, p, pump) in perf.items():
+                if h.loop != loop:
+                    continue
+                q = np.minimum(heat_by[key], count * p.capacity)  # never beyond capacity at the real ambient
+                heat_by[key] = q
+                cap_loop[loop] += count * p.capacity
+                done += q
+                pumps += q * pump
+                chillers += q * p.electricity_per_heat
+                wet = np.clip(np.maximum(wet_by.get(key, 0.0), q - count * p.dry_capacity), 0.0, q)
+                if h.technology == "adiabatic_cooler":
+                    wet_by[key] = wet
+                    water += wet * h.water_per_heat
+                else:
+                    water += q * h.water_per_heat
+                if h.fan_power > 0:
+                    fans += module_fan_power(q - (wet if h.technology == "adiabatic_cooler" else 0.0), count,
+                                             p.airflow_capacity, h.fan_power)
+            unmet[loop] = np.maximum(loads[loop] - done, 0.0)
+        pumps += cdu_pumps
+        return heat_by, wet_by, unmet, cap_loop, {"pumps": pumps, "fans": fans, "chillers": chillers}, water
+
+    def meter(mining_run, parts):
+        cooling = parts["pumps"] + parts["fans"] + parts["chillers"]
+        mining = sum((mining_run[m.id] * (1.0 + m.ventilation) for m in inp.miners), np.zeros(n))
+        stays = sum((mining_run[m.id] * (1.0 + m.ventilation) for m in inp.miners if not m.sheddable), np.zeros(n))
+        base = a_tx * (cooling + ups_no_load + inp.house_load) + tx_no_load
+        return a_ups * it_typ + a_tx * mining + base, a_ups * it_grid_peak + a_tx * stays + base, cooling
+
+    limit = inp.operating_limit
     # mining: the plan's own dispatch where it has one, else run every miner that pays
     # for its energy (and cooling, for hydro) as far as the grid allows, best first.
     if design.mining_dispatch is not None:
         mining_run = {m.id: np.minimum(design.mining_dispatch.get(m.id, np.zeros(n)), mining_avail[m.id])
                       for m in inp.miners}
-        heat_by, wet_by, unmet, cap_loop, cooling, water = dispatch_heat(mining_run)
     else:
         zero = {m.id: np.zeros(n) for m in inp.miners}
-        heat_by, wet_by, unmet, cap_loop, cooling, water = dispatch_heat(zero)
-        headroom = inp.grid_limit - (a_ups * it_typ + a_tx * cooling)
+        parts0 = dispatch_heat(zero)[4]
+        draw0, env0, _ = meter(zero, parts0)
+        headroom = limit - draw0
+        env_room = limit - env0
         mining_run = {}
         for m in sorted(inp.miners, key=lambda m: -m.revenue_per_mwh):
-            pays = m.revenue_per_mwh > price * a_tx * (1.0 + (0.05 if m.cooling == "hydro" else 0.0))
-            # hydro heat needs cooling too: keep 5 % of headroom per MW for it
-            share = 1.0 / (1.0 + (0.05 if m.cooling == "hydro" else 0.0))
-            run = np.where(pays, np.clip(headroom * share / a_tx, 0.0, mining_avail[m.id]), 0.0)
+            per_mw = a_tx * (1.0 + m.ventilation) * (1.0 + (0.05 if m.cooling == "hydro" else 0.0))
+            pays = m.revenue_per_mwh > price * per_mw
+            room = headroom if m.sheddable else np.minimum(headroom, env_room)
+            run = np.where(pays, np.clip(room / per_mw, 0.0, mining_avail[m.id]), 0.0)
             mining_run[m.id] = run
-            headroom = headroom - a_tx * run / share
-        heat_by, wet_by, unmet, cap_loop, cooling, water = dispatch_heat(mining_run)
-
-    total_mining = sum(mining_run.values(), np.zeros(n))
-    draw = a_ups * it_typ + a_tx * (total_mining + cooling)
-    envelope = a_ups * it_peak + a_tx * cooling
+            headroom = headroom - per_mw * run
+            if not m.sheddable:
+                env_room = env_room - per_mw * run
+    heat_by, wet_by, unmet, cap_loop, parts, water = dispatch_heat(mining_run)
+    draw, envelope, cooling = meter(mining_run, parts)
     # at the grid limit the operator runs the plant for least electricity instead of least cost
-    tight = (draw > inp.grid_limit + 1e-7) | (envelope > inp.grid_limit + 1e-7)
+    tight = (draw > limit + 1e-7) | (envelope > limit + 1e-7)
     if tight.any():
-        lean = dispatch_heat(mining_run, merit="power")
+        lean = dispatch_heat(mining_run, merit="power") if design.heat_dispatch is None else plan_heat(mining_run)
         heat_by = {k: np.where(tight, lean[0].get(k, 0.0), v) for k, v in
                    {**{k: np.zeros(n) for k in lean[0]}, **heat_by}.items()}
         wet_by = {k: np.where(tight, lean[1].get(k, 0.0), v) for k, v in
                   {**{k: np.zeros(n) for k in lean[1]}, **wet_by}.items()}
         unmet = {k: np.where(tight, lean[2][k], v) for k, v in unmet.items()}
-        cooling = np.where(tight, lean[4], cooling)
+        parts = {k: np.where(tight, lean[4][k], v) for k, v in parts.items()}
         water = np.where(tight, lean[5], water)
-        draw = a_ups * it_typ + a_tx * (total_mining + cooling)
-        envelope = a_ups * it_peak + a_tx * cooling
+        draw, envelope, cooling = meter(mining_run, parts)
+
+    mining_total = sum(mining_run.values(), np.zeros(n))
+    ventilation = sum((mining_run[m.id] * m.ventilation for m in inp.miners), np.zeros(n))
+    loads = {
+        "gpu_it": np.full(n, it["gpu_typical"]),
+        "support_it": np.full(n, it["support"]),
+        "pumps": parts["pumps"],
+        "fans": parts["fans"],
+        "chillers": parts["chillers"],
+        "miner_ventilation": ventilation,
+        "house": np.full(n, inp.house_load),
+        "mining": mining_total,
+    }
+    loads["losses"] = draw - sum(loads.values())
+    loads = {k: loads[k] for k in LOAD_KINDS}
+    # what mining adds at the meter: miners, their ventilation, the cooling of hydro miners' heat, losses
+    hydro_heat = sum((mining_run[m.id] for m in hydro), np.zeros(n))
+    liquid_total = liquid_rack + hydro_heat
+    liquid_cooling = sum((heat_by[k] * (perf[k][2].electricity_per_heat + perf[k][3])
+                          for k in heat_by if perf[k][0].loop == "liquid"), np.zeros(n))
+    hydro_cooling = np.where(liquid_total > 0, liquid_cooling * hydro_heat / np.maximum(liquid_total, 1e-12), 0.0)
+    mining_share = a_tx * (mining_total + ventilation + hydro_cooling)
     return Operation(
-        it_typical=it_typ, it_design=it_des, it_peak=it_peak,
-        liquid_heat=liquid_rack + sum((mining_run[m.id] for m in hydro), np.zeros(n)),
-        air_heat=np.full(n, air_rack), heat_by_module=heat_by, wet_heat=wet_by,
+        it_typical=it_typ, it_design=it_des, it_peak=it_peak, it_grid_peak=it_grid_peak,
+        gpu_it=it["gpu_typical"], support_it=it["support"],
+        liquid_heat=liquid_total, air_heat=np.full(n, air_rack), heat_by_module=heat_by, wet_heat=wet_by,
         capacity_by_loop=cap_loop, cooling_power=cooling, mining_power=mining_run,
         mining_available=mining_avail, grid_draw=draw, envelope=envelope,
-        water_m3=water, energy_price=price, unmet_heat=unmet,
+        water_m3=water, energy_price=price, unmet_heat=unmet, loads=loads, mining_share=mining_share,
     )
 
 
@@ -225,26 +347,32 @@ def _worst(series: np.ndarray, limit: float, labels, path: str, what: str, unit:
 def capex(inp: Inputs, design: Design) -> dict[str, float]:
     """Capital cost of a design by part [USD]."""
     racks = {r.id: r for r in inp.racks}
+    n = {k: design.racks.get(k, 0) for k in racks}
+    inst = 1.0 + inp.installation
     out = {
-        "GPU racks": sum(design.racks.get(k, 0) * r.price for k, r in racks.items()),
-        "facility retrofit": sum(design.racks.get(k, 0) * r.power_design * inp.facility_capex for k, r in racks.items()),
-        "UPS": sum(design.racks.get(k, 0) * r.power_peak * inp.ups_price_per_mw for k, r in racks.items()),
+        "GPU racks": inst * sum(n[k] * r.price for k, r in racks.items()),
+        "scale-out network, storage, management": inst * sum(n[k] / r.su_racks * r.support_price
+                                                             for k, r in racks.items()),
+        "facility retrofit": sum(n[k] * (r.power_design + r.support_power / r.su_racks) * inp.facility_capex
+                                 for k, r in racks.items()),
+        "UPS": sum(n[k] * (r.power_peak + r.support_power / r.su_racks) * inp.ups_price_per_mw for k, r in racks.items()),
         "transformer": inp.transformer_price_per_mw * inp.grid_limit,
         "CDUs": sum(design.cdus.get(c.id, 0) * c.price for c in inp.cdus),
         "heat rejection": sum(design.modules.get(h.key, 0) * h.price for h in inp.heat_rejection),
         "air side": sum(design.air_units.get(a.id, 0) * a.price for a in inp.air_side),
-        "miners": sum(design.mining.get(m.id, 0.0) * m.price_per_mw for m in inp.miners),
+        "miners": inst * sum(design.mining.get(m.id, 0.0) * m.price_per_mw for m in inp.miners),
     }
     return out
 
 
 def design_loads(inp: Inputs, design: Design) -> dict[str, float]:
-    """Heat at design power per loop [MW], including installed hydro mining."""
+    """Heat at design power per loop [MW], support racks and installed hydro mining included."""
     racks = {r.id: r for r in inp.racks}
     liquid = sum(design.racks.get(k, 0) * r.power_design * r.liquid_fraction for k, r in racks.items())
     air = sum(design.racks.get(k, 0) * r.power_design * (1 - r.liquid_fraction) for k, r in racks.items())
-    liquid += sum(design.mining.get(m.id, 0.0) for m in inp.miners if m.cooling == "hydro")
-    return {"liquid": liquid, "air": air}
+    sup_liq, sup_air = support_heat(inp, design)
+    liquid += sup_liq + sum(design.mining.get(m.id, 0.0) for m in inp.miners if m.cooling == "hydro")
+    return {"liquid": liquid, "air": air + sup_air}
 
 
 def gpu_count(inp: Inputs, design: Design) -> int:
@@ -252,10 +380,15 @@ def gpu_count(inp: Inputs, design: Design) -> int:
     return sum(design.racks.get(r.id, 0) * r.gpus for r in inp.racks)
 
 
+def support_racks(inp: Inputs, design: Design) -> int:
+    """Support (network, storage, management) racks of a design."""
+    return int(round(sum(design.racks.get(r.id, 0) / r.su_racks * r.support_racks for r in inp.racks)))
+
+
 def areas(inp: Inputs, design: Design) -> tuple[float, float]:
-    """Hall area (racks, CDUs, air-side units, miners) and yard area (heat rejection) used [m^2]."""
+    """Hall area (racks, support racks, CDUs, air-side units, miners) and yard area (heat rejection) used [m^2]."""
     racks = {r.id: r for r in inp.racks}
-    hall = (sum(design.racks.get(k, 0) * r.floor_area for k, r in racks.items())
+    hall = (sum(design.racks.get(k, 0) * (r.floor_area + r.support_floor_area / r.su_racks) for k, r in racks.items())
             + sum(design.cdus.get(c.id, 0) * c.floor_area for c in inp.cdus)
             + sum(design.air_units.get(a.id, 0) * a.floor_area for a in inp.air_side)
             + sum(design.mining.get(m.id, 0.0) * m.floor_area_per_mw for m in inp.miners))
@@ -264,10 +397,39 @@ def areas(inp: Inputs, design: Design) -> tuple[float, float]:
 
 
 def installed_with_spares_out(items, counts: dict[str, int], spares: int) -> tuple[float, float]:
-    """Installed capacity of CDUs or air-side units, and what is left with ``spares`` of the largest out [MW]."""
+    """Installed capacity of CDUs or room air-side units, and what is left with ``spares`` of the largest out [MW]."""
+    items = [i for i in items if not getattr(i, "per_rack", False)]
     installed = sum(counts.get(i.id, 0) * i.capacity for i in items)
     largest = max((i.capacity for i in items if counts.get(i.id, 0) > 0), default=0.0)
     return installed, installed - spares * largest
+
+
+def design_capacity_with_spares_out(inp: Inputs, design: Design, loop: str) -> tuple[float, float, list[str]]:
+    """Heat-rejection capacity of a loop at the design condition [MW]: installed, and with the spares out.
+
+    With ``redundancy.heat_rejection_scope = "loop"`` the spares are the largest modules that reject
+    heat at the design condition; with "technology" each technology used loses its own spares. Modules
+    that reject nothing at the design condition are never spares. Also returns the keys of the modules
+    that carry design heat.
+    """
+    clim = inp.climate
+    spares = inp.spares["heat_rejection"]
+    caps = []
+    for h in inp.heat_rejection:
+        count = design.modules.get(h.key, 0)
+        if h.loop != loop or count <= 0:
+            continue
+        wb = inp.design_tower_wet_bulb if h.technology in ("cooling_tower", "water_cooled_chiller") else clim.design_wet_bulb
+        p = module_performance(h.rating, h.supply, np.array([clim.design_dry_bulb]), np.array([wb]))
+        caps.append((h.key, count, float(p.capacity[0])))
+    installed = sum(n * c for _, n, c in caps)
+    carrying = [k for k, _, c in caps if c > 1e-9]
+    if inp.hr_scope == "technology":
+        left = sum((n - spares) * c for _, n, c in caps)
+    else:
+        units = sorted((c for _, n, c in caps for _ in range(n) if c > 1e-9), reverse=True)
+        left = installed - sum(units[:spares])
+    return installed, left, carrying
 
 
 def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResult:
@@ -278,11 +440,19 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
     res = AuditResult(hours_checked=n)
     v = res.violations
     tol = 1e-5
-    v += _worst(op.grid_draw, inp.grid_limit, labels, "site.grid_limit", "grid draw exceeds the limit", "MW", tol)
-    res.checks.append("grid draw <= site.grid_limit, every hour")
-    v += _worst(op.envelope, inp.grid_limit, labels, "site.grid_limit",
-                "GPU peak power plus cooling, mining curtailed, exceeds the limit", "MW", tol)
-    res.checks.append("GPU peak envelope with mining curtailed <= site.grid_limit, every hour")
+    limit = inp.operating_limit
+    margin = f" less site.grid_margin ({inp.grid_margin:g} MW)" if inp.grid_margin > 0 else ""
+    v += _worst(op.grid_draw, limit, labels, "site.grid_limit", f"grid draw exceeds the limit{margin}", "MW", tol)
+    res.checks.append(f"grid draw <= site.grid_limit{margin}, every hour")
+    v += _worst(op.envelope, limit, labels, "site.grid_limit",
+                f"GPU peak power (after smoothing) plus cooling and the mining that cannot shed in the racks' "
+                f"transient window exceeds the limit{margin}", "MW", tol)
+    res.checks.append(f"GPU peak envelope (sheddable mining curtailed) <= site.grid_limit{margin}, every hour")
+    parts = sum(op.loads.values())
+    v += _worst(np.abs(parts - op.grid_draw), 0.0, labels, "audit", "load breakdown does not add up to the grid draw",
+                "MW", tol)
+    res.checks.append("load by kind (GPU IT, support IT, pumps, fans, chillers, miner ventilation, house, losses, "
+                      "mining) adds up to the grid draw, every hour")
     for loop in LOOPS:
         v += _worst(op.unmet_heat[loop], 0.0, labels, "choices.heat_rejection",
                     f"{loop}-loop heat beyond what the modules can reject at that hour's ambient", "MW", tol)
@@ -294,6 +464,30 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
         if not m.allowed and design.mining.get(m.id, 0.0) > tol:
             v.append(Violation(f"choices.miners ({m.id})", m.reason, None, design.mining[m.id], "MW"))
     res.checks.append("mining within installed, derated capacity; hydro miners only where the loop allows")
+
+    # buildable equipment: whole scalable units, rack types, whole lots, miner models
+    for r in inp.racks:
+        count = design.racks.get(r.id, 0)
+        if count % r.su_racks:
+            v.append(Violation(f"racks.{r.id}", f"{count} racks is not a whole number of scalable units of "
+                               f"{r.su_racks} racks", None, count % r.su_racks, "racks"))
+    n_types = sum(1 for r in inp.racks if design.racks.get(r.id, 0) > 0)
+    if inp.max_rack_types is not None and n_types > inp.max_rack_types:
+        v.append(Violation("limits.max_rack_types", f"{n_types} rack types installed", None,
+                           n_types - inp.max_rack_types, "types"))
+    res.checks.append("racks in whole scalable units"
+                      + (f"; at most {inp.max_rack_types} rack type(s)" if inp.max_rack_types else ""))
+    for m in inp.miners:
+        mw = design.mining.get(m.id, 0.0)
+        lots = mw / m.lot_mw
+        if abs(lots - round(lots)) > 1e-6:
+            v.append(Violation(f"mining.{m.id}", f"{mw:g} MW is not a whole number of lots of {m.lot_size} miners",
+                               None, abs(lots - round(lots)) * m.lot_mw, "MW"))
+    n_models = sum(1 for m in inp.miners if design.mining.get(m.id, 0.0) > tol)
+    if inp.max_miner_models is not None and n_models > inp.max_miner_models:
+        v.append(Violation("limits.max_miner_models", f"{n_models} miner models installed", None,
+                           n_models - inp.max_miner_models, "models"))
+    res.checks.append("miners in whole lots" + (f"; at most {inp.max_miner_models} model(s)" if inp.max_miner_models else ""))
 
     loads = design_loads(inp, design)
     s = inp.spares
@@ -307,13 +501,28 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
 
     _, air_left = installed_with_spares_out(inp.air_side, design.air_units, s["air_side"])
     short = loads["air"] - air_left
+    doors = [a for a in inp.air_side if a.per_rack and design.air_units.get(a.id, 0) > 0]
+    if doors:  # rear doors: one per rack served, each sized for its rack; they carry the air heat themselves
+        short = 0.0
+        served = sum(design.racks.values()) + support_racks(inp, design)
+        n_doors = sum(design.air_units.get(a.id, 0) for a in doors)
+        if n_doors != served:
+            v.append(Violation("choices.air_side", f"{n_doors} rear doors for {served} racks (compute and support)",
+                               None, abs(n_doors - served), "racks"))
+        for a in doors:
+            for r in inp.racks:
+                need = max(r.power_design * (1 - r.liquid_fraction), r.support_rack_air_heat)
+                if design.racks.get(r.id, 0) > 0 and need > a.capacity + tol:
+                    v.append(Violation("choices.air_side", f"{a.id} ({a.capacity * 1000:g} kW) is smaller than the air "
+                                       f"heat of one {r.id} rack", None, need - a.capacity, "MW"))
     if short > tol:
         v.append(Violation("redundancy.air_side", f"air-side capacity with {s['air_side']} unit(s) out is below the rack air heat",
                            None, short, "MW"))
     for a in inp.air_side:
         if design.air_units.get(a.id, 0) > 0 and not a.allowed:
             v.append(Violation("cooling.air_loop_supply_temperature", f"{a.id}: {a.reason}", None, 0.0, "K"))
-    res.checks.append(f"air side: N+{s['air_side']} at design power")
+    res.checks.append(f"air side: room units N+{s['air_side']} at design power; rear doors one per rack, each "
+                      "sized for its rack's air heat")
 
     clim = inp.climate
     installed_cdus = {c for c, n in design.cdus.items() if n > 0}
@@ -322,21 +531,16 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
             v.append(Violation("choices.cdus", f"{h.key} is sized for a {h.supply:g} degC liquid loop, which needs "
                                f"{' or '.join(h.cdus)}, and none is installed", None, 0.0, "K"))
     for loop in LOOPS:
-        cap = 0.0
-        for h in inp.heat_rejection:
-            count = design.modules.get(h.key, 0)
-            if h.loop != loop or count <= 0:
-                continue
-            wb = inp.design_tower_wet_bulb if h.technology in ("cooling_tower", "water_cooled_chiller") else clim.design_wet_bulb
-            p = module_performance(h.rating, h.supply, np.array([clim.design_dry_bulb]), np.array([wb]))
-            cap += (count - s["heat_rejection"]) * float(p.capacity[0])
-        short = loads[loop] - cap
+        _, left, _ = design_capacity_with_spares_out(inp, design, loop)
+        short = loads[loop] - left
         if short > tol:
+            out = "per technology" if inp.hr_scope == "technology" else "of the largest out"
             v.append(Violation("redundancy.heat_rejection",
-                               f"{loop}-loop heat rejection with {s['heat_rejection']} module(s) out per technology "
+                               f"{loop}-loop heat rejection with {s['heat_rejection']} module(s) {out} "
                                f"is below the design heat at {clim.design_dry_bulb:g} degC", None, short, "MW"))
-    res.checks.append(f"heat rejection: N+{s['heat_rejection']} at the design condition, at the loop temperature "
-                      "the installed CDUs give")
+    res.checks.append(f"heat rejection: each loop holds its design heat with {s['heat_rejection']} module(s) out "
+                      f"({'per technology' if inp.hr_scope == 'technology' else 'the largest'}; modules that reject "
+                      "nothing at the design condition never count), at the loop temperature the installed CDUs give")
 
     hall, yard = areas(inp, design)
     if hall > inp.hall_area * (1 + 1e-7) + tol:

@@ -71,7 +71,7 @@ def evaluate(inp: Inputs, design: Design, op: Operation) -> Economics:
     demand = inp.demand_charge * sum(peaks)
     water = float(np.sum(op.water_m3)) * inp.water_price
     parts = capex(inp, design)
-    gpu_parts = parts["GPU racks"]
+    gpu_parts = parts["GPU racks"] + parts["scale-out network, storage, management"]
     miner_parts = parts["miners"]
     facility_parts = sum(parts.values()) - gpu_parts - miner_parts
     annualised = (gpu_parts * inp.crf["gpu"] + miner_parts * inp.crf["miner"]

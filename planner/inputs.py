@@ -14,10 +14,29 @@ from planner import climate as climate_mod
 from planner.load import LoadedSite
 from planner.physics import mining as mining_phys
 from planner.physics.plant import ModuleRating, module_performance
+from planner.physics.auxiliaries import cube_chords, pump_power_per_heat
+from planner.physics.fluids import fluid_properties
 from planner.physics.thermal import facility_water_supply
 
 HOURS_PER_YEAR = 8760
 LOOPS = ("liquid", "air")
+FAN_SEGMENTS = 4  # chords of the fan affinity cube in the MILP
+
+
+def auxiliary_per_heat(rating: ModuleRating, loop: str, compressor_per_heat, loop_pump: dict[str, float],
+                       condenser_pump: float):
+    """Pump power per MW of heat a module rejects [MW/MW]: the loop's pumps, and condenser-water pumps.
+
+    Facility (or chilled-water) pumps move the loop's heat through every module; towers and water-cooled
+    chillers add condenser-water pumps, for a chiller on its condenser heat Q (1 + 1/COP).
+    """
+    extra = loop_pump[loop]
+    if rating.technology == "cooling_tower":
+        extra = extra + condenser_pump
+    elif rating.technology == "water_cooled_chiller":
+        fan = rating.fan_power / rating.rated_capacity
+        extra = extra + condenser_pump * (1.0 + (np.asarray(compressor_per_heat) - fan))
+    return extra
 
 
 @dataclass(frozen=True)
@@ -36,6 +55,40 @@ class RackIn:
     floor_area: float  # m2
     price: float  # USD
     gpu_price: float  # USD/GPU/h sold
+    su_racks: int = 1  # compute racks per scalable unit
+    support_power: float = 0.0  # MW of support IT per scalable unit
+    support_racks: int = 0  # support racks per scalable unit
+    support_liquid_fraction: float = 0.0
+    support_floor_area: float = 0.0  # m2 per scalable unit
+    support_price: float = 0.0  # USD per scalable unit
+    power_grid_peak: float = 0.0  # MW per rack seen by the grid after power smoothing
+    transient_window: float = 1.0  # s
+
+    @property
+    def su_it_typical(self) -> float:
+        """IT power of one scalable unit at typical rack power, support included [MW]."""
+        return self.su_racks * self.power_typical + self.support_power
+
+    @property
+    def su_liquid(self) -> tuple[float, float]:
+        """Liquid heat of one scalable unit at typical and design rack power [MW]."""
+        sup = self.support_power * self.support_liquid_fraction
+        return (self.su_racks * self.power_typical * self.liquid_fraction + sup,
+                self.su_racks * self.power_design * self.liquid_fraction + sup)
+
+    @property
+    def su_air(self) -> tuple[float, float]:
+        """Air heat of one scalable unit at typical and design rack power [MW]."""
+        sup = self.support_power * (1.0 - self.support_liquid_fraction)
+        return (self.su_racks * self.power_typical * (1.0 - self.liquid_fraction) + sup,
+                self.su_racks * self.power_design * (1.0 - self.liquid_fraction) + sup)
+
+    @property
+    def support_rack_air_heat(self) -> float:
+        """Air heat of one support rack [MW]."""
+        if self.support_racks == 0:
+            return 0.0
+        return self.support_power * (1.0 - self.support_liquid_fraction) / self.support_racks
 
 
 @dataclass(frozen=True)
@@ -44,9 +97,10 @@ class CduIn:
     name: str
     capacity: float  # MW
     approach: float  # K
-    pump_power: float  # MW
+    pump_power: float  # MW, motor rating
     floor_area: float
     price: float
+    pump_per_heat: float = 0.0  # MW of pump power per MW of rack liquid heat
 
 
 @dataclass(frozen=True)
@@ -60,7 +114,7 @@ class HeatRejectionIn:
     rating: ModuleRating
     capacity: np.ndarray  # MW per module per model hour
     dry_capacity: np.ndarray  # MW per module per model hour
-    electricity_per_heat: np.ndarray  # MW/MW per model hour
+    electricity_per_heat: np.ndarray  # MW/MW per model hour: compressor, pumps (fans apart)
     design_capacity: float  # MW per module at the design condition
     water_per_heat: float  # m3/MWh
     floor_area: float
@@ -68,6 +122,8 @@ class HeatRejectionIn:
     supply: float  # degC, the loop supply temperature this module is rated against
     cdus: tuple[str, ...] = ()  # CDU types that give this liquid-loop supply; empty: any
     variant: str = ""  # "" or e.g. "42degC" when the liquid loop temperature depends on the CDU type
+    airflow_capacity: np.ndarray | None = None  # MW per module per hour with fans flat out (fans by affinity)
+    fan_power: float = 0.0  # MW per module at full fan speed (fans by affinity; 0: in electricity_per_heat)
 
     @property
     def key(self) -> str:
@@ -86,6 +142,7 @@ class AirSideIn:
     price: float
     allowed: bool
     reason: str
+    per_rack: bool = False  # one unit per rack it serves (rear doors); else a pooled room unit
 
 
 @dataclass(frozen=True)
@@ -105,6 +162,14 @@ class MinerIn:
     derate_start: float  # degC, air miners
     shutdown: float  # degC, air miners
     max_coolant_inlet: float  # degC, hydro miners
+    lot_size: int = 1  # units per lot
+    shed_time: float = 2.0  # s
+    sheddable: bool = True  # sheds within the racks' transient window
+    ventilation: float = 0.0  # MW of hall exhaust fans per MW of miner power (air-cooled)
+
+    @property
+    def lot_mw(self) -> float:
+        return self.lot_size * self.unit_power
 
 
 @dataclass(frozen=True)
@@ -156,11 +221,30 @@ class Inputs:
     min_racks: int
     max_mining: float | None
     facility_fluid: str
+    grid_margin: float = 0.0  # MW
+    grid_margin_reason: str = ""
+    house_load: float = 0.0  # MW, house loads and lighting, every hour
+    ups_no_load: float = 0.0  # share of the UPS rating
+    transformer_no_load: float = 0.0  # share of the transformer rating (the grid limit)
+    installation: float = 0.0  # share of rack, support and miner prices
+    max_rack_types: int | None = None
+    max_miner_models: int | None = None
+    hr_scope: str = "loop"
+    fan_segments: int = 4
+    fan_tolerance: float = 0.0  # largest over-estimate of the chords, share of rated fan power
+    loop_pump_per_heat: dict[str, float] = field(default_factory=lambda: {"liquid": 0.0, "air": 0.0})  # MW/MW
+    condenser_pump_per_heat: float = 0.0  # MW/MW of condenser heat
+    miner_hall_rise: float = 0.0  # K, air-cooled miners' inlet above the outdoor dry bulb
     provenance: list[tuple[str, str, str, float, str]] = field(default_factory=list)
 
     @property
     def hours(self) -> int:
         return len(self.weight)
+
+    @property
+    def operating_limit(self) -> float:
+        """The grid limit less the operating margin [MW]."""
+        return self.grid_limit - self.grid_margin
 
     @property
     def design_dry_bulb(self) -> float:
@@ -302,18 +386,37 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
         RackIn(r.id, r.name, r.gpus, r.power_typical.value, r.power_design.value, r.power_peak.value,
                r.liquid_fraction.value, r.max_coolant_supply_temperature.value, r.coolant_delta_t.value,
                r.coolant, r.rated_coolant_flow.value, r.floor_area.value, r.price.value,
-               spec.gpu_market.price_by_rack.get(r.id, spec.gpu_market.price).value)
+               spec.gpu_market.price_by_rack.get(r.id, spec.gpu_market.price).value,
+               su_racks=r.scalable_unit_racks, support_power=r.support_power_per_unit.value,
+               support_racks=r.support_racks_per_unit, support_liquid_fraction=r.support_liquid_fraction.value,
+               support_floor_area=r.support_floor_area_per_unit.value, support_price=r.support_price_per_unit.value,
+               power_grid_peak=max(r.power_design.value, r.power_peak.value * (1.0 - r.power_smoothing.value)),
+               transient_window=r.transient_window.value)
         for r in loaded.racks
-    ]
-    cdus = [
-        CduIn(c.id, c.name, c.capacity.value, c.approach.value, c.pump_power.value,
-              c.floor_area.value, c.price.value)
-        for c in loaded.cdus
     ]
     liquid_racks = [r for r in racks if r.liquid_fraction > 0]
     rack_limit = min((r.max_coolant_supply for r in liquid_racks), default=45.0)
-    approach = max((c.approach for c in cdus), default=0.0)
+    approach = max((c.approach.value for c in loaded.cdus), default=0.0)
     liquid_supply = float(facility_water_supply(rack_limit, approach))
+    # CDU secondary pumps carry the rack liquid heat at the racks' coolant range (the narrowest offered)
+    rack_dt = min((r.coolant_delta_t for r in liquid_racks), default=10.0)
+    rack_cp = min((float(fluid_properties(r.coolant, rack_limit)[0]) for r in liquid_racks), default=4.18)
+    cdus = [
+        CduIn(c.id, c.name, c.capacity.value, c.approach.value, c.pump_power.value,
+              c.floor_area.value, c.price.value,
+              float(pump_power_per_heat(c.pump_head.value, rack_dt, rack_cp, c.pump_efficiency.value)))
+        for c in loaded.cdus
+    ]
+    cool = spec.cooling
+    fac_cp = float(fluid_properties(cool.facility_fluid, liquid_supply)[0])
+    loop_pump = {
+        "liquid": float(pump_power_per_heat(cool.facility_pump_head.value, cool.facility_delta_t.value, fac_cp,
+                                            cool.pump_efficiency.value)),
+        "air": float(pump_power_per_heat(cool.facility_pump_head.value, cool.air_loop_delta_t.value, fac_cp,
+                                         cool.pump_efficiency.value)),
+    }
+    condenser_pump = float(pump_power_per_heat(cool.condenser_pump_head.value, cool.condenser_delta_t.value,
+                                               float(fluid_properties("water", 30.0)[0]), cool.pump_efficiency.value))
     # the facility water may run warmer with a CDU of smaller approach: one supply per approach offered
     by_supply: dict[float, list[str]] = {}
     for c in cdus:
@@ -356,6 +459,7 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
             a.floor_area.value, a.price.value, ok,
             "" if ok else (f"needs water at or below {a.max_water_supply_temperature.text}; "
                            f"cooling.air_loop_supply_temperature is {spec.cooling.air_loop_supply_temperature.text}"),
+            per_rack=a.technology == "rear_door",
         ))
 
     market = spec.market
@@ -364,10 +468,11 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
         market.fees_per_block.value, market.pool_fee.value,
     ))
     full_miners = []
+    hall_rise = cool.miner_hall_temperature_rise.value
     for m in loaded.miners:
         if m.cooling == "air":
             avail = np.asarray(mining_phys.air_miner_derate(
-                db, m.derate_start_temperature.value, m.shutdown_temperature.value), dtype=float)
+                db + hall_rise, m.derate_start_temperature.value, m.shutdown_temperature.value), dtype=float)
             ok, reason = True, ""
         else:
             ok = bool(mining_phys.hydro_miner_allowed(liquid_supply, m.max_coolant_inlet_temperature.value))
@@ -420,12 +525,19 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
     for h, loop, rating, perf, design_cap, supply, cdu_ids in full_hr:
         cap = reduce(perf.capacity)
         dry = reduce(perf.dry_capacity)
-        elec = reduce(perf.electricity_per_heat)
+        elec = np.asarray(reduce(perf.electricity_per_heat), dtype=float)
+        # the MILP charges fans against the dry capacity (the airflow capacity capped at the coil limit),
+        # which over-states fan power only in cold hours, where it is small
+        airflow = np.asarray(dry, dtype=float)
         heat_rejection.append(HeatRejectionIn(
             h.id, h.name, h.technology, loop, rating, np.asarray(cap, dtype=float), np.asarray(dry, dtype=float),
-            np.asarray(elec, dtype=float), design_cap, h.water_use.value, h.floor_area.value, h.price.value,
+            elec + auxiliary_per_heat(rating, loop, elec, loop_pump, condenser_pump),
+            design_cap, h.water_use.value, h.floor_area.value, h.price.value,
             supply, cdu_ids, f"{supply:g}degC" if cdu_ids else "",
+            airflow_capacity=airflow if rating.fans_by_affinity else None,
+            fan_power=rating.fan_power if rating.fans_by_affinity else 0.0,
         ))
+    window = min((r.transient_window for r in racks), default=1.0)
     miners = []
     for m, avail, ok, reason in full_miners:
         unit_mw = m.power.value
@@ -436,6 +548,8 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
             m.price.value / unit_mw, m.floor_area.value / unit_mw, ok, reason,
             m.derate_start_temperature.value, m.shutdown_temperature.value,
             m.max_coolant_inlet_temperature.value,
+            lot_size=m.lot_size, shed_time=m.shed_time.value, sheddable=m.shed_time.value <= window,
+            ventilation=cool.miner_ventilation.value if m.cooling == "air" else 0.0,
         ))
 
     econ = spec.economics
@@ -500,5 +614,19 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
         min_racks=spec.limits.min_racks,
         max_mining=None if spec.limits.max_mining is None else spec.limits.max_mining.value,
         facility_fluid=spec.cooling.facility_fluid,
+        grid_margin=spec.site.grid_margin.value,
+        grid_margin_reason=spec.site.grid_margin_reason,
+        house_load=spec.site.house_load.value + spec.site.lighting_power_density.value * 1e-3 * spec.site.hall_area.value,
+        ups_no_load=loaded.ups.no_load_loss.value,
+        transformer_no_load=loaded.transformer.no_load_loss.value,
+        installation=econ.installation.value,
+        max_rack_types=spec.limits.max_rack_types,
+        max_miner_models=spec.limits.max_miner_models,
+        hr_scope=spec.redundancy.heat_rejection_scope,
+        fan_tolerance=cube_chords(FAN_SEGMENTS)[2],
+        fan_segments=FAN_SEGMENTS,
+        loop_pump_per_heat=loop_pump,
+        condenser_pump_per_heat=condenser_pump,
+        miner_hall_rise=hall_rise,
         provenance=provenance,
     )

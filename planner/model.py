@@ -1,9 +1,18 @@
 """Build the NOI-maximising MILP from canonical inputs. No I/O here.
 
-Decisions: racks per type (integer), CDUs (integer, one type, N+k), heat-rejection
-modules per technology and loop (integer, N+k at the design condition), air-side
-units (integer, one type, N+k), installed mining per model (MW, continuous) and
-its hourly dispatch, heat rejected per module type and hour, each month's peak.
+Decisions: scalable units per rack type (integer; each unit is a fixed number
+of compute racks and its support racks), CDUs (integer, one type, N+k),
+heat-rejection modules per technology and loop (integer; each loop holds its
+design heat with its largest module out), air-side units (one type: pooled room
+units with N+k, or one rear door per rack), miner lots per model (integer) and
+their hourly dispatch, heat rejected per module type and hour, fan power per
+module type and hour (the fan affinity cube as chords), each month's peak.
+
+The builder is one ``define_*`` function per constraint family, as PyPSA's
+``define_*`` functions are: racks and scalable units, mining, CDUs, air side,
+heat rejection and its redundancy, hourly heat, fans, grid and envelope, areas
+and budget, limits, objective. Each adds variables and rows to a shared
+:class:`Builder`.
 
 Every constraint belongs to a *family* named after the TOML path it comes from
 (``site.grid_limit``, ``economics.capex_budget`` ...); hourly families hold one
@@ -21,9 +30,8 @@ an hour. Each slack costs ``ELASTIC_PENALTY`` kUSD/yr per scaled unit
 cheap so that a short hall or yard is named rather than the cooling it would
 hold), so the solver relaxes the limits it must, as little as it can; hourly
 slacks carry a small extra price per MWh so that hours which need no relaxation
-get none. Count bounds derived from the
-areas and the grid are widened so a relaxation can be found. Without
-``elastic`` the model is exactly as before.
+get none. Count bounds derived from the areas and the grid are widened so a
+relaxation can be found. Without ``elastic`` the model is exactly as before.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from dataclasses import dataclass, field
 import pulp
 
 from planner.inputs import LOOPS, Inputs
+from planner.physics.auxiliaries import cube_chords
 
 GPU_HOURS_PER_YEAR = 8760.0
 K = 1e-3  # USD -> kUSD
@@ -79,17 +88,20 @@ class Model:
 
     prob: pulp.LpProblem
     inputs: Inputs
-    racks: dict[str, pulp.LpVariable]
+    units: dict[str, pulp.LpVariable]  # scalable units per rack type
+    racks: dict[str, pulp.LpAffineExpression]  # compute racks per type (units x racks per unit)
     cdus: dict[str, pulp.LpVariable]
     cdu_used: dict[str, pulp.LpVariable]
     modules: dict[str, pulp.LpVariable]  # key "id@loop"
     module_used: dict[str, pulp.LpVariable]
     air_units: dict[str, pulp.LpVariable]
     air_used: dict[str, pulp.LpVariable]
-    mining: dict[str, pulp.LpVariable]  # installed MW per miner model
+    lots: dict[str, pulp.LpVariable]  # miner lots per model
+    mining: dict[str, pulp.LpAffineExpression]  # installed MW per miner model
     dispatch: dict[str, list[pulp.LpVariable]]  # MW running per model hour
     heat: dict[str, list]  # per module key, heat rejected per hour (var or 0)
     wet: dict[str, list]  # adiabatic heat beyond dry capacity per hour
+    fans: dict[str, list]  # per module key, fan power per hour (var or 0)
     peaks: dict[int, pulp.LpVariable]
     families: dict[str, Family]
     expressions: dict[str, object]
@@ -102,12 +114,570 @@ def capex_weight(objective: str) -> float:
     return 1.0 if objective == "noi_less_annualised_capex" else CAPEX_TIE_BREAK
 
 
-def _affine(pairs) -> pulp.LpAffineExpression:
-    expr = pulp.LpAffineExpression()
+def value_of(expr) -> float:
+    """Solved value of a variable or affine expression (0 when unsolved)."""
+    if isinstance(expr, pulp.LpVariable):
+        return expr.varValue or 0.0
+    if isinstance(expr, pulp.LpAffineExpression):
+        return float(expr.value() or 0.0)
+    return float(expr)
+
+
+def _affine(pairs, constant: float = 0.0) -> pulp.LpAffineExpression:
+    expr = pulp.LpAffineExpression(constant=constant)
     for var, coef in pairs:
         if coef:
             expr[var] = expr.get(var, 0.0) + coef
     return expr
+
+
+class Builder:
+    """Shared state of one model build: the problem, families, fixed decisions, elastic slacks."""
+
+    def __init__(self, inp: Inputs, fixed: dict[str, float] | None, elastic: bool):
+        self.inp = inp
+        self.fixed = dict(fixed or {})
+        self.elastic = elastic
+        self.prob = pulp.LpProblem("site_plan", pulp.LpMaximize)
+        self.fams: dict[str, Family] = {}
+        self.penalties: dict[pulp.LpVariable, float] = defaultdict(float)
+        self.obj: dict[pulp.LpVariable, float] = defaultdict(float)
+        self.constant = 0.0
+        self.a_tx = 1.0 / inp.transformer_efficiency
+        self.a_ups = self.a_tx / inp.ups_efficiency
+        self.x: dict[str, object] = {}  # expressions shared between the define_* functions
+
+    # -- families and rows --------------------------------------------------------------
+    def family(self, key, path, desc, unit) -> Family:
+        self.fams[key] = Family(path, desc, unit)
+        return self.fams[key]
+
+    def add(self, fam: Family, t, con, name):
+        self.prob.addConstraint(con, name)
+        fam.rows.append((t, con))
+
+    # -- elastic slacks -------------------------------------------------------------------
+    def relax(self, fam: Family, name: str, unit: str, what: str, path: str | None = None, t=None,
+              scale: float | None = None) -> pulp.LpVariable:
+        """A penalised slack (elastic mode only) recorded on ``fam``."""
+        var = self.prob.add_variable(f"slack_{name}", lowBound=0)
+        fam.slacks.append(Slack(var, t, unit, path or fam.path, what))
+        self.penalties[var] -= ELASTIC_PENALTY * (ELASTIC_SCALE[unit] if scale is None else scale)
+        return var
+
+    def relax_hourly(self, fam: Family, peak: pulp.LpVariable, t: int, name: str, what: str,
+                     path: str | None = None):
+        var = self.prob.add_variable(f"slack_{name}", lowBound=0)
+        fam.hourly_slacks.append(Slack(var, t, "MW", path or fam.path, what))
+        self.prob.addConstraint(var - peak <= 0, f"slackpeak_{name}")
+        self.penalties[var] -= ELASTIC_HOURLY * float(self.inp.weight[t])
+        return var
+
+    # -- variables ------------------------------------------------------------------------
+    def widen(self, ub, needed):
+        """Count bound: as derived from the limits, or wide enough for a relaxation (elastic)."""
+        if not self.elastic:
+            return ub
+        return max(ub, min(int(math.ceil(needed)), 10000))
+
+    def bounded_int(self, name, ub, key, per: float = 1.0, what: str = "units"):
+        """An integer decision; ``fixed[key]`` (in multiples of ``per``) fixes it."""
+        lo, hi = 0, ub
+        if key in self.fixed:
+            given = float(self.fixed.pop(key))
+            count = given / per
+            if abs(count - round(count)) > 1e-6 * max(1.0, abs(count)):
+                raise ValueError(f"{key} = {given:g} is not a whole number of {what} of {per:g}")
+            lo = hi = int(round(count))
+        return self.prob.add_variable(name, lowBound=lo, upBound=max(hi, lo), cat=pulp.LpInteger)
+
+    def binary(self, name):
+        return self.prob.add_variable(name, cat=pulp.LpBinary)
+
+    def at_most_types(self, counts: dict, ub: dict, limit: int | None, key: str, path: str, word: str):
+        """At most ``limit`` of the types in ``counts`` installed together (a binary per type)."""
+        if limit is None or len(counts) <= limit:
+            return {}
+        used = {k: self.binary(f"use_{key}_{i}") for i, k in enumerate(counts)}
+        fam = self.family(f"{key}_types", path, f"at most {limit} {word} installed together", "types")
+        for k, var in counts.items():
+            self.add(fam, None, var - max(ub[k], 0) * used[k] <= 0, f"{key}_used_{k}")
+        n = pulp.lpSum(used.values())
+        if self.elastic:
+            n = n - self.relax(fam, f"{key}_types", "types", f"{word} beyond {path}")
+        self.add(fam, None, n <= limit, f"{key}_types")
+        return used
+
+
+# --------------------------------------------------------------------------------------
+# constraint families
+# --------------------------------------------------------------------------------------
+
+def define_racks(b: Builder) -> None:
+    """Scalable units per rack type, the racks and support IT they bring, and the rack-type limit."""
+    inp = b.inp
+    units, racks, ubs = {}, {}, {}
+    for i, r in enumerate(inp.racks):
+        su_area = r.su_racks * r.floor_area + r.support_floor_area
+        ub = int(min(inp.hall_area / su_area, inp.operating_limit / (r.su_it_typical * b.a_ups)))
+        ub = b.widen(ub, max(inp.min_racks / r.su_racks, 1))
+        ubs[r.id] = ub
+        units[r.id] = b.bounded_int(f"n_su_{i}", ub, f"racks.{r.id}", per=r.su_racks,
+                                    what=f"racks in scalable units ({r.id})")
+        racks[r.id] = _affine([(units[r.id], r.su_racks)])
+    b.at_most_types(units, ubs, inp.max_rack_types, "rack", "limits.max_rack_types", "rack types")
+    su = [(units[r.id], r) for r in inp.racks]
+    b.x.update(
+        units=units, racks=racks, unit_ub=ubs,
+        it_typical=_affine((u, r.su_it_typical) for u, r in su),
+        it_design=_affine((u, r.su_racks * r.power_design + r.support_power) for u, r in su),
+        it_peak=_affine((u, r.su_racks * r.power_peak + r.support_power) for u, r in su),
+        it_grid_peak=_affine((u, r.su_racks * r.power_grid_peak + r.support_power) for u, r in su),
+        support_it=_affine((u, r.support_power) for u, r in su),
+        liquid_typ=_affine((u, r.su_liquid[0]) for u, r in su),
+        liquid_des=_affine((u, r.su_liquid[1]) for u, r in su),
+        rack_liquid_typ=_affine((u, r.su_racks * r.power_typical * r.liquid_fraction) for u, r in su),
+        air_typ=_affine((u, r.su_air[0]) for u, r in su),
+        air_des=_affine((u, r.su_air[1]) for u, r in su),
+        racks_served=_affine((u, r.su_racks + r.support_racks) for u, r in su),
+        gpus=_affine((u, r.su_racks * r.gpus) for u, r in su),
+        total_racks=_affine((u, r.su_racks) for u, r in su),
+    )
+
+
+def define_mining(b: Builder) -> None:
+    """Miner lots per model, hourly dispatch within the derated lots, and the model limit."""
+    inp, T = b.inp, b.inp.hours
+    lots, mining, dispatch, ubs = {}, {}, {}, {}
+    for i, m in enumerate(inp.miners):
+        ub = int(inp.operating_limit * b.a_tx / m.lot_mw) if m.allowed else 0
+        ubs[m.id] = ub
+        lots[m.id] = b.bounded_int(f"mine_lots_{i}", ub, f"mining.{m.id}", per=m.lot_mw,
+                                   what=f"MW in lots of {m.lot_size} miners ({m.id})")
+        mining[m.id] = _affine([(lots[m.id], m.lot_mw)])
+        top = lots[m.id].upBound * m.lot_mw
+        dispatch[m.id] = [
+            b.prob.add_variable(f"mine_run_{i}_{t}", lowBound=0, upBound=top * float(m.availability[t]))
+            for t in range(T)
+        ]
+    b.at_most_types(lots, ubs, inp.max_miner_models, "miner", "limits.max_miner_models", "miner models")
+    hydro = [m for m in inp.miners if m.cooling == "hydro"]
+    b.x.update(lots=lots, mining=mining, dispatch=dispatch, hydro=hydro,
+               hydro_installed=_affine((lots[m.id], m.lot_mw) for m in hydro))
+    f_mine = b.family("mining_avail", "choices.miners", "mining within installed and derated capacity", "MW")
+    for m in inp.miners:
+        if not m.allowed:
+            continue
+        for t in range(T):
+            if m.availability[t] > 0:
+                b.add(f_mine, t, dispatch[m.id][t] - float(m.availability[t]) * m.lot_mw * lots[m.id] <= 0,
+                      f"mine_{m.id}_{t}")
+
+
+def _elastic_most(b: Builder) -> dict[str, float]:
+    """Largest design heat per loop the widened bounds allow, to widen cooling counts (elastic)."""
+    inp, units = b.inp, b.x["units"]
+    return {"liquid": sum(units[r.id].upBound * r.su_liquid[1] for r in inp.racks)
+            + sum(b.x["lots"][m.id].upBound * m.lot_mw for m in b.x["hydro"]),
+            "air": sum(units[r.id].upBound * r.su_air[1] for r in inp.racks)}
+
+
+def define_cdus(b: Builder) -> None:
+    """One CDU type, at least N+k units, and N+k capacity >= the liquid heat at design power."""
+    inp = b.inp
+    spares = inp.spares["cdu"]
+    load = b.x["liquid_des"] + b.x["hydro_installed"]
+    cdus, used = {}, {}
+    for i, c in enumerate(inp.cdus):
+        ub = int(inp.hall_area / c.floor_area) if c.floor_area > 0 else 1000
+        if b.elastic:
+            ub = b.widen(ub, _elastic_most(b)["liquid"] / c.capacity + spares + 1)
+        cdus[c.id] = b.bounded_int(f"n_cdu_{i}", ub, f"cdus.{c.id}")
+        used[c.id] = b.binary(f"use_cdu_{i}")
+    b.x.update(cdus=cdus, cdu_used=used)
+    text = "liquid heat at design power"
+    fam = b.family("cdu", "redundancy.cdu", f"CDU capacity with {spares} spare(s) >= {text}", "MW")
+    fam_one = b.family("cdu_type", "choices.cdus", "one CDU type", "-")
+    if not inp.cdus:
+        need = load
+        if b.elastic:
+            need = need - b.relax(fam, "cdu_none", "MW", f"{text} and no CDU offered to carry it",
+                                  path="choices.cdus", scale=ELASTIC_COOLING_SCALE)
+        b.add(fam, None, need <= 0, "cdu_none")
+        return
+    for c in inp.cdus:
+        b.add(fam_one, None, cdus[c.id] <= max(cdus[c.id].upBound, 0) * used[c.id], f"cdu_used_{c.id}")
+        count = cdus[c.id]
+        if b.elastic:
+            count = count + b.relax(fam, f"cdu_min_{c.id}", "units", f"{c.id} units below the N+{spares} minimum count")
+        b.add(fam_one, None, count >= (spares + 1) * used[c.id], f"cdu_min_{c.id}")
+    n_types = pulp.lpSum(used.values())
+    if b.elastic:
+        n_types = n_types - b.relax(fam_one, "cdu_one_type", "types", "CDU types beyond the one allowed")
+    b.add(fam_one, None, n_types <= 1, "cdu_one_type")
+    cap = _affine([(cdus[c.id], c.capacity) for c in inp.cdus] + [(used[c.id], -spares * c.capacity) for c in inp.cdus])
+    if b.elastic:
+        cap = cap + b.relax(fam, "cdu_redundancy", "MW", f"CDU capacity with {spares} spare(s) out, against the {text}",
+                            scale=ELASTIC_COOLING_SCALE)
+    b.add(fam, None, cap - load >= 0, "cdu_redundancy")
+
+
+def define_air_side(b: Builder) -> None:
+    """One air-side type: pooled room units with N+k, or one rear door per rack it serves."""
+    inp = b.inp
+    spares = inp.spares["air_side"]
+    load = b.x["air_des"]
+    units, used = {}, {}
+    most_air = sum(b.x["unit_ub"][r.id] * r.su_air[1] for r in inp.racks)
+    most_served = sum(b.x["unit_ub"][r.id] * (r.su_racks + r.support_racks) for r in inp.racks)
+    for i, a in enumerate(inp.air_side):
+        if not a.allowed:
+            ub = 0
+        elif a.per_rack:
+            ub = int(most_served)
+        else:
+            ub = int(inp.hall_area / a.floor_area) if a.floor_area > 0 else 5000
+            if b.elastic:
+                ub = b.widen(ub, _elastic_most(b)["air"] / a.capacity + spares + 1)
+        units[a.id] = b.bounded_int(f"n_air_{i}", ub, f"air_side.{a.id}")
+        used[a.id] = b.binary(f"use_air_{i}")
+    b.x.update(air_units=units, air_used=used)
+    text = "rack air heat at design power"
+    fam = b.family("air_side", "redundancy.air_side", f"air-side capacity with {spares} spare(s) >= {text}", "MW")
+    fam_one = b.family("air_type", "choices.air_side", "one air-side type", "-")
+    fam_door = b.family("per_rack", "choices.air_side", "one rear door per rack it serves, sized for that rack", "racks")
+    if not inp.air_side:
+        need = load
+        if b.elastic:
+            need = need - b.relax(fam, "air_none", "MW", f"{text} and no air-side unit offered to carry it",
+                                  path="choices.air_side", scale=ELASTIC_COOLING_SCALE)
+        b.add(fam, None, need <= 0, "air_none")
+        return
+    served = b.x["racks_served"]
+    pairs = []
+    for a in inp.air_side:
+        n, u = units[a.id], used[a.id]
+        b.add(fam_one, None, n <= max(n.upBound, 0) * u, f"air_used_{a.id}")
+        if a.per_rack:
+            # a door per rack served: exactly the racks (compute and support) when doors are the air side
+            b.add(fam_door, None, n - served <= 0, f"door_le_racks_{a.id}")
+            b.add(fam_door, None, n - served + most_served * (1 - u) >= 0, f"door_ge_racks_{a.id}")
+            for r in inp.racks:
+                if max(r.power_design * (1 - r.liquid_fraction), r.support_rack_air_heat) > a.capacity + 1e-12:
+                    b.add(fam_door, None, b.x["units"][r.id] + b.x["unit_ub"][r.id] * u <= b.x["unit_ub"][r.id],
+                          f"door_fits_{a.id}_{r.id}")
+            pairs.append((u, most_air + 1.0))
+        else:
+            count = n
+            if b.elastic:
+                count = count + b.relax(fam, f"air_min_{a.id}", "units", f"{a.id} units below the N+{spares} minimum count")
+            b.add(fam_one, None, count >= (spares + 1) * u, f"air_min_{a.id}")
+            pairs += [(n, a.capacity), (u, -spares * a.capacity)]
+    n_types = pulp.lpSum(used.values())
+    if b.elastic:
+        n_types = n_types - b.relax(fam_one, "air_one_type", "types", "air-side types beyond the one allowed")
+    b.add(fam_one, None, n_types <= 1, "air_one_type")
+    cap = _affine(pairs)
+    if b.elastic:
+        cap = cap + b.relax(fam, "air_redundancy", "MW", f"air-side capacity with {spares} spare(s) out, against the {text}",
+                            scale=ELASTIC_COOLING_SCALE)
+    b.add(fam, None, cap - load >= 0, "air_redundancy")
+
+
+def define_heat_rejection(b: Builder) -> None:
+    """Modules per type and loop; each loop holds its design heat with its largest module(s) out."""
+    inp = b.inp
+    spares = inp.spares["heat_rejection"]
+    modules, used = {}, {}
+    for i, h in enumerate(inp.heat_rejection):
+        ub = int(inp.yard_area / h.floor_area)
+        if b.elastic:
+            best = max(h.design_capacity, float(h.capacity.max()))
+            if best > 0:
+                ub = b.widen(ub, _elastic_most(b)[h.loop] / best + spares + 1)
+        modules[h.key] = b.bounded_int(f"n_hr_{i}", ub, f"heat_rejection.{h.key}")
+        used[h.key] = b.binary(f"use_hr_{i}")
+    b.x.update(modules=modules, module_used=used)
+    if b.fixed:
+        raise KeyError(f"unknown fixed decision(s): {', '.join(sorted(b.fixed))}")
+    # a liquid-loop module rated at a loop temperature only some CDU types give needs one of them
+    f_loop_cdu = b.family("loop_cdu", "choices.cdus", "liquid-loop modules rated for the chosen CDU's loop temperature", "-")
+    for h in inp.heat_rejection:
+        if h.cdus:
+            b.add(f_loop_cdu, None, used[h.key] - pulp.lpSum(b.x["cdu_used"][c] for c in h.cdus) <= 0,
+                  f"loop_cdu_{h.key}")
+
+    design_heat = {"liquid": b.x["liquid_des"] + b.x["hydro_installed"], "air": b.x["air_des"]}
+    scope = "per technology" if inp.hr_scope == "technology" else "largest module(s) out"
+    for loop in LOOPS:
+        fam = b.family(f"hr_design_{loop}", "redundancy.heat_rejection",
+                       f"{loop}-loop heat rejection at the design condition with {spares} spare(s), {scope}", "MW")
+        items = [h for h in inp.heat_rejection if h.loop == loop]
+        largest = None
+        if inp.hr_scope == "loop" and spares > 0 and any(h.design_capacity > 0 for h in items):
+            largest = b.prob.add_variable(f"hr_largest_{loop}", lowBound=0)
+        pairs = []
+        for h in items:
+            n, u = modules[h.key], used[h.key]
+            b.add(fam, None, n <= n.upBound * u, f"hr_used_{h.key}")
+            count = n
+            if b.elastic:
+                count = count + b.relax(fam, f"hr_min_{h.key}", "units", f"{h.key} modules below the minimum count")
+            need = (spares + 1) if inp.hr_scope == "technology" else 1
+            b.add(fam, None, count >= need * u, f"hr_min_{h.key}")
+            pairs.append((n, h.design_capacity))
+            if inp.hr_scope == "technology":
+                pairs.append((u, -spares * h.design_capacity))
+            elif largest is not None and h.design_capacity > 0:
+                # a module that rejects nothing at the design condition is never the spare
+                b.add(fam, None, largest - h.design_capacity * u >= 0, f"hr_largest_{h.key}")
+        have = _affine(pairs)
+        if largest is not None:
+            have = have - spares * largest
+        if b.elastic:
+            have = have + b.relax(fam, f"hr_design_{loop}", "MW",
+                                  f"{loop}-loop heat rejection with {spares} spare(s) out, against the "
+                                  f"design heat at {inp.design_dry_bulb:g} degC", scale=ELASTIC_COOLING_SCALE)
+        b.add(fam, None, have - design_heat[loop] >= 0, f"hr_design_{loop}")
+
+
+def define_hourly_heat(b: Builder) -> None:
+    """Heat rejected per module and hour within its capacity at that hour's ambient; loop balances."""
+    inp, T = b.inp, b.inp.hours
+    modules = b.x["modules"]
+    heat, wet = {}, {}
+    for i, h in enumerate(inp.heat_rejection):
+        heat[h.key] = [b.prob.add_variable(f"q_{i}_{t}", lowBound=0) if h.capacity[t] > 0 else 0.0 for t in range(T)]
+        if h.technology == "adiabatic_cooler" and (h.capacity > h.dry_capacity + 1e-12).any():
+            wet[h.key] = [
+                b.prob.add_variable(f"wet_{i}_{t}", lowBound=0) if h.capacity[t] > h.dry_capacity[t] + 1e-12 else 0.0
+                for t in range(T)
+            ]
+    b.x.update(heat=heat, wet=wet)
+    f_heat = {loop: b.family(f"heat_{loop}", f"choices.heat_rejection ({loop} loop)",
+                             f"{loop}-loop heat rejected every hour", "MW") for loop in LOOPS}
+    f_cap = b.family("hr_capacity", "choices.heat_rejection",
+                     "heat rejected within the modules' capacity at that hour's ambient", "MW")
+    f_wet = b.family("adiabatic", "choices.heat_rejection", "adiabatic heat beyond dry-mode capacity", "MW")
+    water_coef = K * inp.water_price
+    heat_peak = {}
+    if b.elastic:
+        heat_peak = {loop: b.relax(f_heat[loop], f"heat_{loop}", "MW",
+                                   f"{loop}-loop heat the modules cannot reject (largest hour)",
+                                   path="choices.heat_rejection", scale=ELASTIC_COOLING_SCALE) for loop in LOOPS}
+    dispatch, hydro = b.x["dispatch"], b.x["hydro"]
+    for t in range(T):
+        w = float(inp.weight[t])
+        for loop in LOOPS:
+            pairs = []
+            for h in inp.heat_rejection:
+                q = heat[h.key][t]
+                if h.loop != loop or not isinstance(q, pulp.LpVariable):
+                    continue
+                pairs.append((q, 1.0))
+                b.add(f_cap, t, q - float(h.capacity[t]) * modules[h.key] <= 0, f"hrcap_{h.key}_{t}")
+                if h.key in wet and isinstance(wet[h.key][t], pulp.LpVariable):
+                    wv = wet[h.key][t]
+                    cap, dry = float(h.capacity[t]), float(h.dry_capacity[t])
+                    b.add(f_wet, t, wv - q + dry * modules[h.key] >= 0, f"wet_{h.key}_{t}")
+                    # wetted share of the modules no larger than their airflow share: the fans of a module
+                    # with wet pads still move the air that carries its heat (q_dry >= q dry / cap)
+                    b.add(f_wet, t, cap * wv - (cap - dry) * q <= 0, f"wetshare_{h.key}_{t}")
+                    b.obj[wv] -= water_coef * w * h.water_per_heat
+                elif h.water_per_heat > 0 and h.technology != "adiabatic_cooler":
+                    b.obj[q] -= water_coef * w * h.water_per_heat
+            if loop == "liquid":
+                load = b.x["liquid_typ"] + _affine((dispatch[m.id][t], 1.0) for m in hydro)
+            else:
+                load = b.x["air_typ"]
+            rejected = _affine(pairs)
+            if b.elastic:
+                rejected = rejected + b.relax_hourly(f_heat[loop], heat_peak[loop], t, f"heat_{loop}_{t}",
+                                                     f"{loop}-loop heat the modules cannot reject",
+                                                     path="choices.heat_rejection")
+            b.add(f_heat[loop], t, rejected - load == 0, f"heat_{loop}_{t}")
+
+
+def define_fans(b: Builder) -> None:
+    """Fan power of coolers and towers by the affinity law, as chords of the cube.
+
+    For ``n`` modules sharing a duty ``q`` with full-speed airflow capacity
+    ``A`` each, fan power is ``n P (q / (n A))^3``; its perspective form is
+    convex in (q, n), and each chord ``a x + b`` of the cube gives the row
+    ``fan >= P (a q / A + b n)``. The chords lie above the cube, so the
+    optimiser never charges less fan power than the affinity law.
+    """
+    inp, T = b.inp, b.inp.hours
+    slopes, intercepts, _ = cube_chords(inp.fan_segments)
+    modules, heat, wet = b.x["modules"], b.x["heat"], b.x["wet"]
+    fans: dict[str, list] = {}
+    fam = b.family("fans", "choices.heat_rejection", "fan power by the affinity law at each hour's duty", "MW")
+    for i, h in enumerate(inp.heat_rejection):
+        if h.fan_power <= 0 or h.airflow_capacity is None:
+            continue
+        fans[h.key] = [0.0] * T
+        for t in range(T):
+            q = heat[h.key][t]
+            if not isinstance(q, pulp.LpVariable) or h.airflow_capacity[t] <= 0:
+                continue
+            f = b.prob.add_variable(f"fan_{i}_{t}", lowBound=0)
+            fans[h.key][t] = f
+            duty = q
+            wv = wet.get(h.key, [0.0] * T)[t]
+            if isinstance(wv, pulp.LpVariable):
+                duty = q - wv  # in wet mode the fans run as for the dry duty they carry
+            per_heat = h.fan_power / float(h.airflow_capacity[t])
+            for k, (a, c) in enumerate(zip(slopes, intercepts)):
+                b.add(fam, t, f - a * per_heat * duty - c * h.fan_power * modules[h.key] >= 0, f"fan_{h.key}_{t}_{k}")
+    b.x["fans"] = fans
+
+
+def define_grid(b: Builder) -> None:
+    """Grid draw and the GPU peak envelope within the grid limit less the margin, every hour; monthly peaks."""
+    inp, T = b.inp, b.inp.hours
+    heat, fans, dispatch = b.x["heat"], b.x["fans"], b.x["dispatch"]
+    cdu_pump = max((c.pump_per_heat for c in inp.cdus), default=0.0)
+    fixed_cooling = (_affine([(b.x["air_units"][a.id], a.fan_power) for a in inp.air_side])
+                     + cdu_pump * b.x["rack_liquid_typ"])
+    ups_no_load = inp.ups_no_load * b.x["it_peak"]  # UPS rated for the racks' electrical peak
+    base = b.a_tx * (fixed_cooling + ups_no_load) + b.a_tx * inp.house_load + inp.transformer_no_load * inp.grid_limit
+    b.x.update(fixed_cooling=fixed_cooling, cdu_pump=cdu_pump)
+    limit = inp.operating_limit
+    f_grid = b.family("grid", "site.grid_limit", "grid draw at the meter, every hour", "MW")
+    f_env = b.family("envelope", "site.grid_limit",
+                     "GPU peak power with sheddable mining curtailed, plus cooling, every hour", "MW")
+    f_peak = b.family("peak", "tariff.demand_charge", "monthly peak draw", "MW")
+    months = sorted(set(int(m) for m in inp.month)) if inp.full_year else [0]
+    peaks = {mo: b.prob.add_variable(f"peak_{mo}", lowBound=0) for mo in months}
+    grid_peak = b.relax(f_grid, "grid", "MW", "relaxation needed at the worst hour") if b.elastic else None
+    grid_rows = []
+    for t in range(T):
+        w = float(inp.weight[t])
+        cool_pairs = []
+        for h in inp.heat_rejection:
+            q = heat[h.key][t]
+            if isinstance(q, pulp.LpVariable):
+                cool_pairs.append((q, float(h.electricity_per_heat[t])))
+        for h_key, series in fans.items():
+            if isinstance(series[t], pulp.LpVariable):
+                cool_pairs.append((series[t], 1.0))
+        cooling = _affine(cool_pairs)
+        mining_all = _affine((dispatch[m.id][t], 1.0 + m.ventilation) for m in inp.miners)
+        mining_stays = _affine((dispatch[m.id][t], 1.0 + m.ventilation) for m in inp.miners if not m.sheddable)
+        draw = b.a_ups * b.x["it_typical"] + b.a_tx * (mining_all + cooling) + base
+        envelope = b.a_ups * b.x["it_grid_peak"] + b.a_tx * (mining_stays + cooling) + base
+        if b.elastic:  # one relaxation per row and hour, all below the one penalised peak
+            over = b.relax_hourly(f_grid, grid_peak, t, f"grid_{t}", "grid draw above the limit")
+            b.add(f_grid, t, draw - over <= limit, f"grid_{t}")
+            over = b.relax_hourly(f_grid, grid_peak, t, f"envelope_{t}", "GPU peak envelope above the limit")
+            b.add(f_env, t, envelope - over <= limit, f"envelope_{t}")
+        else:
+            b.add(f_grid, t, draw <= limit, f"grid_{t}")
+            b.add(f_env, t, envelope <= limit, f"envelope_{t}")
+        peak = peaks[0] if 0 in peaks else peaks[int(inp.month[t])]
+        b.add(f_peak, t, peak - draw >= 0, f"peak_{t}")
+        for m in inp.miners:
+            b.obj[dispatch[m.id][t]] += K * w * m.revenue_per_mwh
+        coef = K * w * float(inp.energy_price[t])  # energy bought
+        for var, c in draw.items():
+            b.obj[var] -= coef * c
+        b.constant -= coef * draw.constant
+        grid_rows.append(draw)
+    b.x.update(peaks=peaks, grid_rows=grid_rows)
+
+
+def define_areas_and_budget(b: Builder) -> None:
+    """Hall and yard areas, and the capital budget."""
+    inp = b.inp
+    units, cdus, air, modules, lots = b.x["units"], b.x["cdus"], b.x["air_units"], b.x["modules"], b.x["lots"]
+    hall = _affine(
+        [(units[r.id], r.su_racks * r.floor_area + r.support_floor_area) for r in inp.racks]
+        + [(cdus[c.id], c.floor_area) for c in inp.cdus]
+        + [(air[a.id], a.floor_area) for a in inp.air_side]
+        + [(lots[m.id], m.lot_mw * m.floor_area_per_mw) for m in inp.miners]
+    )
+    yard = _affine((modules[h.key], h.floor_area) for h in inp.heat_rejection)
+    f_hall = b.family("hall", "site.hall_area", "hall floor area", "m^2")
+    f_yard = b.family("yard", "site.yard_area", "yard area", "m^2")
+    if b.elastic:
+        hall_over = b.relax(f_hall, "hall", "m^2", "hall floor area beyond the hall")
+        yard_over = b.relax(f_yard, "yard", "m^2", "yard area beyond the yard")
+        b.add(f_hall, None, hall - hall_over <= inp.hall_area, "hall_area")
+        b.add(f_yard, None, yard - yard_over <= inp.yard_area, "yard_area")
+    else:
+        b.add(f_hall, None, hall <= inp.hall_area, "hall_area")
+        b.add(f_yard, None, yard <= inp.yard_area, "yard_area")
+
+    inst = 1.0 + inp.installation
+    capex_gpu = _affine((units[r.id], inst * (r.su_racks * r.price + r.support_price)) for r in inp.racks)
+    capex_facility = (
+        _affine((units[r.id], (r.su_racks * r.power_design + r.support_power) * inp.facility_capex
+                 + (r.su_racks * r.power_peak + r.support_power) * inp.ups_price_per_mw) for r in inp.racks)
+        + _affine((cdus[c.id], c.price) for c in inp.cdus)
+        + _affine((air[a.id], a.price) for a in inp.air_side)
+        + _affine((modules[h.key], h.price) for h in inp.heat_rejection)
+    )
+    capex_miner = _affine((lots[m.id], inst * m.lot_mw * m.price_per_mw) for m in inp.miners)
+    capex_fixed = inp.transformer_price_per_mw * inp.grid_limit
+    f_budget = b.family("budget", "economics.capex_budget", "capital spent", "USD")
+    spent = K * (capex_gpu + capex_facility + capex_miner)
+    if b.elastic:
+        spent = spent - K * b.relax(f_budget, "budget", "USD", "capital beyond the budget")
+    b.add(f_budget, None, spent <= K * (inp.budget - capex_fixed), "capex_budget")
+    b.x.update(hall=hall, yard=yard, capex_gpu=capex_gpu, capex_facility=capex_facility,
+               capex_miner=capex_miner, capex_fixed=capex_fixed)
+
+
+def define_limits(b: Builder) -> None:
+    """Rack count and mining limits of the site file."""
+    inp = b.inp
+    total = b.x["total_racks"]
+    f_lim = b.family("racks_limit", "limits.max_racks", "rack count limits", "racks")
+    if inp.max_racks is not None:
+        lhs = total
+        if b.elastic:
+            lhs = lhs - b.relax(f_lim, "max_racks", "racks", "racks beyond limits.max_racks")
+        b.add(f_lim, None, lhs <= inp.max_racks, "max_racks")
+    if inp.min_racks:
+        f_min = b.family("racks_min", "limits.min_racks", "fewest racks", "racks")
+        lhs = total
+        if b.elastic:
+            lhs = lhs + b.relax(f_min, "min_racks", "racks", "racks short of limits.min_racks",
+                                scale=ELASTIC_MIN_RACKS_SCALE)
+        b.add(f_min, None, lhs >= inp.min_racks, "min_racks")
+    if inp.max_mining is not None:
+        f_mlim = b.family("mining_limit", "limits.max_mining", "installed mining", "MW")
+        lhs = pulp.lpSum(b.x["mining"].values())
+        if b.elastic:
+            lhs = lhs - b.relax(f_mlim, "max_mining", "MW", "mining beyond limits.max_mining")
+        b.add(f_mlim, None, lhs <= inp.max_mining, "max_mining")
+
+
+def define_objective(b: Builder) -> None:
+    """NOI (kUSD/yr), less annualised capex or with it as a tie-break only."""
+    inp = b.inp
+    units, lots = b.x["units"], b.x["lots"]
+    for r in inp.racks:
+        gpu_rev = K * r.gpu_price * inp.utilisation * GPU_HOURS_PER_YEAR * r.gpus * r.su_racks
+        b.obj[units[r.id]] += gpu_rev - K * inp.facility_opex * (r.su_racks * r.power_design + r.support_power)
+    for m in inp.miners:
+        b.obj[lots[m.id]] -= K * inp.mining_opex * m.lot_mw
+    peaks = b.x["peaks"]
+    months_billed = 12.0 / len(peaks)
+    for var in peaks.values():
+        b.obj[var] -= K * inp.demand_charge * months_billed
+    # NOI less annualised capex; with objective "noi" the annualised capex enters with a
+    # small weight only, as a tie-break, so that spare budget is not spent on plant that
+    # saves a few kW (the budget constraint still holds).
+    weight = capex_weight(inp.objective)
+    for key, crf in (("capex_gpu", inp.crf["gpu"]), ("capex_facility", inp.crf["facility"]),
+                     ("capex_miner", inp.crf["miner"])):
+        for var, c in b.x[key].items():
+            b.obj[var] -= K * crf * c * weight
+    for var, c in b.penalties.items():
+        b.obj[var] += c
+    b.constant += -K * 12 * inp.fixed_monthly - K * inp.crf["facility"] * b.x["capex_fixed"] * weight
+    b.prob.setObjective(_affine(b.obj.items()) + b.constant)
 
 
 def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: bool = False) -> Model:
@@ -119,356 +689,32 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
         Canonical inputs.
     fixed : dict, optional
         Decisions fixed by the user (an engineer's own design): keys
-        ``racks.<id>``, ``cdus.<id>``, ``heat_rejection.<id>@<loop>``,
-        ``air_side.<id>``, ``mining.<id>`` (MW).
+        ``racks.<id>`` (racks, a whole number of scalable units), ``cdus.<id>``,
+        ``heat_rejection.<id>@<loop>``, ``air_side.<id>``, ``mining.<id>`` (MW,
+        a whole number of lots).
     elastic : bool, default False
         Add penalised slacks to every limit (see the module docstring), so the
         problem is feasible whatever the limits; for diagnosis only.
     """
-    fixed = dict(fixed or {})
-    prob = pulp.LpProblem("site_plan", pulp.LpMaximize)
-    T = inp.hours
-    a_ups = 1.0 / (inp.ups_efficiency * inp.transformer_efficiency)
-    a_tx = 1.0 / inp.transformer_efficiency
-    fams: dict[str, Family] = {}
-
-    def family(key, path, desc, unit):
-        fams[key] = Family(path, desc, unit)
-        return fams[key]
-
-    def add(fam: Family, t, con, name):
-        prob.addConstraint(con, name)
-        fam.rows.append((t, con))
-
-    penalties: dict[pulp.LpVariable, float] = defaultdict(float)
-
-    def relax(fam: Family, name: str, unit: str, what: str, path: str | None = None, t=None,
-              scale: float | None = None) -> pulp.LpVariable:
-        """A penalised slack (elastic mode only) recorded on ``fam``."""
-        var = prob.add_variable(f"slack_{name}", lowBound=0)
-        fam.slacks.append(Slack(var, t, unit, path or fam.path, what))
-        penalties[var] -= ELASTIC_PENALTY * (ELASTIC_SCALE[unit] if scale is None else scale)
-        return var
-
-    def relax_hourly(fam: Family, peak: pulp.LpVariable, t: int, name: str, what: str, path: str | None = None):
-        var = prob.add_variable(f"slack_{name}", lowBound=0)
-        fam.hourly_slacks.append(Slack(var, t, "MW", path or fam.path, what))
-        prob.addConstraint(var - peak <= 0, f"slackpeak_{name}")
-        penalties[var] -= ELASTIC_HOURLY * float(inp.weight[t])
-        return var
-
-    def widen(ub, needed):
-        """Count bound: as derived from the limits, or wide enough for a relaxation (elastic)."""
-        if not elastic:
-            return ub
-        return max(ub, min(int(math.ceil(needed)), 10000))
-
-    def bounded_int(name, ub, key):
-        lo, hi = 0, ub
-        if key in fixed:
-            lo = hi = int(round(fixed.pop(key)))
-        return prob.add_variable(name, lowBound=lo, upBound=max(hi, lo), cat=pulp.LpInteger)
-
-    # --- racks ---------------------------------------------------------------
-    racks = {}
-    for i, r in enumerate(inp.racks):
-        ub = int(min(inp.hall_area / r.floor_area, inp.grid_limit / (r.power_typical * a_ups)))
-        ub = widen(ub, max(inp.min_racks, 1))
-        racks[r.id] = bounded_int(f"n_rack_{i}", ub, f"racks.{r.id}")
-    it_typical = _affine((racks[r.id], r.power_typical) for r in inp.racks)
-    it_design = _affine((racks[r.id], r.power_design) for r in inp.racks)
-    it_peak = _affine((racks[r.id], r.power_peak) for r in inp.racks)
-    liquid_typ = _affine((racks[r.id], r.power_typical * r.liquid_fraction) for r in inp.racks)
-    liquid_des = _affine((racks[r.id], r.power_design * r.liquid_fraction) for r in inp.racks)
-    air_typ = _affine((racks[r.id], r.power_typical * (1 - r.liquid_fraction)) for r in inp.racks)
-    air_des = _affine((racks[r.id], r.power_design * (1 - r.liquid_fraction)) for r in inp.racks)
-    gpus = _affine((racks[r.id], r.gpus) for r in inp.racks)
-
-    # --- mining --------------------------------------------------------------
-    mining, dispatch = {}, {}
-    for i, m in enumerate(inp.miners):
-        ub = inp.grid_limit * a_tx if m.allowed else 0.0
-        lo = 0.0
-        if f"mining.{m.id}" in fixed:
-            lo = ub = float(fixed.pop(f"mining.{m.id}"))
-        mining[m.id] = prob.add_variable(f"mine_mw_{i}", lowBound=lo, upBound=ub)
-        dispatch[m.id] = [
-            prob.add_variable(f"mine_run_{i}_{t}", lowBound=0, upBound=ub * float(m.availability[t]))
-            for t in range(T)
-        ]
-    hydro = [m for m in inp.miners if m.cooling == "hydro"]
-    hydro_installed = _affine((mining[m.id], 1.0) for m in hydro)
-    if elastic:  # largest design heat per loop the widened bounds allow, to widen cooling counts
-        most = {"liquid": sum(racks[r.id].upBound * r.power_design * r.liquid_fraction for r in inp.racks)
-                + sum(mining[m.id].upBound for m in hydro),
-                "air": sum(racks[r.id].upBound * r.power_design * (1 - r.liquid_fraction) for r in inp.racks)}
-
-    # --- CDUs ------------------------------------------------------------------
-    cdus, cdu_used = {}, {}
-    for i, c in enumerate(inp.cdus):
-        ub = int(inp.hall_area / c.floor_area) if c.floor_area > 0 else 1000
-        if elastic:
-            ub = widen(ub, most["liquid"] / c.capacity + inp.spares["cdu"] + 1)
-        cdus[c.id] = bounded_int(f"n_cdu_{i}", ub, f"cdus.{c.id}")
-        cdu_used[c.id] = prob.add_variable(f"use_cdu_{i}", cat=pulp.LpBinary)
-    # --- air side --------------------------------------------------------------
-    air_units, air_used = {}, {}
-    for i, a in enumerate(inp.air_side):
-        ub = (int(inp.hall_area / a.floor_area) if a.floor_area > 0 else 5000) if a.allowed else 0
-        if elastic and a.allowed:
-            ub = widen(ub, most["air"] / a.capacity + inp.spares["air_side"] + 1)
-        air_units[a.id] = bounded_int(f"n_air_{i}", ub, f"air_side.{a.id}")
-        air_used[a.id] = prob.add_variable(f"use_air_{i}", cat=pulp.LpBinary)
-    # --- heat rejection --------------------------------------------------------
-    modules, module_used = {}, {}
-    for i, h in enumerate(inp.heat_rejection):
-        ub = int(inp.yard_area / h.floor_area)
-        if elastic:
-            best = max(h.design_capacity, float(h.capacity.max()))
-            if best > 0:
-                ub = widen(ub, most[h.loop] / best + inp.spares["heat_rejection"] + 1)
-        modules[h.key] = bounded_int(f"n_hr_{i}", ub, f"heat_rejection.{h.key}")
-        module_used[h.key] = prob.add_variable(f"use_hr_{i}", cat=pulp.LpBinary)
-    if fixed:
-        raise KeyError(f"unknown fixed decision(s): {', '.join(sorted(fixed))}")
-    # a liquid-loop module rated at a loop temperature only some CDU types give needs one of them
-    f_loop_cdu = family("loop_cdu", "choices.cdus", "liquid-loop modules rated for the chosen CDU's loop temperature", "-")
-    for h in inp.heat_rejection:
-        if h.cdus:
-            add(f_loop_cdu, None, module_used[h.key] - pulp.lpSum(cdu_used[c] for c in h.cdus) <= 0,
-                f"loop_cdu_{h.key}")
-
-    heat: dict[str, list] = {}
-    wet: dict[str, list] = {}
-    for i, h in enumerate(inp.heat_rejection):
-        heat[h.key] = [
-            prob.add_variable(f"q_{i}_{t}", lowBound=0) if h.capacity[t] > 0 else 0.0 for t in range(T)
-        ]
-        if h.technology == "adiabatic_cooler" and (h.capacity > h.dry_capacity + 1e-12).any():
-            wet[h.key] = [
-                prob.add_variable(f"wet_{i}_{t}", lowBound=0) if h.capacity[t] > h.dry_capacity[t] + 1e-12 else 0.0
-                for t in range(T)
-            ]
-
-    fixed_cooling = _affine(
-        [(cdus[c.id], c.pump_power) for c in inp.cdus] + [(air_units[a.id], a.fan_power) for a in inp.air_side]
-    )
-
-    # --- design-condition sizing (N+k) -----------------------------------------
-    s_cdu, s_hr, s_air = inp.spares["cdu"], inp.spares["heat_rejection"], inp.spares["air_side"]
-
-    def one_type_with_spares(fam_key, key, path, choices_path, word, items, units, used, spares, load, load_text):
-        """One unit type, at least N+k units of it, and N+k capacity >= ``load`` (CDUs, air side)."""
-        fam = family(fam_key, path, f"{word} capacity with {spares} spare(s) >= {load_text}", "MW")
-        fam_one = family(f"{key}_type", choices_path, f"one {word} type", "-")
-        if not items:
-            need = load
-            if elastic:
-                need = need - relax(fam, f"{key}_none", "MW", f"{load_text} and no {word} offered to carry it",
-                                    path=choices_path, scale=ELASTIC_COOLING_SCALE)
-            add(fam, None, need <= 0, f"{key}_none")
-            return
-        for item in items:
-            add(fam_one, None, units[item.id] <= max(units[item.id].upBound, 0) * used[item.id], f"{key}_used_{item.id}")
-            count = units[item.id]
-            if elastic:
-                count = count + relax(fam, f"{key}_min_{item.id}", "units", f"{item.id} units below the N+{spares} minimum count")
-            add(fam_one, None, count >= (spares + 1) * used[item.id], f"{key}_min_{item.id}")
-        n_types = pulp.lpSum(used.values())
-        if elastic:
-            n_types = n_types - relax(fam_one, f"{key}_one_type", "types", f"{word} types beyond the one allowed")
-        add(fam_one, None, n_types <= 1, f"{key}_one_type")
-        cap = _affine([(units[i.id], i.capacity) for i in items] + [(used[i.id], -spares * i.capacity) for i in items])
-        if elastic:
-            cap = cap + relax(fam, f"{key}_redundancy", "MW", f"{word} capacity with {spares} spare(s) out, against the {load_text}",
-                              scale=ELASTIC_COOLING_SCALE)
-        add(fam, None, cap - load >= 0, f"{key}_redundancy")
-
-    one_type_with_spares("cdu", "cdu", "redundancy.cdu", "choices.cdus", "CDU", inp.cdus, cdus, cdu_used, s_cdu,
-                         liquid_des + hydro_installed, "liquid heat at design power")
-    one_type_with_spares("air_side", "air", "redundancy.air_side", "choices.air_side", "air-side", inp.air_side, air_units,
-                         air_used, s_air, air_des, "rack air heat at design power")
-
-    design_heat = {"liquid": liquid_des + hydro_installed, "air": air_des}
-    for loop in LOOPS:
-        fam = family(f"hr_design_{loop}", "redundancy.heat_rejection",
-                     f"{loop}-loop heat rejection at the design condition with {s_hr} spare(s) per technology", "MW")
-        pairs = []
-        for h in inp.heat_rejection:
-            if h.loop != loop:
-                continue
-            ub = modules[h.key].upBound
-            add(fam, None, modules[h.key] <= ub * module_used[h.key], f"hr_used_{h.key}")
-            count = modules[h.key]
-            if elastic:
-                count = count + relax(fam, f"hr_min_{h.key}", "units", f"{h.key} modules below the N+{s_hr} minimum count")
-            add(fam, None, count >= (s_hr + 1) * module_used[h.key], f"hr_min_{h.key}")
-            pairs += [(modules[h.key], h.design_capacity), (module_used[h.key], -s_hr * h.design_capacity)]
-        have = _affine(pairs)
-        if elastic:
-            have = have + relax(fam, f"hr_design_{loop}", "MW",
-                                f"{loop}-loop heat rejection with {s_hr} spare(s) out per technology, against the "
-                                f"design heat at {inp.design_dry_bulb:g} degC", scale=ELASTIC_COOLING_SCALE)
-        add(fam, None, have - design_heat[loop] >= 0, f"hr_design_{loop}")
-
-    # --- hourly constraints ---------------------------------------------------------
-    f_grid = family("grid", "site.grid_limit", "grid draw at the meter, every hour", "MW")
-    f_env = family("envelope", "site.grid_limit",
-                   "GPU peak power with mining curtailed, plus cooling, every hour", "MW")
-    f_heat = {loop: family(f"heat_{loop}", f"choices.heat_rejection ({loop} loop)",
-                           f"{loop}-loop heat rejected every hour", "MW") for loop in LOOPS}
-    f_cap = family("hr_capacity", "choices.heat_rejection",
-                   "heat rejected within the modules' capacity at that hour's ambient", "MW")
-    f_wet = family("adiabatic", "choices.heat_rejection", "adiabatic heat beyond dry-mode capacity", "MW")
-    f_mine = family("mining_avail", "choices.miners", "mining within installed and derated capacity", "MW")
-    f_peak = family("peak", "tariff.demand_charge", "monthly peak draw", "MW")
-    months = sorted(set(int(m) for m in inp.month)) if inp.full_year else [0]
-    peaks = {mo: prob.add_variable(f"peak_{mo}", lowBound=0) for mo in months}
-
-    obj: dict[pulp.LpVariable, float] = defaultdict(float)
-    water_coef = K * inp.water_price
-    grid_rows = []
-    if elastic:
-        grid_peak = relax(f_grid, "grid", "MW", "relaxation needed at the worst hour")
-        heat_peak = {loop: relax(f_heat[loop], f"heat_{loop}", "MW",
-                                 f"{loop}-loop heat the modules cannot reject (largest hour)",
-                                 path="choices.heat_rejection", scale=ELASTIC_COOLING_SCALE) for loop in LOOPS}
-    for t in range(T):
-        w = float(inp.weight[t])
-        cool_pairs = []
-        for loop in LOOPS:
-            pairs = []
-            for h in inp.heat_rejection:
-                if h.loop != loop:
-                    continue
-                q = heat[h.key][t]
-                if isinstance(q, pulp.LpVariable):
-                    pairs.append((q, 1.0))
-                    cool_pairs.append((q, float(h.electricity_per_heat[t])))
-                    add(f_cap, t, q - float(h.capacity[t]) * modules[h.key] <= 0, f"hrcap_{h.key}_{t}")
-                    if h.key in wet and isinstance(wet[h.key][t], pulp.LpVariable):
-                        wv = wet[h.key][t]
-                        add(f_wet, t, wv - q + float(h.dry_capacity[t]) * modules[h.key] >= 0, f"wet_{h.key}_{t}")
-                        obj[wv] -= water_coef * w * h.water_per_heat
-                    elif h.water_per_heat > 0 and h.technology != "adiabatic_cooler":
-                        obj[q] -= water_coef * w * h.water_per_heat
-            load = liquid_typ + _affine((dispatch[m.id][t], 1.0) for m in hydro) if loop == "liquid" else air_typ
-            rejected = _affine(pairs)
-            if elastic:
-                rejected = rejected + relax_hourly(f_heat[loop], heat_peak[loop], t, f"heat_{loop}_{t}",
-                                                   f"{loop}-loop heat the modules cannot reject",
-                                                   path="choices.heat_rejection")
-            add(f_heat[loop], t, rejected - load == 0, f"heat_{loop}_{t}")
-        cooling = _affine(cool_pairs) + fixed_cooling
-        draw = a_ups * it_typical + a_tx * (_affine((dispatch[m.id][t], 1.0) for m in inp.miners) + cooling)
-        envelope = a_ups * it_peak + a_tx * cooling
-        if elastic:  # one relaxation per row and hour, all below the one penalised peak
-            over = relax_hourly(f_grid, grid_peak, t, f"grid_{t}", "grid draw above the limit")
-            add(f_grid, t, draw - over <= inp.grid_limit, f"grid_{t}")
-            over = relax_hourly(f_grid, grid_peak, t, f"envelope_{t}", "GPU peak envelope above the limit")
-            add(f_env, t, envelope - over <= inp.grid_limit, f"envelope_{t}")
-        else:
-            add(f_grid, t, draw <= inp.grid_limit, f"grid_{t}")
-            add(f_env, t, envelope <= inp.grid_limit, f"envelope_{t}")
-        peak = peaks[0] if 0 in peaks else peaks[int(inp.month[t])]
-        add(f_peak, t, peak - draw >= 0, f"peak_{t}")
-        for m in inp.miners:
-            if m.availability[t] > 0 and m.allowed:
-                add(f_mine, t, dispatch[m.id][t] - float(m.availability[t]) * mining[m.id] <= 0, f"mine_{m.id}_{t}")
-            obj[dispatch[m.id][t]] += K * w * m.revenue_per_mwh
-        # energy bought
-        coef = K * w * float(inp.energy_price[t])
-        for var, c in draw.items():
-            obj[var] -= coef * c
-        grid_rows.append(draw)
-
-    # --- area, budget, limits ----------------------------------------------------------
-    hall = _affine(
-        [(racks[r.id], r.floor_area) for r in inp.racks]
-        + [(cdus[c.id], c.floor_area) for c in inp.cdus]
-        + [(air_units[a.id], a.floor_area) for a in inp.air_side]
-        + [(mining[m.id], m.floor_area_per_mw) for m in inp.miners]
-    )
-    yard = _affine((modules[h.key], h.floor_area) for h in inp.heat_rejection)
-    f_hall = family("hall", "site.hall_area", "hall floor area", "m^2")
-    f_yard = family("yard", "site.yard_area", "yard area", "m^2")
-    if elastic:
-        add(f_hall, None, hall - relax(f_hall, "hall", "m^2", "hall floor area beyond the hall") <= inp.hall_area, "hall_area")
-        add(f_yard, None, yard - relax(f_yard, "yard", "m^2", "yard area beyond the yard") <= inp.yard_area, "yard_area")
-    else:
-        add(f_hall, None, hall <= inp.hall_area, "hall_area")
-        add(f_yard, None, yard <= inp.yard_area, "yard_area")
-
-    capex_gpu = _affine((racks[r.id], r.price) for r in inp.racks)
-    capex_facility = (
-        _affine((racks[r.id], r.power_design * inp.facility_capex + r.power_peak * inp.ups_price_per_mw) for r in inp.racks)
-        + _affine((cdus[c.id], c.price) for c in inp.cdus)
-        + _affine((air_units[a.id], a.price) for a in inp.air_side)
-        + _affine((modules[h.key], h.price) for h in inp.heat_rejection)
-    )
-    capex_miner = _affine((mining[m.id], m.price_per_mw) for m in inp.miners)
-    capex_fixed = inp.transformer_price_per_mw * inp.grid_limit
-    capex = capex_gpu + capex_facility + capex_miner
-    f_budget = family("budget", "economics.capex_budget", "capital spent", "USD")
-    spent = K * capex
-    if elastic:
-        spent = spent - K * relax(f_budget, "budget", "USD", "capital beyond the budget")
-    add(f_budget, None, spent <= K * (inp.budget - capex_fixed), "capex_budget")
-
-    f_lim = family("racks_limit", "limits.max_racks", "rack count limits", "racks")
-    if inp.max_racks is not None:
-        total = pulp.lpSum(racks.values())
-        if elastic:
-            total = total - relax(f_lim, "max_racks", "racks", "racks beyond limits.max_racks")
-        add(f_lim, None, total <= inp.max_racks, "max_racks")
-    if inp.min_racks:
-        f_min = family("racks_min", "limits.min_racks", "fewest racks", "racks")
-        total = pulp.lpSum(racks.values())
-        if elastic:
-            total = total + relax(f_min, "min_racks", "racks", "racks short of limits.min_racks",
-                                  scale=ELASTIC_MIN_RACKS_SCALE)
-        add(f_min, None, total >= inp.min_racks, "min_racks")
-    if inp.max_mining is not None:
-        f_mlim = family("mining_limit", "limits.max_mining", "installed mining", "MW")
-        total = pulp.lpSum(mining.values())
-        if elastic:
-            total = total - relax(f_mlim, "max_mining", "MW", "mining beyond limits.max_mining")
-        add(f_mlim, None, total <= inp.max_mining, "max_mining")
-
-    # --- objective (kUSD/yr) -------------------------------------------------------------
-    for r in inp.racks:
-        gpu_rev = K * r.gpu_price * inp.utilisation * GPU_HOURS_PER_YEAR
-        obj[racks[r.id]] += gpu_rev * r.gpus - K * inp.facility_opex * r.power_design
-    for m in inp.miners:
-        obj[mining[m.id]] -= K * inp.mining_opex
-    months_billed = 12.0 / len(peaks)
-    for var in peaks.values():
-        obj[var] -= K * inp.demand_charge * months_billed
-    # NOI less annualised capex; with objective "noi" the annualised capex enters with a
-    # small weight only, as a tie-break, so that spare budget is not spent on plant that
-    # saves a few kW (the budget constraint still holds).
-    weight = capex_weight(inp.objective)
-    for expr, crf in ((capex_gpu, inp.crf["gpu"]), (capex_facility, inp.crf["facility"]),
-                      (capex_miner, inp.crf["miner"])):
-        for var, c in expr.items():
-            obj[var] -= K * crf * c * weight
-    for var, c in penalties.items():
-        obj[var] += c
-    constant = -K * 12 * inp.fixed_monthly - K * inp.crf["facility"] * capex_fixed * weight
-    prob.setObjective(_affine(obj.items()) + constant)
-
-    integer_vars = [v for v in prob.variables() if v.cat == pulp.LpInteger]
+    b = Builder(inp, fixed, elastic)
+    for define in (define_racks, define_mining, define_cdus, define_air_side, define_heat_rejection,
+                   define_hourly_heat, define_fans, define_grid, define_areas_and_budget, define_limits,
+                   define_objective):
+        define(b)
+    x = b.x
+    integer_vars = [v for v in b.prob.variables() if v.cat == pulp.LpInteger]
     return Model(
-        prob=prob, inputs=inp, racks=racks, cdus=cdus, cdu_used=cdu_used, modules=modules,
-        module_used=module_used, air_units=air_units, air_used=air_used, mining=mining,
-        dispatch=dispatch, heat=heat, wet=wet, peaks=peaks, families=fams,
-        expressions={
-            "it_typical": it_typical, "it_design": it_design, "it_peak": it_peak, "gpus": gpus,
-            "liquid_design": liquid_des, "air_design": air_des, "hall": hall, "yard": yard,
-            "capex_gpu": capex_gpu, "capex_facility": capex_facility, "capex_miner": capex_miner,
-            "capex_fixed": capex_fixed, "grid_rows": grid_rows, "fixed_cooling": fixed_cooling,
-        },
+        prob=b.prob, inputs=inp, units=x["units"], racks=x["racks"], cdus=x["cdus"], cdu_used=x["cdu_used"],
+        modules=x["modules"], module_used=x["module_used"], air_units=x["air_units"], air_used=x["air_used"],
+        lots=x["lots"], mining=x["mining"], dispatch=x["dispatch"], heat=x["heat"], wet=x["wet"],
+        fans=x["fans"], peaks=x["peaks"], families=b.fams,
+        expressions={k: x[k] for k in (
+            "it_typical", "it_design", "it_peak", "it_grid_peak", "support_it", "gpus", "liquid_des", "air_des",
+            "hall", "yard", "capex_gpu", "capex_facility", "capex_miner", "capex_fixed", "grid_rows",
+            "fixed_cooling")},
         integer_vars=integer_vars,
-        constant_kusd=constant,
+        constant_kusd=b.constant,
     )
 
+
+__all__ = ["Model", "Family", "Slack", "build_model", "capex_weight", "value_of"]

@@ -10,7 +10,7 @@ import numpy as np
 from planner.audit import AuditResult, Design, Operation, audit, simulate
 from planner.economics import Economics, evaluate
 from planner.inputs import Inputs
-from planner.model import Model, build_model
+from planner.model import Model, build_model, value_of
 from planner.solve import SolveResult, solve
 
 
@@ -29,14 +29,24 @@ class PlanResult:
 
 
 def _int(v) -> int:
-    return int(round(v.varValue or 0.0))
+    return int(round(value_of(v)))
 
 
 def extract_design(model: Model) -> Design:
     """Equipment counts from a solved model; mining dispatch per original hour when complete."""
     inp = model.inputs
-    dispatch = None
+    dispatch = heat = wet = None
     if inp.full_year:
+        n = len(inp.climate.dry_bulb)
+
+        def spread(series):
+            arr = np.zeros(n)
+            for t, group in enumerate(inp.groups):
+                arr[group] = value_of(series[t])
+            return arr
+
+        heat = {k: spread(v) for k, v in model.heat.items()}
+        wet = {k: spread(v) for k, v in model.wet.items()}
         n = len(inp.climate.dry_bulb)
         dispatch = {}
         for m in inp.miners:
@@ -49,8 +59,10 @@ def extract_design(model: Model) -> Design:
         cdus={k: _int(v) for k, v in model.cdus.items()},
         modules={k: _int(v) for k, v in model.modules.items()},
         air_units={k: _int(v) for k, v in model.air_units.items()},
-        mining={k: max(0.0, v.varValue or 0.0) for k, v in model.mining.items()},
+        mining={k: _int(model.lots[k]) * m.lot_mw for k, m in ((m.id, m) for m in inp.miners)},
         mining_dispatch=dispatch,
+        heat_dispatch=heat,
+        wet_dispatch=wet,
     )
 
 

@@ -103,6 +103,7 @@ KINDS: dict[str, Kind] = {
     "water_intensity": Kind("water per unit of heat", "1.8 L/kWh", "L/kWh"),
     "heat_price": Kind("a price per unit of heat capacity", "90 USD/kWth", "USD/kW", thermal=True),
     "duration": Kind("a duration", "5 year", "year"),
+    "response_time": Kind("a response time", "2 s", "s"),
     "fraction": Kind("a fraction", "90 %", "dimensionless"),
     "specific_heat": Kind("a specific heat", "3.95 kJ/kg/K", "kJ/kg/K"),
     "density": Kind("a density", "1016.8 kg/m^3", "kg/m^3"),

@@ -108,7 +108,7 @@ def technology_reason(inp: Inputs, h, supply: float, t: int | None) -> str:
 def is_fixed(model: Model, key: str) -> bool:
     """A decision held at a non-zero value by --fix or --design (its bounds are equal)."""
     kind, _, ident = key.partition(".")
-    var = {"racks": model.racks, "cdus": model.cdus, "heat_rejection": model.modules,
-           "air_side": model.air_units, "mining": model.mining}[kind].get(ident)
+    var = {"racks": model.units, "cdus": model.cdus, "heat_rejection": model.modules,
+           "air_side": model.air_units, "mining": model.lots}[kind].get(ident)
     return (var is not None and var.lowBound is not None and var.upBound is not None
             and var.lowBound == var.upBound and var.lowBound > 0)

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 
 from planner.inputs import Inputs
-from planner.model import Model, build_model
+from planner.model import Model, build_model, value_of
 from planner.report.figures import Figure, Section, Table
 from planner.solve import solve
 from planner.explain.common import SLACK_TOL, hours_text, quantity_text
@@ -19,7 +19,7 @@ from planner.explain.common import SLACK_TOL, hours_text, quantity_text
 def _decision_values(model: Model) -> dict[str, float]:
     out = {}
     for k, v in model.racks.items():
-        out[f"racks.{k}"] = round(v.varValue or 0.0)
+        out[f"racks.{k}"] = round(value_of(v))
     for k, v in model.cdus.items():
         out[f"cdus.{k}"] = round(v.varValue or 0.0)
     for k, v in model.modules.items():
@@ -27,7 +27,7 @@ def _decision_values(model: Model) -> dict[str, float]:
     for k, v in model.air_units.items():
         out[f"air_side.{k}"] = round(v.varValue or 0.0)
     for k, v in model.mining.items():
-        out[f"mining.{k}"] = max(0.0, v.varValue or 0.0)
+        out[f"mining.{k}"] = max(0.0, value_of(v))
     return out
 
 
@@ -158,7 +158,7 @@ def diagnose_infeasible(inp: Inputs, solver: str = "highs", fixed: dict[str, flo
                     sl.var.upBound = 0.0
         r2 = solve(strict, solver=solver, time_limit=time_limit, mip_gap=1e-6)
         if r2.has_solution:
-            most = int(round(sum(v.varValue or 0.0 for v in strict.racks.values())))
+            most = int(round(sum(value_of(v) for v in strict.racks.values())))
             s.lines.append(f"limits.min_racks: under the limits as written at most {most} rack"
                            f"{'s' if most != 1 else ''} can be installed with their cooling "
                            f"(limits.min_racks asks for {inp.min_racks})")

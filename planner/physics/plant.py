@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from planner.physics.auxiliaries import fan_power_affinity
 from planner.physics.thermal import (
     adiabatic_effective_temperature,
     approach_capacity_factor,
@@ -38,6 +39,11 @@ class ModuleRating:
     max_cop: float = 0.0
     evaporator_approach: float = 0.0
 
+    @property
+    def fans_by_affinity(self) -> bool:
+        """Coolers and towers: fan power follows the airflow a duty needs (affinity law)."""
+        return self.technology in ("dry_cooler", "adiabatic_cooler", "cooling_tower")
+
 
 @dataclass(frozen=True)
 class ModulePerformance:
@@ -45,13 +51,18 @@ class ModulePerformance:
 
     Attributes: capacity [MW] (wetted, for adiabatic coolers); dry_capacity
     [MW] (without water; equals capacity for other technologies);
-    electricity_per_heat [MW/MW]; cop [-] (NaN for non-chillers).
+    electricity_per_heat [MW/MW] (chillers: compressor and condenser fans;
+    coolers and towers: 0, their fans are given by ``airflow_capacity``);
+    cop [-] (NaN for non-chillers); airflow_capacity [MW]: heat rejected
+    with the fans flat out, not capped by the coil limit (dry mode for
+    adiabatic coolers; equals capacity for chillers).
     """
 
     capacity: np.ndarray
     dry_capacity: np.ndarray
     electricity_per_heat: np.ndarray
     cop: np.ndarray
+    airflow_capacity: np.ndarray
 
 
 def module_performance(
@@ -70,8 +81,11 @@ def module_performance(
 
     with :math:`T_{air}` the dry bulb (dry cooler; adiabatic cooler when dry),
     the pad outlet temperature :math:`T_{db} - \varepsilon (T_{db} - T_{wb})`
-    (adiabatic cooler when wetted) or the wet bulb (tower). Fan power is
-    proportional to heat rejected: :math:`P = Q\, P_{fan,r}/Q_r`.
+    (adiabatic cooler when wetted) or the wet bulb (tower). Fan power
+    follows the fan affinity law (:func:`~planner.physics.auxiliaries.fan_power_affinity`)
+    with the airflow share :math:`Q / Q_{air}`, where
+    :math:`Q_{air} = Q_r (T_{loop} - T_{air})/\Delta T_r` is the heat the
+    module rejects with its fans flat out (dry mode for adiabatic coolers).
 
     Chillers keep their rated capacity; electricity per unit of heat is
     :math:`1/COP + P_{fan,r}/Q_r` with :math:`COP = \eta\, T_{ev}/(T_{cd} - T_{ev})`,
@@ -109,16 +123,20 @@ def module_performance(
             loop_supply, air, rating.rated_approach, rating.max_capacity_factor
         )
 
+    def airflow(air):
+        return rating.rated_capacity * approach_capacity_factor(loop_supply, air, rating.rated_approach, np.inf)
+
+    zero = np.zeros_like(db)
     if tech == "dry_cooler":
         cap = cooler(db)
-        return ModulePerformance(cap, cap, np.full_like(db, fan_per_heat), nan)
+        return ModulePerformance(cap, cap, zero, nan, airflow(db))
     if tech == "adiabatic_cooler":
         dry = cooler(db)
         wet = cooler(adiabatic_effective_temperature(db, wb, rating.adiabatic_effectiveness))
-        return ModulePerformance(np.maximum(wet, dry), dry, np.full_like(db, fan_per_heat), nan)
+        return ModulePerformance(np.maximum(wet, dry), dry, zero, nan, airflow(db))
     if tech == "cooling_tower":
         cap = cooler(wb)
-        return ModulePerformance(cap, cap, np.full_like(db, fan_per_heat), nan)
+        return ModulePerformance(cap, cap, zero, nan, airflow(wb))
     if tech in ("air_cooled_chiller", "water_cooled_chiller"):
         sink = db if tech == "air_cooled_chiller" else wb
         cop = carnot_fraction_cop(
@@ -128,5 +146,43 @@ def module_performance(
             rating.max_cop,
         )
         cap = np.full_like(db, rating.rated_capacity)
-        return ModulePerformance(cap, cap, 1.0 / cop + fan_per_heat, cop)
+        return ModulePerformance(cap, cap, 1.0 / cop + fan_per_heat, cop, cap)
     raise ValueError(f"unknown heat-rejection technology {tech!r}")
+
+
+def module_fan_power(heat: npt.ArrayLike, count: npt.ArrayLike, airflow_capacity: npt.ArrayLike,
+                     fan_power: float) -> np.ndarray:
+    r"""
+    Fan power of ``count`` modules sharing a duty, by the fan affinity law.
+
+    All installed modules run at the same speed, each with the airflow share
+    :math:`x = Q / (n\, Q_{air})`:
+
+    .. math:: P = n\, P_{fan}\, x^3
+
+    Parameters
+    ----------
+    heat : array_like
+        Heat rejected by the modules together (dry duty for adiabatic coolers) [MW].
+    count : array_like
+        Modules installed [-].
+    airflow_capacity : array_like
+        Heat one module rejects with its fans flat out at that hour's ambient [MW].
+    fan_power : float
+        Fan power of one module at full speed [MW].
+
+    Returns
+    -------
+    power : ndarray
+        Fan power [MW]; full speed where the duty needs more than the airflow gives.
+
+    References
+    ----------
+    .. [1] domain-facts-2 section 2b (affinity law; BAC dry cooler 37 W/kW at rating).
+    """
+    heat = np.asarray(heat, dtype=float)
+    count = np.asarray(count, dtype=float)
+    full = count * np.asarray(airflow_capacity, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(full > 0, heat / np.where(full > 0, full, 1.0), np.where(heat > 0, 1.0, 0.0))
+    return fan_power_affinity(share, count * fan_power)

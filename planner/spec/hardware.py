@@ -46,10 +46,34 @@ class Rack(HardwareBase):
     floor_area: quantity("area", "Floor area per rack including its share of aisles", gt=0)
     weight: quantity("mass", "Rack weight, filled", gt=0)
     price: quantity("money", "Purchase price per rack", ge=0)
+    scalable_unit_racks: int = Field(
+        1, ge=1, le=256,
+        description="Compute racks per scalable unit: racks are installed in whole units that share a "
+        "scale-out fabric [count].")
+    support_power_per_unit: quantity(
+        "electric_power", "Support IT per scalable unit: scale-out switches and optics, storage, management",
+        ge=0) = "0 kW"
+    support_racks_per_unit: int = Field(
+        0, ge=0, le=64, description="Support (network, storage, management) racks per scalable unit [count].")
+    support_liquid_fraction: quantity(
+        "fraction", "Share of the support racks' heat taken by liquid (0: air-cooled support racks)",
+        ge=0, le=1) = 0
+    support_floor_area_per_unit: quantity(
+        "area", "Floor area of the support racks of one scalable unit, with aisles", ge=0) = "0 m^2"
+    support_price_per_unit: quantity(
+        "money", "Scale-out network, storage and management hardware per scalable unit", ge=0) = "0 USD"
+    power_smoothing: quantity(
+        "fraction", "Share of the electrical peak that the power shelves' energy storage keeps off the grid "
+        "(grid-visible peak = peak x (1 - share), never below design power)", ge=0, le=0.5) = 0
+    transient_window: quantity(
+        "response_time", "How long a rack's power step lasts before the grid must see it (after smoothing)",
+        gt=0, le=3600) = "1 s"
 
     @model_validator(mode="after")
     def _powers_ordered(self):
         t, d, p = self.power_typical, self.power_design, self.power_peak
+        if self.support_power_per_unit.value > 0 and self.support_racks_per_unit == 0:
+            raise FieldError("support_racks_per_unit", "support_power_per_unit needs support_racks_per_unit of at least 1")
         if not (t.value <= d.value <= p.value):
             raise FieldError(
                 "power_typical", "rack powers must satisfy typical <= design <= peak; got typical "
@@ -67,7 +91,9 @@ class Cdu(HardwareBase):
     approach: quantity(
         "temperature_difference", "Rack coolant supply minus facility water supply", gt=0, le=15
     )
-    pump_power: quantity("electric_power", "Pump power at rated flow", ge=0)
+    pump_power: quantity("electric_power", "Pump motor rating (nameplate); the running power follows from flow and head", ge=0)
+    pump_head: quantity("length", "Secondary (rack-side) pump head at design flow", gt=0, le=150) = "30 m"
+    pump_efficiency: quantity("fraction", "Wire-to-water efficiency of the secondary pumps", gt=0.1, le=1) = "65 %"
     floor_area: quantity("area", "Floor area including service clearance", ge=0)
     price: quantity("money", "Installed price per unit", ge=0)
     placement: Literal["in_rack", "row", "facility"] = "row"
@@ -185,6 +211,12 @@ class Miner(HardwareBase):
     max_coolant_inlet_temperature: quantity(
         "temperature", "Warmest coolant inlet for a hydro miner", ge=0, le=70
     ) = "40 degC"
+    lot_size: int = Field(
+        1, ge=1, le=10000,
+        description="Miners installed together (a row, rack or container on one PDU group) [count].")
+    shed_time: quantity(
+        "response_time", "Time to curtail the miner's power (pool or firmware command to the wall)",
+        gt=0, le=3600) = "2 s"
 
     @model_validator(mode="after")
     def _efficiency_consistent(self):
@@ -207,7 +239,9 @@ class PowerEquipment(HardwareBase):
     """A power-chain element: UPS or transformer."""
 
     kind: Literal["ups", "transformer"]
-    efficiency: quantity("fraction", "Efficiency at typical load", gt=0.5, le=1.0)
+    efficiency: quantity("fraction", "Efficiency of the load-dependent part (losses proportional to load)", gt=0.5, le=1.0)
+    no_load_loss: quantity(
+        "fraction", "Loss with no load, as a share of the rating (core loss, control and fans)", ge=0, le=0.05) = 0
     price_per_power: quantity("power_price", "Installed price per MW of rating", ge=0) = "0 USD/MW"
 
 

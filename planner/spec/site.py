@@ -20,6 +20,20 @@ class SiteInfo(StrictModel):
     hall_area: quantity("area", "Usable floor area of the building for racks, CDUs and miners", ge=0)
     yard_area: quantity("area", "Usable yard area for heat-rejection plant", ge=0)
     hardware_dir: str = Field("../hardware", description="Hardware catalogue folder, relative to the site file.")
+    grid_margin: quantity(
+        "electric_power", "Operating margin kept below the grid limit in every hour (meter accuracy, control lag)",
+        ge=0) = "0 MW"
+    grid_margin_reason: str = Field("", description="Why the margin is what it is, for the report.")
+    house_load: quantity(
+        "electric_power", "Offices, security, controls and other house loads, fed every hour", ge=0) = "0 kW"
+    lighting_power_density: quantity(
+        "power_per_area", "Lighting per m^2 of hall floor, every hour", ge=0, le=0.05) = "0 W/m^2"
+
+    @model_validator(mode="after")
+    def _margin_below_limit(self):
+        if self.grid_margin.value >= self.grid_limit.value:
+            raise FieldError("grid_margin", f"grid_margin {self.grid_margin.text} must be below grid_limit {self.grid_limit.text}")
+        return self
 
 
 class Climate(StrictModel):
@@ -112,6 +126,9 @@ class Economics(StrictModel):
     facility_opex: quantity("power_opex", "Non-energy facility opex per MW of IT (design)", ge=0)
     facility_capex: quantity("power_price", "Facility retrofit capex per MW of IT (design)", ge=0)
     water_price: quantity("water_price", "Water price", ge=0) = "0 USD/m^3"
+    installation: quantity(
+        "fraction", "Installation, integration and cabling of racks, support racks and miners, as a share of "
+        "their price (cooling plant prices are installed prices)", ge=0, le=0.5) = 0
     capex_budget: quantity("money", "Most that may be spent on the plan's hardware and retrofit", gt=0)
     discount_rate: quantity("fraction", "Discount rate for annualised capex", ge=0, le=0.5) = "8 %"
     gpu_life: quantity("duration", "Economic life of GPU racks", gt=0, le=30) = "5 year"
@@ -127,6 +144,17 @@ class Cooling(StrictModel):
         "temperature", "Chilled-water supply for air-side units (CRAH, rear doors)", ge=5, le=35
     ) = "20 degC"
     facility_fluid: Literal["water", "PG25", "PG30"] = "PG25"
+    facility_pump_head: quantity("length", "Facility-water pump head (CDU, heat rejection and pipe)", gt=0, le=100) = "20 m"
+    facility_delta_t: quantity("temperature_difference", "Facility-water range, return minus supply", gt=0, le=30) = "10 K"
+    air_loop_delta_t: quantity("temperature_difference", "Chilled-water range of the air-side loop", gt=0, le=20) = "6 K"
+    condenser_pump_head: quantity("length", "Condenser-water pump head (towers, water-cooled chillers)", gt=0, le=100) = "15 m"
+    condenser_delta_t: quantity("temperature_difference", "Condenser-water range", gt=0, le=20) = "5.5 K"
+    pump_efficiency: quantity("fraction", "Wire-to-water efficiency of the facility and condenser pumps", gt=0.1, le=1) = "65 %"
+    miner_ventilation: quantity(
+        "fraction", "Hall exhaust-fan power per unit of air-cooled miner heat", ge=0, le=0.2) = "1 %"
+    miner_hall_temperature_rise: quantity(
+        "temperature_difference", "Miner inlet air above the outdoor dry bulb (recirculation, fan heat)",
+        ge=0, le=20) = "3 K"
     loop_temperature_by_cdu: bool = Field(
         False,
         description=(
@@ -146,8 +174,12 @@ def _spares(text: str, path: str) -> int:
 
 class Redundancy(StrictModel):
     cdu: str = Field("N+1", description="Spare CDUs: 'N', 'N+1', 'N+2'.")
-    heat_rejection: str = Field("N+1", description="Spare heat-rejection modules per technology used.")
-    air_side: str = Field("N+1", description="Spare air-side units.")
+    heat_rejection: str = Field(
+        "N+1", description="Spare heat-rejection modules: each loop holds its design heat with its largest k modules out.")
+    air_side: str = Field("N+1", description="Spare room air-side units (CRAH, fan walls); rear doors are one per rack.")
+    heat_rejection_scope: Literal["loop", "technology"] = Field(
+        "loop", description="'loop': the spares cover the largest modules of the loop; 'technology': every "
+        "technology used carries its own spares.")
 
     @field_validator("cdu", "heat_rejection", "air_side")
     @classmethod
@@ -173,6 +205,8 @@ class Limits(StrictModel):
     max_racks: Optional[int] = Field(None, ge=0, description="Most racks of all types (e.g. deliveries).")
     min_racks: int = Field(0, ge=0, description="Fewest racks (e.g. contracted capacity).")
     max_mining: Optional[quantity("electric_power", "Most installed mining power", ge=0)] = None
+    max_rack_types: Optional[int] = Field(None, ge=1, description="Most rack types installed together.")
+    max_miner_models: Optional[int] = Field(None, ge=1, description="Most miner models installed together.")
 
 
 def toml_key(name: str) -> str:
