@@ -31,7 +31,7 @@ from planner.plan import run_plan
 from planner.solve import solve, solve_fixed_lp
 
 ROOT = Path(__file__).parent.parent
-TINY = ROOT / "sites" / "tiny.toml"
+TINY = ROOT / "tests" / "data" / "tiny" / "tiny.toml"
 WASHINGTON = ROOT / "sites" / "washington.toml"
 INFEASIBLE = Path(__file__).parent / "data" / "infeasible"
 SHORT_WEATHER = Path(__file__).parent / "data" / "short_weather" / "site.toml"

@@ -20,7 +20,7 @@ from planner.load import InputError, load_site
 
 REPO = Path(__file__).resolve().parents[1]
 WASHINGTON = REPO / "sites" / "washington.toml"
-TINY = REPO / "sites" / "tiny.toml"
+TINY = REPO / "tests" / "data" / "tiny" / "tiny.toml"
 HOT = REPO / "tests" / "data" / "compare" / "hot.toml"
 
 # `plan` (run), `plan check` and `plan compare` on the tiny site; loading fails before any solve

@@ -9,7 +9,7 @@ from planner.inputs import resolve
 from planner.load import load_site
 from planner.plan import run_plan
 
-TINY = Path(__file__).parent.parent / "sites" / "tiny.toml"
+TINY = Path(__file__).parent / "data" / "tiny" / "tiny.toml"
 
 
 def _inputs():

@@ -21,7 +21,7 @@ from planner.load import InputError
 from planner.sweep import build_points, parse_vary, point_id, split_values, sweep
 
 REPO = Path(__file__).resolve().parents[1]
-TINY = REPO / "sites" / "tiny.toml"
+TINY = REPO / "tests" / "data" / "tiny" / "tiny.toml"
 GRID_1_2 = ["--vary", "site.grid_limit=1 MW,2 MW"]
 
 
