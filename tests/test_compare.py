@@ -197,7 +197,7 @@ def test_texas_needs_twice_the_dry_coolers_of_washington(washington, texas):
     reject the rack heat in the hottest hour (kept in the representative days):
     40.0 degC at Dallas-Fort Worth leaves 1 K of approach, 39.0 degC at Pasco 2 K,
     so each module carries half the heat in Texas, with the same 18 MW of racks
-    to cool. (Fan power per MW rejected is constant, so the racks barely differ.)
+    to cool. (The racks differ by at most one scalable unit of 8: fans at part speed cost little.)
     """
     (wa_inp, wa), (tx_inp, tx) = washington, texas
     assert wa_inp.dry_bulb.max() == pytest.approx(39.0) and tx_inp.dry_bulb.max() == pytest.approx(40.0)
@@ -205,7 +205,7 @@ def test_texas_needs_twice_the_dry_coolers_of_washington(washington, texas):
     n_wa = _liquid_count(wa_dry, "dry_cooler", wa_inp)
     n_tx = _liquid_count(tx_dry, "dry_cooler", tx_inp)
     assert n_wa > 0 and n_tx >= 1.5 * n_wa
-    assert abs(tx_dry.figures["racks"] - wa_dry.figures["racks"]) <= 0.05 * wa_dry.figures["racks"]
+    assert abs(tx_dry.figures["racks"] - wa_dry.figures["racks"]) <= 8
 
 
 def test_texas_needs_more_adiabatic_assist_than_washington(washington, texas):

@@ -29,6 +29,7 @@ from planner.load import load_site
 from planner.model import build_model
 from planner.plan import run_plan
 from planner.solve import solve, solve_fixed_lp
+from test_model import envelope, hall_area  # the hand model of the tiny site
 
 ROOT = Path(__file__).parent.parent
 TINY = ROOT / "tests" / "data" / "tiny" / "tiny.toml"
@@ -165,9 +166,8 @@ def test_min_racks_beyond_the_grid_with_cooling_gives_size_and_hour(capsys):
     m = re.search(r"site\.grid_limit is ([0-9.]+) MW short at (\d{4}-\d\d-\d\dT\d\d) with limits\.min_racks = 6 racks",
                   text.replace("\n", " "))
     assert m, text
-    # 6 racks at peak through the losses, plus 3 CDU pumps, 2 CRAH fans and dry-cooler fans at 20 kW/MW of heat
-    cooling = 3 * 0.006 + 2 * 0.0045 + 0.020 * 6 * TYP
-    expected = 6 * PEAK * A_UPS + cooling / TX - 0.98
+    # 6 racks at peak through the losses, plus pumps, 2 CRAH fans and dry-cooler fans by the chords
+    expected = envelope(6) - 0.98
     assert float(m.group(1)) == pytest.approx(expected, abs=5e-4)
     assert "at most 5 racks" in text
 
@@ -179,15 +179,15 @@ def test_fixed_design_that_breaks_the_grid_reports_hour_and_size(capsys):
     m = re.search(r"site\.grid_limit is ([0-9.]+) MW short at (\d{4}-\d\d-\d\dT\d\d) with the fixed design "
                   r"\(racks\.gb300_nvl72 = 8\)", text)
     assert m, text
-    cdus = math.ceil(8 * DES * LIQ / 0.6) + 1
-    crah = math.ceil(8 * DES * (1 - LIQ) / 0.15) + 1
-    cooling = cdus * 0.006 + crah * 0.0045 + 0.020 * 8 * TYP
-    breach = 8 * PEAK * A_UPS + cooling / TX - 1.0
+    breach = envelope(8) - 1.0
     assert float(m.group(1)) == pytest.approx(breach, abs=5e-3)
     assert "every model hour (8,760 h of the year)" in text
     # the same breach as a number, through the library
+    # (the least relaxation may install a third dry cooler so that the fans run slower than with the
+    # N+1 minimum of the hand model: never more than the hand figure, and within its fan power)
     section = ex.diagnose_infeasible(_inputs(), fixed={"racks.gb300_nvl72": 8})
-    assert _figure([section], "site.grid_limit: relaxation needed at the worst hour") == pytest.approx(breach, rel=1e-6)
+    relaxed = _figure([section], "site.grid_limit: relaxation needed at the worst hour")
+    assert breach - 2e-3 <= relaxed <= breach + 1e-9
 
 
 def test_infeasible_json_on_stdout_says_infeasible(capsys):
@@ -290,27 +290,25 @@ def test_raw_highs_dual_is_minus_the_derivative():
     assert ex.DUAL_SIGN["highs"] == -1.0 and ex.DUAL_SIGN["cbc"] == 1.0
 
 
-def test_hall_shadow_price_when_mining_fills_the_hall():
-    """Hall binds through the miners' floor: 1 m^2 more holds 1/71.2 MW more S21 Pro.
+def test_hall_filled_by_whole_lots_of_miners():
+    """Miners come in lots of 60 S21 Pro (60 x 3510 W, 60 x 0.25 m^2 = 15 m^2 a lot).
 
     Five racks (limits.max_racks), three CDUs and two CRAH units take 26 m^2 of a 100 m^2
-    hall; miners take the rest (0.25 m^2 per 3510 W). The grid (3 MW) does not bind, so
-        value per m^2 = [8760 h x (revenue - price / TX) - tie-break capex per MW] / (m^2 per MW).
+    hall; the 74 m^2 left hold four whole lots (60 m^2). With the counts held, 1 m^2 more is
+    worth nothing (no fifth lot fits); the re-plan with one lot's area more installs a fifth.
     """
+    lot_mw, lot_area = 60 * 3510e-6, 60 * 0.25
     over = {"choices.miners": ["s21_pro"], "site.grid_limit": "3 MW", "site.hall_area": "100 m^2", "limits.max_racks": 5}
     plan = run_plan(_inputs(**over))
     assert plan.design.racks["gb300_nvl72"] == 5
-    assert plan.design.mining["s21_pro"] == pytest.approx((100 - 26) / MINER_AREA_PER_MW, rel=1e-6)
+    lots = int((100 - 26) // lot_area)
+    assert lots == 4
+    assert plan.design.mining["s21_pro"] == pytest.approx(lots * lot_mw, rel=1e-9)
     dual = _figure(ex.explain(plan), "site.hall_area: 1 m^2 more is worth")  # kUSD/yr per m^2
-    hand = (HOURS * (REVENUE - PRICE / TX) - CAPEX_TIE_BREAK * CRF_MINER * MINER_PRICE_PER_MW) / MINER_AREA_PER_MW / 1e3
-    assert dual == pytest.approx(hand, rel=0.02)
-    step = 1.0  # m^2
-    bigger_inp = _inputs(**{**over, "site.hall_area": f"{100 + step} m^2"})
-    fixed_fd = (_fixed_lp_objective(bigger_inp, plan.design) - _fixed_lp_objective(plan.inputs, plan.design)) / step
-    assert dual == pytest.approx(fixed_fd, rel=0.02)
-    replan = run_plan(bigger_inp)  # the MILP re-plan keeps the same counts: the same value
-    assert replan.design.racks == plan.design.racks
-    assert dual == pytest.approx((replan.solve.objective - plan.solve.objective) / step, rel=0.02)
+    assert dual == pytest.approx(0.0, abs=1e-6)
+    replan = run_plan(_inputs(**{**over, "site.hall_area": f"{100 + lot_area} m^2"}))
+    assert replan.design.mining["s21_pro"] == pytest.approx((lots + 1) * lot_mw, rel=1e-9)
+    assert replan.solve.objective > plan.solve.objective
 
 
 def test_hall_that_fits_n_racks_exactly_prices_at_zero_with_counts_held():
@@ -356,7 +354,7 @@ def test_stranded_capacity_figures_carry_units_and_paths():
     for f in stranded.figures:
         assert f.unit, f.label
         assert re.search(r"(site|choices|economics|redundancy)\.", f.note), f.label
-    assert _figure([stranded], "hall area unused") == pytest.approx(200 - 26, abs=1e-6)
+    assert _figure([stranded], "hall area unused") == pytest.approx(200 - hall_area(6), abs=1e-6)
     assert _figure([stranded], "budget unused") == pytest.approx(plan.inputs.budget - plan.economics.capex, rel=1e-9)
 
 
@@ -370,7 +368,7 @@ def test_fixed_design_is_compared_with_the_optimum(tmp_path, capsys):
     data = json.loads((tmp_path / "out.json").read_text())
     rows = {r["decision"]: r for r in data["Comparison with the optimum"]["equipment"]}
     assert rows["racks.gb300_nvl72"]["fixed design"]["value"] == 4
-    assert rows["racks.gb300_nvl72"]["optimum"]["value"] == 5
+    assert rows["racks.gb300_nvl72"]["optimum"]["value"] == 6
     money = {r["figure"]: r for r in data["Comparison with the optimum"]["economics"]}
     assert money["NOI"]["difference"]["value"] < 0
     notes = "\n".join(data["Comparison with the optimum"]["notes"])

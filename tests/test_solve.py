@@ -30,7 +30,7 @@ def test_cbc_is_the_fallback_when_highs_is_missing(monkeypatch):
     plan = run_plan(_inputs(), solver="highs")
     assert plan.solve.solver == "cbc"
     assert "CBC used instead" in plan.solve.detail
-    assert plan.design.racks["gb300_nvl72"] == 5
+    assert plan.design.racks["gb300_nvl72"] == 6
 
 
 def test_unknown_solver_is_an_input_error(capsys):
