@@ -263,10 +263,10 @@ def plan_figures(plan) -> dict[str, float | int | None]:
         "gpus": int(gpu_count(inp, d)),
         "it_typical": op.it_typical,
         "mining_installed": float(sum(d.mining.values())),
-        "pue_annual": year.grid / served if served > 0 else None,
+        "pue_annual": year.pue,
         "pue_hottest_hour": pue_at(op, hottest_hour(inp)),
         "water": year.water,
-        "wue": year.water / served if served > 0 else None,  # m^3/MWh = L/kWh
+        "wue": year.water / year.it if year.it > 0 else None,  # m^3/MWh = L/kWh
         "assist_hours_liquid": assist_hours("liquid"),
         "assist_hours_air": assist_hours("air"),
         "cooling_energy": year.cooling,

@@ -11,7 +11,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from planner.audit import areas, design_loads, gpu_count
+from planner.audit import areas, design_capacity_with_spares_out, design_loads, gpu_count
+
+#: Published landlord capex for converted AI halls [MUSD per MW of IT] (domain-facts-2 section 6).
+PUBLISHED_FACILITY_CAPEX = (6.0, 11.0)
 from planner.economics import objective_text
 from planner.inputs import liquid_supply_with
 from planner.physics.fluids import fluid_properties
@@ -50,21 +53,33 @@ def _hours_where(mask: np.ndarray) -> int:
 class EnergyYear(NamedTuple):
     """Energy and water of the audited year [MWh/yr, m^3/yr]."""
 
-    grid: float
-    it: float  # GPU IT at typical power
-    mining: float
+    grid: float  # site energy at the meter, mining included
+    it: float  # IT energy: GPU racks at typical power and their support IT
+    mining: float  # miners at the wall
+    mining_share: float  # what mining adds at the meter: miners, ventilation, their cooling and losses
     cooling: float
     water: float
 
     @property
+    def facility(self) -> float:
+        """Energy of the data centre at the meter: the site's energy less what mining adds."""
+        return self.grid - self.mining_share
+
+    @property
+    def pue(self) -> float | None:
+        """PUE as The Green Grid defines it: total facility energy over IT energy (mining apart)."""
+        return self.facility / self.it if self.it > 0 else None
+
+    @property
     def served(self) -> float:
-        """GPU IT and mining energy, the denominator of PUE and WUE."""
+        """IT and mining energy: the denominator of the site's water use per energy served."""
         return self.it + self.mining
 
 
 def energy_year(op) -> EnergyYear:
+    share = 0.0 if op.mining_share is None else float(op.mining_share.sum())
     return EnergyYear(float(op.grid_draw.sum()), op.it_typical * len(op.grid_draw),
-                      float(sum(v.sum() for v in op.mining_power.values())), float(op.cooling_power.sum()),
+                      float(sum(v.sum() for v in op.mining_power.values())), share, float(op.cooling_power.sum()),
                       float(op.water_m3.sum()))
 
 
@@ -79,9 +94,19 @@ def mining_at(op, h: int) -> float:
 
 
 def pue_at(op, h: int) -> float | None:
-    """Grid draw over GPU IT and mining power in hour ``h``."""
-    load = op.it_typical + mining_at(op, h)
-    return float(op.grid_draw[h]) / load if load > 0 else None
+    """PUE in hour ``h``: the meter less what mining adds, over GPU and support IT."""
+    if op.it_typical <= 0:
+        return None
+    share = 0.0 if op.mining_share is None else float(op.mining_share[h])
+    return (float(op.grid_draw[h]) - share) / op.it_typical
+
+
+LOAD_LABELS = {
+    "gpu_it": "GPU racks (IT, typical)", "support_it": "support IT (network, storage, management)",
+    "pumps": "pumps (CDU, facility water, condenser water)", "fans": "fans (heat rejection, air side)",
+    "chillers": "chillers (compressors)", "miner_ventilation": "miner ventilation", "house": "house and lighting",
+    "losses": "UPS and transformer losses", "mining": "mining",
+}
 
 
 def assist_mask(h, op) -> np.ndarray | None:
@@ -111,6 +136,8 @@ def build_sections(plan: PlanResult) -> list[Section]:
     s.figures += [
         Figure("site", inp.site_name),
         Figure("grid limit", inp.grid_limit, "MW", "site.grid_limit"),
+        Figure("operating margin", inp.grid_margin, "MW", "site.grid_margin" + (f": {inp.grid_margin_reason}"
+                                                                              if inp.grid_margin_reason else "")),
         Figure("weather", clim.source),
         Figure("design condition", f"{clim.design_dry_bulb:.1f} degC dry bulb / {clim.design_wet_bulb:.1f} degC wet bulb",
                "", clim.design_source),
@@ -124,50 +151,57 @@ def build_sections(plan: PlanResult) -> list[Section]:
 
     # --- racks ------------------------------------------------------------------------------
     s = Section("Racks and GPUs")
-    t = Table("racks", [("rack", ""), ("count", "racks"), ("GPUs", "GPU"), ("IT typical", "MW"),
-                        ("IT design", "MW"), ("IT peak", "MW"), ("GPU price", "USD/GPU/h")])
+    t = Table("racks", [("rack", ""), ("scalable units", "units"), ("count", "racks"), ("support racks", "racks"),
+                        ("GPUs", "GPU"), ("IT typical", "MW"), ("support IT", "MW"), ("peak at grid", "MW"),
+                        ("GPU price", "USD/GPU/h")])
     for r in inp.racks:
         n = d.racks.get(r.id, 0)
         if n == 0:
             continue
-        t.rows.append([r.name, n, n * r.gpus, n * r.power_typical, n * r.power_design, n * r.power_peak, r.gpu_price])
+        units = n // r.su_racks
+        t.rows.append([r.name, units, n, units * r.support_racks, n * r.gpus, n * r.power_typical,
+                       units * r.support_power, n * r.power_grid_peak + units * r.support_power, r.gpu_price])
     s.tables.append(t)
     s.figures += [
         Figure("GPUs", gpu_count(inp, d), "GPU"),
-        Figure("IT power, typical", op.it_typical, "MW"),
+        Figure("IT power, typical (GPU racks and support IT)", op.it_typical, "MW"),
+        Figure("support IT", op.support_it, "MW", "scale-out network, storage, management per scalable unit"),
         Figure("IT power, design", op.it_design, "MW"),
-        Figure("IT power, peak (transients)", op.it_peak, "MW"),
+        Figure("IT power, electrical peak (transients)", op.it_peak, "MW", "UPS rating"),
+        Figure("IT power, peak the grid sees", op.it_grid_peak, "MW", "after the racks' power smoothing"),
     ]
     out.append(s)
 
     # --- cooling -------------------------------------------------------------------------------
     s = Section("Cooling layout")
     sp = inp.spares
-    t = Table("equipment", [("unit", ""), ("loop", ""), ("count", "units"), ("spares", "units"),
-                            ("capacity each at design", "MW"), ("capacity with spares out", "MW"),
-                            ("design heat", "MW")])
+    t = Table("equipment", [("unit", ""), ("loop", ""), ("count", "units"), ("spares", ""),
+                            ("capacity each at design", "MW"), ("role", ""), ("design heat", "MW")])
     loads = design_loads(inp, d)
-    spare_out = {"liquid": 0.0, "air": 0.0}
     for c in inp.cdus:
         n = d.cdus.get(c.id, 0)
         if n:
-            t.rows.append([c.name, "liquid", n, sp["cdu"], c.capacity, (n - sp["cdu"]) * c.capacity, loads["liquid"]])
+            t.rows.append([c.name, "liquid", n, f"N+{sp['cdu']}", c.capacity, "carries design heat", loads["liquid"]])
     for h in inp.heat_rejection:
         n = d.modules.get(h.key, 0)
         if n:
-            cap = h.design_capacity
-            t.rows.append([h.name, h.loop, n, sp["heat_rejection"], cap, (n - sp["heat_rejection"]) * cap, loads[h.loop]])
-            spare_out[h.loop] += (n - sp["heat_rejection"]) * cap
+            role = "carries design heat" if h.design_capacity > 1e-9 else "cooler hours only (0 MW at design)"
+            spares = f"N+{sp['heat_rejection']} per loop" if inp.hr_scope == "loop" else f"N+{sp['heat_rejection']}"
+            t.rows.append([h.name, h.loop, n, spares, h.design_capacity, role, loads[h.loop]])
     for a in inp.air_side:
         n = d.air_units.get(a.id, 0)
         if n:
-            t.rows.append([a.name, "air", n, sp["air_side"], a.capacity, (n - sp["air_side"]) * a.capacity, loads["air"]])
+            t.rows.append([a.name, "air", n, "one per rack" if a.per_rack else f"N+{sp['air_side']}", a.capacity,
+                           "each sized for its rack" if a.per_rack else "carries design heat", loads["air"]])
     s.tables.append(t)
     for loop in ("liquid", "air"):
         if loads[loop] > 0:
+            _, left, carrying = design_capacity_with_spares_out(inp, d, loop)
+            scope = ("the largest module(s) out" if inp.hr_scope == "loop" else "spares out per technology")
             s.figures.append(Figure(
-                f"{loop} loop heat rejection at the design condition, spares out", spare_out[loop], "MW",
-                f"design heat {loads[loop]:.3g} MW; redundancy.heat_rejection = N+{sp['heat_rejection']} per technology"))
+                f"{loop} loop heat rejection at the design condition, {scope}", left, "MW",
+                f"design heat {loads[loop]:.3g} MW; redundancy.heat_rejection = N+{sp['heat_rejection']}; "
+                f"carried by {', '.join(carrying) or 'nothing'}"))
     # coolant flows in the rack loops (TCS)
     flows = 0.0
     for r in inp.racks:
@@ -191,7 +225,7 @@ def build_sections(plan: PlanResult) -> list[Section]:
 
     # --- mining ---------------------------------------------------------------------------------
     s = Section("Residual mining")
-    t = Table("miners", [("miner", ""), ("installed", "MW"), ("units", "units"), ("hash rate", "PH/s"),
+    t = Table("miners", [("miner", ""), ("installed", "MW"), ("lots", "lots"), ("units", "units"), ("hash rate", "PH/s"),
                          ("mined", "MWh/yr"), ("revenue", "USD/MWh"), ("strike price at meter", "USD/MWh"),
                          ("curtailed: grid", "h"), ("curtailed: price", "h"), ("derated: hot air", "h")])
     price = op.energy_price
@@ -204,9 +238,10 @@ def build_sections(plan: PlanResult) -> list[Section]:
         run, avail = op.mining_power[m.id], op.mining_available[m.id]
         short = run < avail - 1e-6
         hot = avail < mw - 1e-6
-        grid_bound = op.grid_draw >= inp.grid_limit - 1e-4
+        grid_bound = op.grid_draw >= inp.operating_limit - 1e-4
         uneconomic = m.revenue_per_mwh <= price * a_tx
-        t.rows.append([m.name, mw, int(np.floor(mw / m.unit_power + 1e-9)), mw / m.unit_power * m.hash_rate / 1000,
+        t.rows.append([m.name, mw, int(round(mw / m.lot_mw)), int(round(mw / m.unit_power)),
+                       mw / m.unit_power * m.hash_rate / 1000,
                        float(run.sum()), m.revenue_per_mwh, float(strike_price(inp.hashprice, m.efficiency)) / a_tx,
                        _hours_where(short & grid_bound), _hours_where(short & ~grid_bound & uneconomic),
                        _hours_where(hot)])
@@ -217,32 +252,36 @@ def build_sections(plan: PlanResult) -> list[Section]:
     # --- power balance at the design hour ---------------------------------------------------------------
     s = Section("Power balance at the hottest hour")
     h = hottest_hour(inp)
-    mining_h = mining_at(op, h)
-    cooling_h = float(op.cooling_power[h])
     draw_h = float(op.grid_draw[h])
-    losses_h = draw_h - op.it_typical - mining_h - cooling_h
+    s.figures.append(Figure("hour", str(clim.timestamps[h]), "",
+                            f"{clim.dry_bulb[h]:.1f} degC dry bulb, {clim.wet_bulb[h]:.1f} degC wet bulb"))
+    for kind, series in op.loads.items():
+        s.figures.append(Figure(LOAD_LABELS[kind], float(series[h]), "MW"))
     s.figures += [
-        Figure("hour", str(clim.timestamps[h]), "", f"{clim.dry_bulb[h]:.1f} degC dry bulb, {clim.wet_bulb[h]:.1f} degC wet bulb"),
-        Figure("GPU IT (typical)", op.it_typical, "MW"),
-        Figure("cooling (pumps, fans, chillers)", cooling_h, "MW"),
-        Figure("UPS and transformer losses", losses_h, "MW"),
-        Figure("mining", mining_h, "MW"),
-        Figure("grid draw", draw_h, "MW", f"limit {inp.grid_limit:g} MW"),
-        Figure("envelope: GPU peak + cooling, mining off", float(op.envelope[h]), "MW", f"limit {inp.grid_limit:g} MW"),
-        Figure("PUE at this hour", pue_at(op, h), ""),
+        Figure("grid draw", draw_h, "MW", f"limit {inp.grid_limit:g} MW less margin {inp.grid_margin:g} MW"),
+        Figure("envelope: GPU peak + cooling, sheddable mining off", float(op.envelope[h]), "MW",
+               f"limit {inp.operating_limit:g} MW"),
+        Figure("PUE at this hour", pue_at(op, h), "", "(meter less mining) / (GPU + support IT)"),
     ]
     out.append(s)
 
     # --- energy and water ---------------------------------------------------------------------------------
     s = Section("Energy and water")
+    t = Table("energy by kind", [("load", ""), ("energy", "MWh/yr"), ("share of site energy", "%")])
+    for kind, series in op.loads.items():
+        e = float(series.sum())
+        t.rows.append([LOAD_LABELS[kind], e, 100.0 * e / year.grid if year.grid else None])
+    s.tables.append(t)
     s.figures += [
-        Figure("energy from the grid", year.grid, "MWh/yr"),
-        Figure("GPU IT energy", year.it, "MWh/yr"),
-        Figure("cooling energy", year.cooling, "MWh/yr"),
-        Figure("PUE, annual", year.grid / year.served if year.served else None, "",
-               "grid energy / (GPU IT + mining) energy"),
+        Figure("site energy from the grid, mining included", year.grid, "MWh/yr"),
+        Figure("data-centre energy (site less mining)", year.facility, "MWh/yr",
+               "mining's share: miners, their ventilation, cooling of hydro miners, transformer losses"),
+        Figure("IT energy (GPU racks and support IT)", year.it, "MWh/yr"),
+        Figure("mining energy", year.mining, "MWh/yr"),
+        Figure("cooling energy (pumps, fans, chillers)", year.cooling, "MWh/yr"),
+        Figure("PUE, annual", year.pue, "", "The Green Grid: total facility energy / IT energy; mining apart"),
         Figure("water", year.water, "m^3/yr"),
-        Figure("WUE", year.water * 1000 / (year.served * 1000) if year.served else None, "L/kWh",
+        Figure("WUE", year.water * 1000 / (year.it * 1000) if year.it else None, "L/kWh",
                "water / IT energy"),
         Figure("highest draw", float(op.grid_draw.max()), "MW"),
     ]
@@ -263,6 +302,15 @@ def build_sections(plan: PlanResult) -> list[Section]:
         if val:
             s.figures.append(Figure(name, val / 1e6, "MUSD"))
     s.figures.append(Figure("total", eco.capex / 1e6, "MUSD", f"budget {inp.budget / 1e6:,.1f} MUSD"))
+    facility = sum(v for k, v in eco.capex_parts.items()
+                   if k not in ("GPU racks", "scale-out network, storage, management", "miners"))
+    if op.it_design > 0:
+        per_mw = facility / op.it_design / 1e6
+        lo, hi = PUBLISHED_FACILITY_CAPEX
+        verdict = "within" if lo <= per_mw <= hi else "OUTSIDE"
+        s.figures.append(Figure("facility capex per MW of IT (design)", per_mw, "MUSD/MW",
+                                f"{verdict} the published {lo:g}-{hi:g} MUSD/MW (TeraWulf 8-10, Cipher 9-11, "
+                                f"IREN 6-7; domain-facts-2 section 6)"))
     out.append(s)
     return out
 
