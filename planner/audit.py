@@ -538,6 +538,12 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
             v.append(Violation("redundancy.heat_rejection",
                                f"{loop}-loop heat rejection with {s['heat_rejection']} module(s) {out} "
                                f"is below the design heat at {clim.design_dry_bulb:g} degC", None, short, "MW"))
+    if inp.max_hr_types_per_loop is not None:
+        for loop in LOOPS:
+            n_types = sum(1 for h in inp.heat_rejection if h.loop == loop and design.modules.get(h.key, 0) > 0)
+            if n_types > inp.max_hr_types_per_loop:
+                v.append(Violation("limits.max_heat_rejection_types_per_loop", f"{n_types} module types on the {loop} loop",
+                                   None, n_types - inp.max_hr_types_per_loop, "types"))
     res.checks.append(f"heat rejection: each loop holds its design heat with {s['heat_rejection']} module(s) out "
                       f"({'per technology' if inp.hr_scope == 'technology' else 'the largest'}; modules that reject "
                       "nothing at the design condition never count), at the loop temperature the installed CDUs give")

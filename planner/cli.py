@@ -99,6 +99,7 @@ def run_cmd(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the report as JSON to this file ('-' for standard output only)."),
     show_units: bool = typer.Option(False, "--show-units", help="Print every input quantity: TOML path, as written, canonical unit."),
     explain: bool = typer.Option(True, help="Binding limits and shadow prices (fixed-integer LP re-solve)."),
+    replan: bool = typer.Option(True, help="Value each binding limit by re-planning with it raised (1 MW, 100 m^2, 10 MUSD), the design free; --no-replan skips these extra solves."),
 ):
     """Plan a site: racks, cooling, mining and NOI, audited for every hour.
 
@@ -122,7 +123,7 @@ def run_cmd(
             _fail_input(err)
     code = run_and_report(
         inp, console, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
-        json_out=json_out, show_units=show_units, explain=explain, loaded=loaded,
+        json_out=json_out, show_units=show_units, explain=explain, loaded=loaded, replan=replan,
     )
     raise Exit(code)
 

@@ -229,6 +229,7 @@ class Inputs:
     installation: float = 0.0  # share of rack, support and miner prices
     max_rack_types: int | None = None
     max_miner_models: int | None = None
+    max_hr_types_per_loop: int | None = None
     hr_scope: str = "loop"
     fan_segments: int = 4
     fan_tolerance: float = 0.0  # largest over-estimate of the chords, share of rated fan power
@@ -622,6 +623,7 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
         installation=econ.installation.value,
         max_rack_types=spec.limits.max_rack_types,
         max_miner_models=spec.limits.max_miner_models,
+        max_hr_types_per_loop=spec.limits.max_heat_rejection_types_per_loop,
         hr_scope=spec.redundancy.heat_rejection_scope,
         fan_tolerance=cube_chords(FAN_SEGMENTS)[2],
         fan_segments=FAN_SEGMENTS,

@@ -431,6 +431,13 @@ def define_heat_rejection(b: Builder) -> None:
             elif largest is not None and h.design_capacity > 0:
                 # a module that rejects nothing at the design condition is never the spare
                 b.add(fam, None, largest - h.design_capacity * u >= 0, f"hr_largest_{h.key}")
+        if inp.max_hr_types_per_loop is not None and len(items) > inp.max_hr_types_per_loop:
+            fam_types = b.fams.get("hr_types") or b.family(
+                "hr_types", "limits.max_heat_rejection_types_per_loop", "heat-rejection types per loop", "types")
+            n_types = pulp.lpSum(used[h.key] for h in items)
+            if b.elastic:
+                n_types = n_types - b.relax(fam_types, f"hr_types_{loop}", "types", f"{loop}-loop module types beyond the limit")
+            b.add(fam_types, None, n_types <= inp.max_hr_types_per_loop, f"hr_types_{loop}")
         have = _affine(pairs)
         if largest is not None:
             have = have - spares * largest

@@ -63,7 +63,13 @@ def parse_fixed(inp: Inputs, items: list[str], design_file: Path | None) -> dict
                                    "electric_power")
             except UnitError as err:
                 raise InputError(origin, key, str(err)) from None
-            out[key] = to_canonical(q, "electric_power")
+            mw = to_canonical(q, "electric_power")
+            miner = next(m for m in inp.miners if f"mining.{m.id}" == key)
+            lots = mw / miner.lot_mw
+            if abs(lots - round(lots)) > 1e-6 * max(1.0, lots):
+                raise InputError(origin, key, f"{value!r} is not a whole number of lots of {miner.lot_size} miners "
+                                              f"({miner.lot_mw:g} MW a lot); e.g. {max(1, round(lots)) * miner.lot_mw:g} MW")
+            out[key] = mw
         else:
             try:
                 count = float(value)
@@ -71,6 +77,10 @@ def parse_fixed(inp: Inputs, items: list[str], design_file: Path | None) -> dict
                 raise InputError(origin, key, f"expected a whole number of units, got {value!r}") from None
             if count < 0 or count != int(count):
                 raise InputError(origin, key, f"expected a whole number of units >= 0, got {value!r}")
+            rack = next((r for r in inp.racks if f"racks.{r.id}" == key), None)
+            if rack is not None and int(count) % rack.su_racks:
+                raise InputError(origin, key, f"{int(count)} racks is not a whole number of scalable units of "
+                                              f"{rack.su_racks} racks (hardware scalable_unit_racks)")
             out[key] = count
     return out
 
@@ -94,7 +104,8 @@ def _audit_section(plan: PlanResult) -> Section:
 
 
 def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mip_gap, fixed,
-                   json_out: Path | None, show_units: bool, explain: bool, loaded=None) -> int:
+                   json_out: Path | None, show_units: bool, explain: bool, loaded=None,
+                   replan: bool = True) -> int:
     """Plan, audit, explain and print; return the exit code."""
     quiet = json_out is not None and str(json_out) == "-"
     out = Console(stderr=True) if quiet else console
@@ -131,7 +142,16 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
 
     sections = build_sections(plan)
     if explain:
-        sections += explain_mod.explain(plan, solver=solver)
+        explained = explain_mod.explain(plan, solver=solver)
+        if replan and status == "optimal" and not fixed:
+            from planner.economics import objective_text
+            from planner.explain.replan import REPLANNED
+
+            paths = (set(plan.binding or {}) | explain_mod.limiting_paths(plan)) & {p[0] for p in REPLANNED}
+            paths.add("site.grid_limit")
+            values = explain_mod.replan_values(plan, paths, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+            sections.append(explain_mod.replan_section(values, objective_text(inp.objective)))
+        sections += explained
     if fixed:
         sections.append(explain_mod.compare_with_optimum(plan, solver=solver, time_limit=time_limit, mip_gap=mip_gap))
     sections.append(_audit_section(plan))

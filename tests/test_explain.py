@@ -254,7 +254,7 @@ def test_grid_shadow_price_matches_finite_difference_and_hand_value():
     plan = run_plan(_inputs(**over))
     assert plan.solve.status == "optimal" and plan.design.mining["s21_pro"] > 0
     sections = ex.explain(plan)
-    dual = _figure(sections, "site.grid_limit: 1 MW more is worth") * 1e3  # kUSD/yr per MW
+    dual = _figure(sections, "site.grid_limit: 1 MW more is worth, equipment held fixed") * 1e3  # kUSD/yr per MW
     step = 0.01  # MW: no rack more (6 racks need 1.012 MW)
     bigger = run_plan(_inputs(**over, **{"site.grid_limit": f"{1 + step} MW"}))
     assert bigger.design.racks == plan.design.racks
@@ -275,8 +275,8 @@ def test_dual_sign_is_the_same_with_cbc():
     if not pulp.PULP_CBC_CMD().available():
         pytest.skip("CBC not available")
     plan = run_plan(_inputs(**{"choices.miners": ["s21_pro"]}))
-    highs = _figure(ex.explain(plan, solver="highs"), "site.grid_limit: 1 MW more is worth")
-    cbc = _figure(ex.explain(plan, solver="cbc"), "site.grid_limit: 1 MW more is worth")
+    highs = _figure(ex.explain(plan, solver="highs"), "site.grid_limit: 1 MW more is worth, equipment held fixed")
+    cbc = _figure(ex.explain(plan, solver="cbc"), "site.grid_limit: 1 MW more is worth, equipment held fixed")
     assert highs > 0 and cbc == pytest.approx(highs, rel=1e-6)
 
 
@@ -433,7 +433,7 @@ def test_dual_sign_follows_the_solver_that_ran(monkeypatch):
     if not pulp.PULP_CBC_CMD().available():
         pytest.skip("CBC not available")
     plan = run_plan(_inputs(**{"choices.miners": ["s21_pro"]}))
-    highs = _figure(ex.explain(plan), "site.grid_limit: 1 MW more is worth")
+    highs = _figure(ex.explain(plan), "site.grid_limit: 1 MW more is worth, equipment held fixed")
     monkeypatch.setattr(pulp.HiGHS, "available", lambda self: False)
-    fallback = _figure(ex.explain(plan, solver="highs"), "site.grid_limit: 1 MW more is worth")
+    fallback = _figure(ex.explain(plan, solver="highs"), "site.grid_limit: 1 MW more is worth, equipment held fixed")
     assert fallback == pytest.approx(highs, rel=1e-6)

@@ -12,6 +12,8 @@ Four jobs, each returning report sections (:class:`planner.report.figures.Sectio
 - :func:`diagnose_infeasible`: an elastic re-solve (:func:`planner.model.build_model`
   with ``elastic=True``) that finds the smallest relaxations of the limits, with
   their units, TOML paths and hours.
+- :func:`replan_values`: what one more unit of each binding limit is worth with the
+  design free (the difference of two optimal plans), the headline for finance.
 - :func:`explain` / :func:`compare_with_optimum`: after a plan, the fixed-integer LP
   (every equipment count held) gives shadow prices per limit family; binding
   limits and stranded capacity are read from the plan's hour-by-hour operation.
@@ -34,12 +36,14 @@ failure: nothing forces mining, so the planner only warns (a ``warning``
 from planner.explain.common import BIND_TOL, DUAL_SIGN, FIXED_LP_NOTE, SLACK_TOL
 from planner.explain.design import compare_with_optimum
 from planner.explain.diagnose import diagnose_infeasible
-from planner.explain.duals import explain, fixed_rack
+from planner.explain.duals import explain, fixed_rack, limiting_paths
+from planner.explain.replan import replan_section, replan_values
 from planner.explain.presolve import Problem, presolve_checks, problems_section
 from planner.explain.units import unit_audit_section
 
 __all__ = [
     "BIND_TOL", "DUAL_SIGN", "FIXED_LP_NOTE", "SLACK_TOL", "Problem", "compare_with_optimum",
-    "diagnose_infeasible", "explain", "fixed_rack", "presolve_checks", "problems_section",
+    "diagnose_infeasible", "explain", "fixed_rack", "limiting_paths", "presolve_checks", "problems_section",
+    "replan_section", "replan_values",
     "unit_audit_section",
 ]

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pulp
 
-from planner.audit import areas, design_loads, installed_with_spares_out
+from planner.audit import areas, design_capacity_with_spares_out, design_loads, installed_with_spares_out
 from planner.inputs import LOOPS
 from planner.model import K, Model, capex_weight
 from planner.report.figures import Figure, Section
@@ -92,7 +92,7 @@ def _shadow_section(plan, lp, sign: float) -> Section:
     g_bind = [t for t, c in grid_rows if _binds(c)]
     e_bind = [t for t, c in env_rows if _binds(c)]
     s.figures.append(Figure(
-        "site.grid_limit: 1 MW more is worth", value_grid / 1e3, "MUSD/yr",
+        "site.grid_limit: 1 MW more is worth, equipment held fixed", value_grid / 1e3, "MUSD/yr",
         f"sum of the duals of the grid rows ({d_grid / 1e3:.4g}) and envelope rows ({d_env / 1e3:.4g} MUSD/yr per MW) "
         f"less the transformer sized to the limit ({transformer / 1e3:.3g})"))
     s.figures.append(Figure("site.grid_limit: hours the grid draw binds", float(sum(inp.weight[t] for t in g_bind)), "h",
@@ -161,11 +161,7 @@ def _stranded_section(plan) -> Section:
     loads = design_loads(inp, d)
     sp = inp.spares
     for loop in LOOPS:
-        cap = 0.0
-        for hr in inp.heat_rejection:
-            n = d.modules.get(hr.key, 0)
-            if hr.loop == loop and n > 0:
-                cap += (n - sp["heat_rejection"]) * hr.design_capacity
+        cap = design_capacity_with_spares_out(inp, d, loop)[1]
         if cap > 0 or loads[loop] > 0:
             s.figures.append(Figure(f"{loop}-loop heat rejection unused at the design condition", cap - loads[loop], "MW",
                                     f"choices.heat_rejection with N+{sp['heat_rejection']} (redundancy.heat_rejection) "
@@ -198,10 +194,9 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
     a_ups, a_tx = chain_factors(inp)
     h = int(np.argmax(op.envelope))
     label = str(inp.climate.timestamps[h])
-    env_left = inp.grid_limit - float(op.envelope[h])
+    env_left = inp.operating_limit - float(op.envelope[h])
     heat_h = float(op.liquid_heat[h] + op.air_heat[h])
-    fixed_cool = (sum(d.cdus.get(c.id, 0) * c.pump_power for c in inp.cdus)
-                  + sum(d.air_units.get(a.id, 0) * a.fan_power for a in inp.air_side))
+    fixed_cool = sum(d.air_units.get(a.id, 0) * a.fan_power for a in inp.air_side)
     per_heat = (float(op.cooling_power[h]) - fixed_cool) / heat_h if heat_h > 1e-9 else 0.02
     hall, yard = areas(inp, d)
     hall_left, yard_left = inp.hall_area - hall, inp.yard_area - yard
@@ -216,19 +211,27 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
     hr_used = {}
     for loop in LOOPS:
         used = [x for x in inp.heat_rejection if x.loop == loop and d.modules.get(x.key, 0) > 0]
-        hr_room[loop] = sum((d.modules[x.key] - sp["heat_rejection"]) * x.design_capacity for x in used) - loads[loop]
+        hr_room[loop] = design_capacity_with_spares_out(inp, d, loop)[1] - loads[loop]
         hr_used[loop] = used or [x for x in inp.heat_rejection if x.loop == loop and x.design_capacity > 0]
     total = sum(d.racks.values())
     out = []
     for r in inp.racks:
-        heat = rack_need(inp, r)
-        area, cost, yard_need, cool_mw = r.floor_area, (r.price + r.power_design * inp.facility_capex
-                                                       + r.power_peak * inp.ups_price_per_mw), 0.0, 0.0
+        # one more scalable unit: its racks and their support IT
+        heat = {"liquid": r.su_liquid[1], "air": r.su_air[1]}
+        area = r.su_racks * r.floor_area + r.support_floor_area
+        cost = ((1 + inp.installation) * (r.su_racks * r.price + r.support_price)
+                + (r.su_racks * r.power_design + r.support_power) * inp.facility_capex
+                + (r.su_racks * r.power_peak + r.support_power) * inp.ups_price_per_mw)
+        yard_need, cool_mw = 0.0, 0.0
         if heat["liquid"] > max(cdu_room, 0.0) and cdu_used:
             c = max(cdu_used, key=lambda c: c.capacity)
             n = int(math.ceil((heat["liquid"] - max(cdu_room, 0.0)) / c.capacity))
-            area, cost, cool_mw = area + n * c.floor_area, cost + n * c.price, cool_mw + n * c.pump_power
-        if heat["air"] > max(air_room, 0.0) and air_used:
+            area, cost = area + n * c.floor_area, cost + n * c.price
+        doors = [a for a in air_used if a.per_rack]
+        if doors:
+            n = r.su_racks + r.support_racks
+            area, cost, cool_mw = area + n * doors[0].floor_area, cost + n * doors[0].price, cool_mw + n * doors[0].fan_power
+        elif heat["air"] > max(air_room, 0.0) and air_used:
             a = max(air_used, key=lambda a: a.capacity)
             n = int(math.ceil((heat["air"] - max(air_room, 0.0)) / a.capacity))
             area, cost, cool_mw = area + n * a.floor_area, cost + n * a.price, cool_mw + n * a.fan_power
@@ -239,7 +242,8 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
                     n = int(math.ceil((heat[loop] - max(hr_room[loop], 0.0)) / x.design_capacity))
                     yard_need += n * x.floor_area
                     cost += n * x.price
-        grid_need = a_ups * r.power_peak + a_tx * (per_heat * r.power_typical + cool_mw)
+        grid_need = (a_ups * (r.su_racks * r.power_grid_peak + r.support_power)
+                     + a_tx * (per_heat * r.su_it_typical + cool_mw))
         short = []
         if grid_need > env_left + 1e-9:
             short.append(("site.grid_limit",
@@ -254,12 +258,23 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
         if cost > budget_left + 1e-6:
             short.append(("economics.capex_budget", f"costs about {quantity_text(cost / 1e6, 'MUSD')}; "
                                                     f"{quantity_text(budget_left / 1e6, 'MUSD')} of the budget is left"))
-        if inp.max_racks is not None and total >= inp.max_racks:
+        if inp.max_racks is not None and total + r.su_racks > inp.max_racks:
             short.append(("limits.max_racks", f"the plan already has limits.max_racks = {inp.max_racks} racks"))
         if fixed_rack(plan, r.id):
             short.append((f"--fix racks.{r.id}", "the count is fixed by the design"))
         out.append((r, short))
     return out
+
+
+def _unit_words(r) -> str:
+    if r.su_racks == 1 and r.support_power == 0:
+        return r.name
+    return f"scalable unit of {r.su_racks} {r.name} racks and its support IT"
+
+
+def limiting_paths(plan) -> set[str]:
+    """TOML paths of the limits one more scalable unit of any rack type would break."""
+    return {p for _, short in _next_rack(plan) for p, _ in short}
 
 
 def fixed_rack(plan, rid: str) -> bool:
@@ -278,10 +293,10 @@ def _limits_section(plan, binding: dict[str, dict]) -> Section:
     for r, short in _next_rack(plan):
         if short:
             reasons = "; ".join(f"{p} ({why})" for p, why in short)
-            s.lines.append(f"one more {r.name} would break {reasons}")
+            s.lines.append(f"one more {_unit_words(r)} would break {reasons}")
             limited.update(p for p, _ in short)
         else:
-            s.lines.append(f"one more {r.name} fits every limit (grid envelope, hall, yard, budget); "
+            s.lines.append(f"one more {_unit_words(r)} fits every limit (grid envelope, hall, yard, budget); "
                            f"the objective ({inp.objective}) did not add it: it does not pay for itself")
     hall, yard = areas(inp, d)
     unused = []

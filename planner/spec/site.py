@@ -207,6 +207,8 @@ class Limits(StrictModel):
     max_mining: Optional[quantity("electric_power", "Most installed mining power", ge=0)] = None
     max_rack_types: Optional[int] = Field(None, ge=1, description="Most rack types installed together.")
     max_miner_models: Optional[int] = Field(None, ge=1, description="Most miner models installed together.")
+    max_heat_rejection_types_per_loop: Optional[int] = Field(
+        None, ge=1, description="Most heat-rejection module types on one loop (one plant to operate and spare).")
 
 
 def toml_key(name: str) -> str:

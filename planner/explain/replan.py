@@ -1,0 +1,86 @@
+"""What one more unit of a site limit is worth when the design is free to change.
+
+The fixed-integer LP's shadow price holds every equipment count at the plan's
+value: it prices a small change of a limit with the same racks, CDUs and
+modules. Finance asks what one more MW of grid (or more hall, yard, budget) is
+worth once the plan may use it: more racks, other cooling. That is the
+difference of two optimal plans, one with the limit raised by a step, as
+``plan sweep`` computes it. Here it is done for the limits that bind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from planner.inputs import Inputs
+from planner.report.figures import Figure, Section
+
+#: Limits re-planned: (TOML path, Inputs field, step, unit of the step, words).
+REPLANNED = (
+    ("site.grid_limit", "grid_limit", 1.0, "MW", "1 MW"),
+    ("site.hall_area", "hall_area", 100.0, "m^2", "100 m^2"),
+    ("site.yard_area", "yard_area", 100.0, "m^2", "100 m^2"),
+    ("economics.capex_budget", "budget", 10e6, "USD", "10 MUSD"),
+)
+
+
+@dataclass
+class ReplanValue:
+    """The objective gained by re-planning with a limit raised by ``step``."""
+
+    path: str
+    step: float
+    unit: str
+    words: str
+    base: float  # kUSD/yr
+    raised: float | None  # kUSD/yr, None when the re-plan has no proven optimum
+    status: str
+    racks_before: int
+    racks_after: int | None
+
+    @property
+    def value(self) -> float | None:
+        """Objective gained [kUSD/yr] per step."""
+        return None if self.raised is None else self.raised - self.base
+
+
+def raised_inputs(inp: Inputs, field: str, step: float) -> Inputs:
+    """The same inputs with one limit raised by ``step``."""
+    return replace(inp, **{field: getattr(inp, field) + step})
+
+
+def replan_values(plan, paths: set[str], *, solver: str = "highs", time_limit: float | None = None,
+                  mip_gap: float | None = 1e-4) -> list[ReplanValue]:
+    """Re-plan with each limit in ``paths`` raised by its step, design free; the difference of objectives."""
+    from planner.plan import run_plan
+
+    out = []
+    base = plan.solve.objective
+    for path, field, step, unit, words in REPLANNED:
+        if path not in paths:
+            continue
+        other = run_plan(raised_inputs(plan.inputs, field, step), solver=solver, time_limit=time_limit,
+                         mip_gap=mip_gap)
+        ok = other.solve.status == "optimal"
+        out.append(ReplanValue(path, step, unit, words, base, other.solve.objective if ok else None,
+                               other.solve.status, int(sum(plan.design.racks.values())),
+                               int(sum(other.design.racks.values())) if other.design else None))
+    return out
+
+
+def replan_section(values: list[ReplanValue], objective_words: str) -> Section:
+    """The headline value of each binding limit, re-planned with the design free."""
+    s = Section("What one more unit of a limit is worth (re-planned, design free)")
+    for v in values:
+        if v.value is None:
+            s.figures.append(Figure(f"{v.path}: {v.words} more is worth", None, "MUSD/yr",
+                                    f"re-plan ended with status '{v.status}'"))
+            continue
+        s.figures.append(Figure(
+            f"{v.path}: {v.words} more is worth", v.value / 1e3, "MUSD/yr",
+            f"{objective_words}: {v.base / 1e3:.4g} -> {v.raised / 1e3:.4g} MUSD/yr; racks {v.racks_before} -> "
+            f"{v.racks_after}"))
+    s.lines.append("Each figure is the difference of two optimal plans, the second with the limit raised by the "
+                   "step shown and every equipment count free (as `plan sweep` computes it). The shadow prices "
+                   "below hold the equipment fixed and price only a small change.")
+    return s
