@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from planner.console import report_console
 from planner.load import InputError, load_catalog, load_site
 
 EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_AUDIT = 0, 2, 3, 4, 5
@@ -29,7 +30,7 @@ app = typer.Typer(
         "Example: [bold]plan sites/washington.toml[/bold]  (the same as [bold]plan run sites/washington.toml[/bold])"
     ),
 )
-console = Console(soft_wrap=False, width=120)
+console = report_console()  # re-made by main(): COLUMNS and the terminal are read at each run
 err_console = Console(stderr=True, soft_wrap=True)
 _STATE = {"debug": False}
 
@@ -292,6 +293,8 @@ def _usage_errors() -> tuple[type, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `plan` console script."""
+    global console
+    console = report_console()
     argv = list(sys.argv[1:] if argv is None else argv)
     _STATE["debug"] = "--debug" in argv
     if _STATE["debug"]:
