@@ -40,10 +40,16 @@ class Exit(Exception):
         self.code = code
 
 
+def _print_input_error(err: Exception) -> None:
+    """One `error:` line per problem (a site file with several problems shows them all)."""
+    for line in err.lines() if isinstance(err, InputError) else [str(err)]:
+        err_console.print(f"error: {line}", highlight=False, markup=False)
+
+
 def _fail_input(err: Exception) -> None:
     if _STATE["debug"]:
         raise err
-    err_console.print(f"error: {err}", highlight=False, markup=False)
+    _print_input_error(err)
     raise Exit(EXIT_INPUT)
 
 
@@ -312,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exit as done:
         return done.code
     except InputError as err:
-        err_console.print(f"error: {err}", highlight=False, markup=False)
+        _print_input_error(err)
         if _STATE["debug"]:
             raise
         return EXIT_INPUT
