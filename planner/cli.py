@@ -153,6 +153,10 @@ def check_cmd(
     if loaded.overrides:
         for k, v in loaded.overrides.items():
             console.print(f"  override {k} = {v!r}", highlight=False)
+    from planner.warnings import default_warnings
+
+    for path, message in default_warnings(loaded):
+        console.print(f"warning: {path}: {message}", highlight=False, markup=False)
     t = RichTable(title="Site inputs", box=None, header_style="bold")
     for col in ("TOML path", "as written", "value", "canonical unit"):
         t.add_column(col)
