@@ -159,13 +159,13 @@ def check_cmd(
         console.print(f"warning: {path}: {message}", highlight=False, markup=False)
     t = RichTable(title="Site inputs", box=None, header_style="bold")
     for col in ("TOML path", "as written", "value", "canonical unit"):
-        t.add_column(col)
+        t.add_column(col, no_wrap=col == "TOML path")  # a path or an id is never broken
     for path, m in measured_fields(spec):
         t.add_row(path, m.text, f"{m.value:.6g}", m.unit)
     console.print(t)
     t = RichTable(title="Hardware used", box=None, header_style="bold")
     for col in ("id", "kind", "key figures"):
-        t.add_column(col)
+        t.add_column(col, no_wrap=col == "id")
     for item in [*loaded.racks, *loaded.cdus, *loaded.heat_rejection, *loaded.air_side, *loaded.miners,
                  loaded.ups, loaded.transformer]:
         t.add_row(item.id, item.kind, _key_figures(item))
@@ -212,7 +212,7 @@ def catalog_cmd(
         _fail_input(err)
     t = RichTable(title=f"Hardware under {hardware}", box=None, header_style="bold")
     for col in ("id", "kind", "name", "key figures"):
-        t.add_column(col)
+        t.add_column(col, no_wrap=col in ("id", "kind"))
     for item in sorted(cat.items.values(), key=lambda i: (i.kind, i.id)):
         t.add_row(item.id, item.kind, item.name, _key_figures(item))
     console.print(t)
