@@ -5,17 +5,12 @@ from pathlib import Path
 
 import pytest
 
+import site_files
 from planner.cli import main
 from planner.load import InputError, load_site
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "sites" / "tiny.toml"
-
-
-def _site(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "quebec.toml"
-    path.write_text(text.replace('hardware_dir = "../hardware"', f'hardware_dir = "{(ROOT / "hardware").as_posix()}"'))
-    return path
 
 
 def _errors(capsys, *argv) -> tuple[int, list[str]]:
@@ -26,12 +21,12 @@ def _errors(capsys, *argv) -> tuple[int, list[str]]:
 
 
 def test_check_lists_every_schema_problem(tmp_path, capsys):
-    text = TINY.read_text()
-    text = text.replace('grid_limit = "1 MW"', 'grid_limt = "1 MW"')
-    text = text.replace('energy_price = "40 USD/MWh"', 'energy_price = "40 USD/MW"')
-    text = text.replace('utilisation = "85 %"', 'utilisation = "120 %"')
-    text = text.replace('capex_budget = "100 MUSD"\n', "")
-    site = _site(tmp_path, text)
+    data = site_files.read()
+    data["site"]["grid_limt"] = data["site"].pop("grid_limit")
+    data["tariff"]["energy_price"] = "40 USD/MW"
+    data["gpu_market"]["utilisation"] = "120 %"
+    del data["economics"]["capex_budget"]
+    site = site_files.write(data, tmp_path / "quebec.toml")
     code, lines = _errors(capsys, "check", str(site))
     assert code == 2
     assert len(lines) == 4, lines
@@ -44,24 +39,26 @@ def test_check_lists_every_schema_problem(tmp_path, capsys):
 
 
 def test_every_unknown_hardware_id_at_once(tmp_path, capsys):
-    text = TINY.read_text()
-    text = text.replace('racks = ["gb300_nvl72"]', 'racks = ["gb301_nvl72"]')
-    text = text.replace('cdus = ["cdu_row_600"]', 'cdus = ["cdu_row_600", "dry_cooler_1000"]')
-    text = text.replace('ups = "ups_eco"', 'ups = "ups_ecco"')
-    site = _site(tmp_path, text)
+    data = site_files.read()
+    choices = data["choices"]
+    choices["racks"] = ["gb301_nvl72"]
+    choices["cdus"] = [*choices["cdus"], "dry_cooler_1000"]
+    choices["ups"] = "ups_ecco"
+    site = site_files.write(data, tmp_path / "quebec.toml")
     code, lines = _errors(capsys, "check", str(site))
     assert code == 2
-    assert [line.split(": ")[2] for line in lines] == ["choices.racks[0]", "choices.cdus[1]", "choices.ups"]
+    cdu = f"choices.cdus[{len(choices['cdus']) - 1}]"
+    assert [line.split(": ")[2] for line in lines] == ["choices.racks[0]", cdu, "choices.ups"]
     assert "did you mean 'gb300_nvl72'" in lines[0]
     assert "'dry_cooler_1000' is a heat_rejection, expected a cdu" in lines[1]
 
 
 def test_every_layout_problem_at_once(tmp_path):
-    text = TINY.read_text() + (
-        '\n[layouts.a]\nliquid = ["dry_cooler_100"]\n[layouts.b]\nliquid = ["dry_cooler_1000"]\nair = ["tower"]\n'
-    )
+    data = site_files.read()
+    offered = data["choices"]["heat_rejection"][0]
+    data["layouts"] = {"a": {"liquid": ["dry_cooler_100"]}, "b": {"liquid": [offered], "air": ["tower"]}}
     with pytest.raises(InputError) as caught:
-        load_site(_site(tmp_path, text))
+        load_site(site_files.write(data, tmp_path / "quebec.toml"))
     assert [p for p, _ in caught.value.problems] == ["layouts.a.liquid[0]", "layouts.b.air[0]"]
     assert len(str(caught.value).splitlines()) == 2
 

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import site_files
 from planner.cli import main
 from planner.load import load_site
 from planner.warnings import default_warnings
@@ -11,19 +12,22 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "sites" / "tiny.toml"
 
 
-def _site(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "newcomer.toml"
-    path.write_text(text.replace('hardware_dir = "../hardware"', f'hardware_dir = "{(ROOT / "hardware").as_posix()}"'))
-    return path
-
-
-def _newcomer(tmp_path: Path, extra: str = "") -> Path:
+def _newcomer_data() -> dict:
     """The tiny site as a newcomer would extend it: water-using cooling, miners, three rack types."""
-    text = TINY.read_text()
-    text = text.replace('racks = ["gb300_nvl72"]', 'racks = ["gb300_nvl72", "gb200_nvl72", "hgx_b300_air"]')
-    text = text.replace('heat_rejection = ["dry_cooler_1000"]', 'heat_rejection = ["dry_cooler_1000", "cooling_tower_2000"]')
-    text = text.replace('ups = "ups_eco"', 'miners = ["s21_pro"]\nups = "ups_eco"')
-    return _site(tmp_path, text + extra)
+    data = site_files.read()
+    choices = data["choices"]
+    choices["racks"] = ["gb300_nvl72", "gb200_nvl72", "hgx_b300_air"]
+    choices["heat_rejection"] = [*choices["heat_rejection"], "cooling_tower_2000"]
+    choices["miners"] = ["s21_pro"]
+    for table, key in (("economics", "water_price"), ("market", "mining_opex"), ("market", "fees_per_block"),
+                       ("market", "pool_fee"), ("tariff", "demand_charge")):
+        data[table].pop(key, None)
+    data["gpu_market"].pop("price_by_rack", None)
+    return data
+
+
+def _newcomer(tmp_path: Path) -> Path:
+    return site_files.write(_newcomer_data(), tmp_path / "newcomer.toml")
 
 
 def test_shipped_sites_with_their_figures_have_no_warnings():
@@ -44,18 +48,17 @@ def test_each_silent_default_is_named(tmp_path):
         "gpu_market.price_by_rack.hgx_b300_air", "tariff.demand_charge",
     }
     assert "cooling_tower_2000" in warnings["economics.water_price"] and "free" in warnings["economics.water_price"]
-    assert "gpu_market.price (3.25 USD/GPU/h)" in warnings["gpu_market.price_by_rack.gb200_nvl72"]
+    price = site_files.read()["gpu_market"]["price"]
+    assert f"gpu_market.price ({price})" in warnings["gpu_market.price_by_rack.gb200_nvl72"]
 
 
 def test_a_value_written_is_not_warned_about_even_zero(tmp_path):
-    text = _newcomer(tmp_path).read_text()
-    text = text.replace('capex_budget = "100 MUSD"', 'capex_budget = "100 MUSD"\nwater_price = "0 USD/m^3"')
-    text = text.replace('block_subsidy = "3.125 BTC"',
-                        'block_subsidy = "3.125 BTC"\nmining_opex = "0 USD/MW/year"\nfees_per_block = "0 BTC"\npool_fee = 0')
-    text = text.replace('energy_price = "40 USD/MWh"', 'energy_price = "40 USD/MWh"\ndemand_charge = "0 USD/kW/month"')
-    text = text.replace('utilisation = "85 %"', 'utilisation = "85 %"\nprice_by_rack = { gb200_nvl72 = "2.6 USD/GPU/h", hgx_b300_air = "3 USD/GPU/h" }')
-    site = tmp_path / "meant.toml"
-    site.write_text(text)
+    data = _newcomer_data()
+    data["economics"]["water_price"] = "0 USD/m^3"
+    data["market"].update(mining_opex="0 USD/MW/year", fees_per_block="0 BTC", pool_fee=0)
+    data["tariff"]["demand_charge"] = "0 USD/kW/month"
+    data["gpu_market"]["price_by_rack"] = {"gb200_nvl72": "2.6 USD/GPU/h", "hgx_b300_air": "3 USD/GPU/h"}
+    site = site_files.write(data, tmp_path / "meant.toml")
     assert default_warnings(load_site(site)) == []  # gb300_nvl72 alone is sold at gpu_market.price
 
 

@@ -8,13 +8,13 @@ Relative paths are resolved against sites/ as in the shipped files.
 
 from __future__ import annotations
 
-import copy
 import re
 import tomllib
 from pathlib import Path
 
 import pytest
 
+import site_files
 from planner.load import HARDWARE_KINDS, load_site, validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,56 +34,15 @@ def _uncommented(block: str) -> str:
     return COMMENTED.sub("", block)
 
 
-def _merge(base: dict, part: dict) -> dict:
-    out = copy.deepcopy(base)
-    for key, value in part.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _toml(value) -> str:
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_key(k)} = {_toml(v)}" for k, v in value.items()) + "}"
-    return repr(value)
-
-
-def _key(name: str) -> str:
-    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else _toml(name)
-
-
-def _write_site(data: dict, path: Path) -> Path:
-    """Write ``data`` as TOML with its relative paths made absolute against sites/."""
-    data = copy.deepcopy(data)
-    site = data.setdefault("site", {})
-    site["hardware_dir"] = (SITES / site.get("hardware_dir", "../hardware")).resolve().as_posix()
-    climate = data.get("climate", {})
-    if climate.get("weather_file"):
-        climate["weather_file"] = (SITES / climate["weather_file"]).resolve().as_posix()
-    lines = []
-    for table, body in data.items():
-        lines.append(f"{_key(table)} = {_toml(body)}" if isinstance(body, dict) else f"{_key(table)} = {_toml(body)}")
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
 def _check_block(text: str, tmp_path: Path) -> None:
     data = tomllib.loads(text)
     if "kind" in data:  # abridged: laid over the hardware file with that id
         (real,) = [f for f in HARDWARE.rglob("*.toml") if tomllib.loads(f.read_text()).get("id") == data["id"]]
-        validate(HARDWARE_KINDS[data["kind"]], _merge(tomllib.loads(real.read_text()), data), "README.md")
+        validate(HARDWARE_KINDS[data["kind"]], site_files.merge(tomllib.loads(real.read_text()), data), "README.md")
         return
     if "site" not in data:
-        data = _merge(tomllib.loads((SITES / "washington.toml").read_text()), data)
-    load_site(_write_site(data, tmp_path / "readme_site.toml"))
+        data = site_files.merge(site_files.read("washington.toml"), data)
+    load_site(site_files.write(data, tmp_path / "readme_site.toml"))
 
 
 def test_the_readme_has_toml_examples():
