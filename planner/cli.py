@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from planner.console import report_console
 from planner.load import InputError, load_catalog, load_site
 
 EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_AUDIT = 0, 2, 3, 4, 5
@@ -29,7 +30,7 @@ app = typer.Typer(
         "Example: [bold]plan sites/washington.toml[/bold]  (the same as [bold]plan run sites/washington.toml[/bold])"
     ),
 )
-console = Console(soft_wrap=False, width=120)
+console = report_console()  # re-made by main(): COLUMNS and the terminal are read at each run
 err_console = Console(stderr=True, soft_wrap=True)
 _STATE = {"debug": False}
 
@@ -39,10 +40,16 @@ class Exit(Exception):
         self.code = code
 
 
+def _print_input_error(err: Exception) -> None:
+    """One `error:` line per problem (a site file with several problems shows them all)."""
+    for line in err.lines() if isinstance(err, InputError) else [str(err)]:
+        err_console.print(f"error: {line}", highlight=False, markup=False)
+
+
 def _fail_input(err: Exception) -> None:
     if _STATE["debug"]:
         raise err
-    err_console.print(f"error: {err}", highlight=False, markup=False)
+    _print_input_error(err)
     raise Exit(EXIT_INPUT)
 
 
@@ -147,15 +154,19 @@ def check_cmd(
     if loaded.overrides:
         for k, v in loaded.overrides.items():
             console.print(f"  override {k} = {v!r}", highlight=False)
+    from planner.warnings import default_warnings
+
+    for path, message in default_warnings(loaded):
+        console.print(f"warning: {path}: {message}", highlight=False, markup=False)
     t = RichTable(title="Site inputs", box=None, header_style="bold")
     for col in ("TOML path", "as written", "value", "canonical unit"):
-        t.add_column(col)
+        t.add_column(col, no_wrap=col == "TOML path")  # a path or an id is never broken
     for path, m in measured_fields(spec):
         t.add_row(path, m.text, f"{m.value:.6g}", m.unit)
     console.print(t)
     t = RichTable(title="Hardware used", box=None, header_style="bold")
     for col in ("id", "kind", "key figures"):
-        t.add_column(col)
+        t.add_column(col, no_wrap=col == "id")
     for item in [*loaded.racks, *loaded.cdus, *loaded.heat_rejection, *loaded.air_side, *loaded.miners,
                  loaded.ups, loaded.transformer]:
         t.add_row(item.id, item.kind, _key_figures(item))
@@ -202,7 +213,7 @@ def catalog_cmd(
         _fail_input(err)
     t = RichTable(title=f"Hardware under {hardware}", box=None, header_style="bold")
     for col in ("id", "kind", "name", "key figures"):
-        t.add_column(col)
+        t.add_column(col, no_wrap=col in ("id", "kind"))
     for item in sorted(cat.items.values(), key=lambda i: (i.kind, i.id)):
         t.add_row(item.id, item.kind, item.name, _key_figures(item))
     console.print(t)
@@ -293,6 +304,8 @@ def _usage_errors() -> tuple[type, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `plan` console script."""
+    global console
+    console = report_console()
     argv = list(sys.argv[1:] if argv is None else argv)
     _STATE["debug"] = "--debug" in argv
     if _STATE["debug"]:
@@ -310,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exit as done:
         return done.code
     except InputError as err:
-        err_console.print(f"error: {err}", highlight=False, markup=False)
+        _print_input_error(err)
         if _STATE["debug"]:
             raise
         return EXIT_INPUT

@@ -22,17 +22,36 @@ from planner.spec.site import Site
 
 
 class InputError(Exception):
-    """Bad input: the file, the TOML path and what is wrong."""
+    """Bad input: the file, the TOML path and what is wrong.
 
-    def __init__(self, file: str | Path, path: str, message: str):
+    ``path`` and ``message`` are the first problem; ``more`` holds the file's further
+    ``(TOML path, message)`` problems, so that all of them are reported at once.
+    """
+
+    def __init__(self, file: str | Path, path: str, message: str, more: typing.Iterable[tuple[str, str]] = ()):
         self.file = str(file)
         self.path = path
         self.message = message
+        self.more = list(more)
         super().__init__(str(self))
 
+    @property
+    def problems(self) -> list[tuple[str, str]]:
+        """Every ``(TOML path, message)``, the first one first."""
+        return [(self.path, self.message), *self.more]
+
+    def lines(self) -> list[str]:
+        """One line per problem: file, TOML path, message."""
+        return [(f"{self.file}: {path}: " if path else f"{self.file}: ") + message for path, message in self.problems]
+
     def __str__(self) -> str:
-        where = f"{self.file}: {self.path}: " if self.path else f"{self.file}: "
-        return where + self.message
+        return "\n".join(self.lines())
+
+
+def input_errors(file: str | Path, problems: list[tuple[str, str]]) -> InputError:
+    """One InputError carrying every ``(TOML path, message)`` problem of ``file``."""
+    (path, message), *more = problems
+    return InputError(file, path, message, more)
 
 
 def did_you_mean(word: str, candidates: typing.Iterable[str]) -> str:
@@ -148,16 +167,13 @@ def _typos_first(cls: type[BaseModel], errors: list[dict]) -> list[dict]:
 
 
 def validate(cls: type[BaseModel], data: dict, file: str | Path) -> BaseModel:
-    """Validate ``data`` against ``cls``; the first error becomes an InputError."""
+    """Validate ``data`` against ``cls``; every error goes into one InputError (typos first)."""
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
         errors = _typos_first(cls, exc.errors(include_url=False))
-        path, msg = _format_error(cls, errors[0], data)
-        more = len(errors) - 1
-        if more:
-            msg += f" (and {more} more problem{'s' if more > 1 else ''} in this file)"
-        raise InputError(file, path, msg) from None
+        problems = list(dict.fromkeys(_format_error(cls, e, data) for e in errors))
+        raise input_errors(file, problems) from None
 
 
 HardwareModel = Rack | Cdu | HeatRejection | AirSide | Miner | PowerEquipment
@@ -237,18 +253,21 @@ def _resolve(catalog: Catalog, file: Path, key: str, ids: list[str] | str) -> li
     pool = catalog.of_kind(kinds)
     single = isinstance(ids, str)
     out = []
+    problems = []
     for i, hid in enumerate([ids] if single else ids):
         path = f"choices.{key}" + ("" if single else f"[{i}]")
         if hid not in pool:
             other = catalog.items.get(hid)
             if other is not None:
-                raise InputError(file, path, f"{hid!r} is a {other.kind}, expected a {kinds[0]} ({catalog.files[hid]})")
-            raise InputError(
-                file, path, f"no {kinds[0]} with id {hid!r} under {catalog.root}{did_you_mean(hid, pool)}"
-            )
+                problems.append((path, f"{hid!r} is a {other.kind}, expected a {kinds[0]} ({catalog.files[hid]})"))
+            else:
+                problems.append((path, f"no {kinds[0]} with id {hid!r} under {catalog.root}{did_you_mean(hid, pool)}"))
+            continue
         out.append(pool[hid])
     if not single and len(set(ids)) != len(ids):
-        raise InputError(file, f"choices.{key}", f"an id is listed twice: {ids}")
+        problems.append((f"choices.{key}", f"an id is listed twice: {ids}"))
+    if problems:
+        raise input_errors(file, problems)
     return out
 
 
@@ -333,10 +352,11 @@ def load_site(path: str | Path, overrides: dict[str, Any] | None = None, scenari
     try:
         spec = validate(Site, data, path)
     except InputError as err:
-        raise _from_override(err, _override_origin(err.path, origin)) from None
-    for where, hid, offered in spec.layout_problems():
-        err = InputError(path, where, f"{hid!r} is not among choices.heat_rejection{did_you_mean(hid, offered)}")
-        raise _from_override(err, _override_origin(where, origin))
+        raise _from_overrides(err, origin) from None
+    layout_problems = [(where, f"{hid!r} is not among choices.heat_rejection{did_you_mean(hid, offered)}")
+                       for where, hid, offered in spec.layout_problems()]
+    if layout_problems:
+        raise _from_overrides(input_errors(path, layout_problems), origin)
     hw_root = (path.parent / spec.site.hardware_dir).resolve()
     if not hw_root.is_dir():
         raise InputError(path, "site.hardware_dir", f"hardware folder {hw_root} not found")
@@ -347,17 +367,26 @@ def load_site(path: str | Path, overrides: dict[str, Any] | None = None, scenari
         weather_path = (path.parent / spec.climate.weather_file).resolve()
         if not weather_path.is_file():
             raise InputError(path, "climate.weather_file", f"weather file {weather_path} not found")
+    chosen: dict[str, list] = {}
+    choice_problems: list[tuple[str, str]] = []
+    for key in _CHOICE_KINDS:  # every unknown or misplaced id at once
+        try:
+            chosen[key] = _resolve(catalog, path, key, getattr(ch, key))
+        except InputError as err:
+            choice_problems += err.problems
+    if choice_problems:
+        raise _from_overrides(input_errors(path, choice_problems), origin)
     loaded = LoadedSite(
         path=path,
         spec=spec,
         catalog=catalog,
-        racks=_resolve(catalog, path, "racks", ch.racks),
-        cdus=_resolve(catalog, path, "cdus", ch.cdus),
-        heat_rejection=_resolve(catalog, path, "heat_rejection", ch.heat_rejection),
-        air_side=_resolve(catalog, path, "air_side", ch.air_side),
-        miners=_resolve(catalog, path, "miners", ch.miners),
-        ups=_resolve(catalog, path, "ups", ch.ups)[0],
-        transformer=_resolve(catalog, path, "transformer", ch.transformer)[0],
+        racks=chosen["racks"],
+        cdus=chosen["cdus"],
+        heat_rejection=chosen["heat_rejection"],
+        air_side=chosen["air_side"],
+        miners=chosen["miners"],
+        ups=chosen["ups"][0],
+        transformer=chosen["transformer"][0],
         weather_path=weather_path,
         overrides=applied,
     )
@@ -375,7 +404,16 @@ def _override_origin(path: str, origin: dict[str, str]) -> str | None:
 def _from_override(err: InputError, where: str | None) -> InputError:
     if where is None:
         return err
-    return InputError(err.file, err.path, f"{err.message} (set by {where})")
+    return InputError(err.file, err.path, f"{err.message} (set by {where})", err.more)
+
+
+def _from_overrides(err: InputError, origin: dict[str, str]) -> InputError:
+    """Each problem whose value an override set says so."""
+    problems = []
+    for where, message in err.problems:
+        set_by = _override_origin(where, origin)
+        problems.append((where, message + (f" (set by {set_by})" if set_by else "")))
+    return input_errors(err.file, problems)
 
 
 def _flatten(table: dict, prefix: str = "") -> dict[str, Any]:

@@ -12,6 +12,7 @@ from planner.inputs import Inputs
 from planner.load import InputError, read_toml
 from planner.plan import PlanResult, run_plan
 from planner.solve import SolverUnavailable
+from planner.warnings import default_warnings
 from planner.report.figures import Section, build_sections, solver_section
 from planner.report.render import render_json, render_text, sections_to_dict
 
@@ -141,6 +142,10 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
         return EXIT_SOLVER
 
     sections = build_sections(plan)
+    warnings = default_warnings(loaded) if loaded is not None else []
+    if warnings:  # first, where they are read: defaults that may have changed this plan
+        sections.insert(0, Section("Warnings: defaults that change the answer",
+                                   lines=[f"warning: {path}: {message}" for path, message in warnings]))
     if explain:
         explained = explain_mod.explain(plan, solver=solver)
         if replan and status == "optimal" and not fixed:
@@ -157,7 +162,8 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
     sections.append(_audit_section(plan))
     sections.append(solver_section(plan))
     render_text(sections, out)
-    extra = {"status": status, "audit_passed": plan.audit.passed}
+    extra = {"status": status, "audit_passed": plan.audit.passed,
+             "warnings": [{"path": path, "message": message} for path, message in warnings]}
     if json_out is not None:
         text = render_json(sections, extra)
         if quiet:

@@ -7,6 +7,7 @@ import math
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 
 import pulp
@@ -41,6 +42,26 @@ class SolveResult:
         return self.status in ("optimal", "time_limit")
 
 
+def cbc_solver(**options):
+    """A PuLP CBC solver that can run here, or None.
+
+    PuLP 4 runs CBC through ``COIN_CMD`` (binary from the ``cbcbox`` wheel of ``pulp[cbc]``, or ``cbc`` on
+    PATH) and has no ``PULP_CBC_CMD``; PuLP 3 bundles CBC as ``PULP_CBC_CMD`` (deprecated there) while its
+    ``COIN_CMD`` needs ``cbc`` on PATH. The first of the two that is available is used.
+    """
+    solver = pulp.COIN_CMD(**options)
+    if solver.available():
+        return solver
+    legacy = getattr(pulp, "PULP_CBC_CMD", None)
+    if legacy is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            solver = legacy(**options)
+        if solver.available():
+            return solver
+    return None
+
+
 def _solver(name: str, time_limit: float | None, mip_gap: float | None, mip: bool = True):
     if name == "highs":
         solver = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=mip_gap, mip=mip, threads=1)
@@ -48,9 +69,11 @@ def _solver(name: str, time_limit: float | None, mip_gap: float | None, mip: boo
             raise SolverUnavailable("HiGHS (highspy) is not installed")
         return solver
     if name == "cbc":
-        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap, mip=mip)
-        if not solver.available():
-            raise SolverUnavailable("CBC is not available in this PuLP installation")
+        solver = cbc_solver(msg=False, timeLimit=time_limit, gapRel=mip_gap, mip=mip)
+        if solver is None:
+            raise SolverUnavailable(
+                "CBC is not available in this PuLP installation (with PuLP 4: pip install 'pulp[cbc]')"
+            )
         return solver
     raise SolverUnavailable(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
 

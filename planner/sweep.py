@@ -68,7 +68,7 @@ from planner.compare import (
     no_plan_code,
 )
 from planner.economics import objective_text
-from planner.load import InputError, did_you_mean, load_site
+from planner.load import InputError, did_you_mean, input_errors, load_site
 from planner.report.export import csv_value, report_console, write_exports
 from planner.report.render import add_narrow_column, jsonable, narrow_table
 
@@ -239,11 +239,15 @@ def _spec_value(spec, dotted: str) -> Any:
 
 def _vary_origin(err: InputError, axes: Sequence[Axis]) -> InputError:
     """load_site says '(set by --set)' for every override; say --vary for the varied ones."""
-    for a in axes:
-        if err.path == a.path or err.path.startswith(a.path + ".") or err.path.startswith(a.path + "["):
-            if err.message.endswith("(set by --set)"):
-                return InputError(err.file, err.path, err.message[: -len("(set by --set)")] + "(set by --vary)")
-    return err
+    problems = []
+    for path, message in err.problems:
+        for a in axes:
+            if path == a.path or path.startswith(a.path + ".") or path.startswith(a.path + "["):
+                if message.endswith("(set by --set)"):
+                    message = message[: -len("(set by --set)")] + "(set by --vary)"
+                    break
+        problems.append((path, message))
+    return input_errors(err.file, problems)
 
 
 def build_points(site: str | Path, axes: Sequence[Axis], *, sets: dict[str, Any] | None = None,

@@ -28,7 +28,7 @@ from planner.inputs import capital_recovery_factor, resolve
 from planner.load import load_site
 from planner.model import build_model
 from planner.plan import run_plan
-from planner.solve import solve, solve_fixed_lp
+from planner.solve import cbc_solver, solve, solve_fixed_lp
 from test_model import envelope, hall_area  # the hand model of the tiny site
 
 ROOT = Path(__file__).parent.parent
@@ -272,7 +272,7 @@ def test_grid_shadow_price_matches_finite_difference_and_hand_value():
 
 
 def test_dual_sign_is_the_same_with_cbc():
-    if not pulp.PULP_CBC_CMD().available():
+    if cbc_solver() is None:
         pytest.skip("CBC not available")
     plan = run_plan(_inputs(**{"choices.miners": ["s21_pro"]}))
     highs = _figure(ex.explain(plan, solver="highs"), "site.grid_limit: 1 MW more is worth, equipment held fixed")
@@ -430,7 +430,7 @@ def test_highs_time_limit_with_an_incumbent_maps_to_time_limit():
 
 def test_dual_sign_follows_the_solver_that_ran(monkeypatch):
     """HiGHS requested but missing: CBC runs the fixed-integer LP, and its sign convention applies."""
-    if not pulp.PULP_CBC_CMD().available():
+    if cbc_solver() is None:
         pytest.skip("CBC not available")
     plan = run_plan(_inputs(**{"choices.miners": ["s21_pro"]}))
     highs = _figure(ex.explain(plan), "site.grid_limit: 1 MW more is worth, equipment held fixed")

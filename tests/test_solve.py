@@ -38,3 +38,33 @@ def test_unknown_solver_is_an_input_error(capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert "unknown solver" in err and "Traceback" not in err
+
+
+
+def test_cbc_solver_raises_no_deprecation_warning():
+    import warnings
+
+    from planner.solve import cbc_solver
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        solver = cbc_solver(msg=False)
+    assert solver is not None and solver.available()
+
+
+def test_cbc_runs_through_coin_cmd_without_pulp_cbc_cmd(monkeypatch):
+    """As with PuLP 4: no PULP_CBC_CMD, CBC through COIN_CMD (here pointed at the CBC binary found now)."""
+    from planner.solve import cbc_solver
+
+    binary = cbc_solver(msg=False).path
+
+    class Coin(pulp.COIN_CMD):
+        def __init__(self, **options):
+            super().__init__(path=binary, **options)
+
+    monkeypatch.setattr(pulp, "COIN_CMD", Coin)
+    monkeypatch.delattr(pulp, "PULP_CBC_CMD", raising=False)
+    assert isinstance(cbc_solver(msg=False), Coin)
+    plan = run_plan(_inputs(), solver="cbc")
+    assert plan.solve.solver == "cbc" and plan.solve.status == "optimal"
+    assert plan.design.racks == run_plan(_inputs(), solver="highs").design.racks
