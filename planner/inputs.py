@@ -262,10 +262,15 @@ class Inputs:
 
 
 def liquid_supply_with(inp: Inputs, cdu_counts: dict[str, int]) -> float:
-    """Facility-water supply [degC] with the installed CDUs: the rack coolant limit less their approach."""
+    """Facility-water supply [degC] the plan's liquid-loop modules are rated at.
+
+    One temperature for the whole loop unless ``cooling.loop_temperature_by_cdu``; then the one the
+    installed CDUs give (the rack coolant limit less their largest approach).
+    """
+    variants = {h.supply for h in inp.heat_rejection if h.loop == "liquid" and h.cdus}
     chosen = [c for c in inp.cdus if cdu_counts.get(c.id, 0) > 0]
     liquid = [r for r in inp.racks if r.liquid_fraction > 0]
-    if not chosen or not liquid:
+    if not variants or not chosen or not liquid:
         return inp.liquid_supply
     return float(facility_water_supply(min(r.max_coolant_supply for r in liquid), max(c.approach for c in chosen)))
 
