@@ -497,7 +497,15 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
         v.append(Violation("redundancy.cdu", f"CDU capacity with {s['cdu']} unit(s) out is below the liquid heat at design power",
                            None, short, "MW"))
     v += _worst(op.liquid_heat, cdu_cap, labels, "choices.cdus", "liquid heat above installed CDU capacity", "MW", tol)
-    res.checks.append(f"CDUs: N+{s['cdu']} at design power, and every hour")
+    flow_cdus = [c for c in inp.cdus if design.cdus.get(c.id, 0) > 0 and c.flow > 0]
+    if flow_cdus:
+        largest = max(c.flow for c in flow_cdus)
+        have = sum(design.cdus[c.id] * c.flow for c in flow_cdus) - s["cdu"] * largest
+        need = sum(design.racks.get(r.id, 0) * r.coolant_flow for r in inp.racks)
+        if need > have + 1e-6:
+            v.append(Violation("redundancy.cdu", f"CDU flow with {s['cdu']} unit(s) out is below the racks' coolant "
+                               "flow", None, need - have, "L/min"))
+    res.checks.append(f"CDUs: N+{s['cdu']} at design power (heat and the racks' coolant flow), and every hour")
 
     _, air_left = installed_with_spares_out(inp.air_side, design.air_units, s["air_side"])
     short = loads["air"] - air_left
@@ -546,7 +554,7 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
                                    None, n_types - inp.max_hr_types_per_loop, "types"))
     res.checks.append(f"heat rejection: each loop holds its design heat with {s['heat_rejection']} module(s) out "
                       f"({'per technology' if inp.hr_scope == 'technology' else 'the largest'}; modules that reject "
-                      "nothing at the design condition never count), at the loop temperature the installed CDUs give")
+                      "nothing at the design condition never count), at the loop temperature the modules are rated for")
 
     hall, yard = areas(inp, design)
     if hall > inp.hall_area * (1 + 1e-7) + tol:

@@ -27,13 +27,14 @@ class Economics:
     water_cost: float
     facility_opex: float
     mining_opex: float
+    it_support: float
     capex_parts: dict[str, float]
     annualised_capex: float
 
     @property
     def noi(self) -> float:
         return (self.gpu_revenue + self.mining_revenue - self.energy_cost - self.demand_cost
-                - self.fixed_charges - self.water_cost - self.facility_opex - self.mining_opex)
+                - self.fixed_charges - self.water_cost - self.facility_opex - self.mining_opex - self.it_support)
 
     @property
     def capex(self) -> float:
@@ -57,6 +58,7 @@ class Economics:
             ("water", -self.water_cost),
             ("facility opex", -self.facility_opex),
             ("mining opex", -self.mining_opex),
+            ("GPU and network hardware support", -self.it_support),
         ]
 
 
@@ -85,6 +87,8 @@ def evaluate(inp: Inputs, design: Design, op: Operation) -> Economics:
         water_cost=water,
         facility_opex=inp.facility_opex * op.it_design,
         mining_opex=inp.mining_opex * sum(design.mining.values()),
+        it_support=inp.it_support * (parts["GPU racks"] + parts["scale-out network, storage, management"])
+        / (1.0 + inp.installation),
         capex_parts=parts,
         annualised_capex=annualised,
     )

@@ -16,7 +16,7 @@ from planner.physics import mining as mining_phys
 from planner.physics.plant import ModuleRating, module_performance
 from planner.physics.auxiliaries import cube_chords, pump_power_per_heat
 from planner.physics.fluids import fluid_properties
-from planner.physics.thermal import facility_water_supply
+from planner.physics.thermal import coolant_flow, facility_water_supply
 
 HOURS_PER_YEAR = 8760
 LOOPS = ("liquid", "air")
@@ -63,6 +63,7 @@ class RackIn:
     support_price: float = 0.0  # USD per scalable unit
     power_grid_peak: float = 0.0  # MW per rack seen by the grid after power smoothing
     transient_window: float = 1.0  # s
+    coolant_flow: float = 0.0  # L/min per rack at design power: the vendor's figure or heat / (rho cp dT)
 
     @property
     def su_it_typical(self) -> float:
@@ -101,6 +102,7 @@ class CduIn:
     floor_area: float
     price: float
     pump_per_heat: float = 0.0  # MW of pump power per MW of rack liquid heat
+    flow: float = 0.0  # L/min of secondary flow (0: not stated)
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,7 @@ class Inputs:
     ups_no_load: float = 0.0  # share of the UPS rating
     transformer_no_load: float = 0.0  # share of the transformer rating (the grid limit)
     installation: float = 0.0  # share of rack, support and miner prices
+    it_support: float = 0.0  # share of rack and support hardware prices per year
     max_rack_types: int | None = None
     max_miner_models: int | None = None
     max_hr_types_per_loop: int | None = None
@@ -273,6 +276,15 @@ def liquid_supply_with(inp: Inputs, cdu_counts: dict[str, int]) -> float:
     if not variants or not chosen or not liquid:
         return inp.liquid_supply
     return float(facility_water_supply(min(r.max_coolant_supply for r in liquid), max(c.approach for c in chosen)))
+
+
+def rack_design_flow(r) -> float:
+    """Coolant flow one rack needs at design power [L/min]: the vendor's figure, or heat / (rho cp dT)."""
+    if r.liquid_fraction.value <= 0:
+        return 0.0
+    cp, rho = fluid_properties(r.coolant, r.max_coolant_supply_temperature.value)
+    need = float(coolant_flow(r.power_design.value * r.liquid_fraction.value * 1000.0, r.coolant_delta_t.value, cp, rho))
+    return max(need, r.rated_coolant_flow.value)
 
 
 def capital_recovery_factor(rate: float, years: float) -> float:
@@ -397,7 +409,8 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
                support_racks=r.support_racks_per_unit, support_liquid_fraction=r.support_liquid_fraction.value,
                support_floor_area=r.support_floor_area_per_unit.value, support_price=r.support_price_per_unit.value,
                power_grid_peak=max(r.power_design.value, r.power_peak.value * (1.0 - r.power_smoothing.value)),
-               transient_window=r.transient_window.value)
+               transient_window=r.transient_window.value,
+               coolant_flow=rack_design_flow(r))
         for r in loaded.racks
     ]
     liquid_racks = [r for r in racks if r.liquid_fraction > 0]
@@ -410,7 +423,8 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
     cdus = [
         CduIn(c.id, c.name, c.capacity.value, c.approach.value, c.pump_power.value,
               c.floor_area.value, c.price.value,
-              float(pump_power_per_heat(c.pump_head.value, rack_dt, rack_cp, c.pump_efficiency.value)))
+              float(pump_power_per_heat(c.pump_head.value, rack_dt, rack_cp, c.pump_efficiency.value)),
+              c.rated_flow.value)
         for c in loaded.cdus
     ]
     cool = spec.cooling
@@ -626,6 +640,7 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
         ups_no_load=loaded.ups.no_load_loss.value,
         transformer_no_load=loaded.transformer.no_load_loss.value,
         installation=econ.installation.value,
+        it_support=econ.it_support.value,
         max_rack_types=spec.limits.max_rack_types,
         max_miner_models=spec.limits.max_miner_models,
         max_hr_types_per_loop=spec.limits.max_heat_rejection_types_per_loop,

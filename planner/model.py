@@ -320,6 +320,19 @@ def define_cdus(b: Builder) -> None:
         cap = cap + b.relax(fam, "cdu_redundancy", "MW", f"CDU capacity with {spares} spare(s) out, against the {text}",
                             scale=ELASTIC_COOLING_SCALE)
     b.add(fam, None, cap - load >= 0, "cdu_redundancy")
+    if any(c.flow > 0 for c in inp.cdus):
+        # and the racks' coolant flow with the spares out (a CDU of unstated flow counts by heat only)
+        fam_flow = b.family("cdu_flow", "redundancy.cdu", f"CDU flow with {spares} spare(s) >= the racks' coolant flow",
+                            "L/min")
+        need = _affine((b.x["units"][r.id], r.su_racks * r.coolant_flow) for r in inp.racks)
+        big = sum(b.x["unit_ub"][r.id] * r.su_racks * r.coolant_flow for r in inp.racks)
+        flow = _affine([(cdus[c.id], c.flow) for c in inp.cdus if c.flow > 0]
+                       + [(used[c.id], -spares * c.flow) for c in inp.cdus if c.flow > 0]
+                       + [(used[c.id], big) for c in inp.cdus if c.flow <= 0])
+        if b.elastic:
+            flow = flow + 1000.0 * b.relax(fam, "cdu_flow", "MW", "CDU flow with the spares out, against the racks' "
+                                           "coolant flow (per 1000 L/min)", scale=ELASTIC_COOLING_SCALE)
+        b.add(fam_flow, None, flow - need >= 0, "cdu_flow")
 
 
 def define_air_side(b: Builder) -> None:
@@ -666,7 +679,8 @@ def define_objective(b: Builder) -> None:
     units, lots = b.x["units"], b.x["lots"]
     for r in inp.racks:
         gpu_rev = K * r.gpu_price * inp.utilisation * GPU_HOURS_PER_YEAR * r.gpus * r.su_racks
-        b.obj[units[r.id]] += gpu_rev - K * inp.facility_opex * (r.su_racks * r.power_design + r.support_power)
+        b.obj[units[r.id]] += (gpu_rev - K * inp.facility_opex * (r.su_racks * r.power_design + r.support_power)
+                               - K * inp.it_support * (r.su_racks * r.price + r.support_price))
     for m in inp.miners:
         b.obj[lots[m.id]] -= K * inp.mining_opex * m.lot_mw
     peaks = b.x["peaks"]

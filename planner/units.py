@@ -104,6 +104,7 @@ KINDS: dict[str, Kind] = {
     "heat_price": Kind("a price per unit of heat capacity", "90 USD/kWth", "USD/kW", thermal=True),
     "duration": Kind("a duration", "5 year", "year"),
     "response_time": Kind("a response time", "2 s", "s"),
+    "annual_rate": Kind("a share per year", "5 %/year", "1/year"),
     "fraction": Kind("a fraction", "90 %", "dimensionless"),
     "specific_heat": Kind("a specific heat", "3.95 kJ/kg/K", "kJ/kg/K"),
     "density": Kind("a density", "1016.8 kg/m^3", "kg/m^3"),

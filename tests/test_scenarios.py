@@ -40,7 +40,7 @@ def _run(capsys, *argv) -> tuple[int, str, str]:
 def test_scenarios_patch_any_path():
     base = load_site(WASHINGTON)
     cheap = load_site(WASHINGTON, scenario="cheap_gpu")
-    assert base.spec.gpu_market.price.value == 3.25
+    assert base.spec.gpu_market.price.value == 3.0
     assert cheap.spec.gpu_market.price.value == 2.5
     assert cheap.overrides == {"gpu_market.price": "2.5 USD/GPU/h"}
     hot = load_site(WASHINGTON, scenario="hot_summer")

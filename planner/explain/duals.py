@@ -93,8 +93,9 @@ def _shadow_section(plan, lp, sign: float) -> Section:
     e_bind = [t for t, c in env_rows if _binds(c)]
     s.figures.append(Figure(
         "site.grid_limit: 1 MW more is worth, equipment held fixed", value_grid / 1e3, "MUSD/yr",
-        f"sum of the duals of the grid rows ({d_grid / 1e3:.4g}) and envelope rows ({d_env / 1e3:.4g} MUSD/yr per MW) "
-        f"less the transformer sized to the limit ({transformer / 1e3:.3g})"))
+        f"marginal, for a small change: sum of the duals of the grid rows ({d_grid / 1e3:.4g} MUSD/yr per MW) and "
+        f"envelope rows ({d_env / 1e3:.4g} MUSD/yr per MW) less the transformer sized to the limit "
+        f"({transformer / 1e3:.3g} MUSD/yr per MW)"))
     s.figures.append(Figure("site.grid_limit: hours the grid draw binds", float(sum(inp.weight[t] for t in g_bind)), "h",
                             f"{len(g_bind)} of {inp.hours} model hours"))
     s.figures.append(Figure("site.grid_limit: hours the GPU peak envelope binds", float(sum(inp.weight[t] for t in e_bind)),
@@ -151,12 +152,14 @@ def _stranded_section(plan) -> Section:
     h = int(np.argmax(clim.dry_bulb))
     label = f"{clim.timestamps[h]}, {clim.dry_bulb[h]:.1f} degC"
     s = Section("Stranded capacity")
-    s.figures.append(Figure("grid power unused at the hottest hour", inp.grid_limit - float(op.grid_draw[h]), "MW",
-                            f"site.grid_limit {quantity_text(inp.grid_limit, 'MW')} less the draw at {label}"))
-    s.figures.append(Figure("grid headroom for GPU peaks at the hottest hour", inp.grid_limit - float(op.envelope[h]), "MW",
-                            "site.grid_limit less GPU peak power plus cooling, mining curtailed"))
-    s.figures.append(Figure("grid energy unused over the year", float(np.sum(inp.grid_limit - op.grid_draw)), "MWh/yr",
-                            "site.grid_limit x 8760 h less the energy drawn"))
+    limit = inp.operating_limit
+    less = f" less site.grid_margin {quantity_text(inp.grid_margin, 'MW')}" if inp.grid_margin > 0 else ""
+    s.figures.append(Figure("grid power unused at the hottest hour", limit - float(op.grid_draw[h]), "MW",
+                            f"site.grid_limit {quantity_text(inp.grid_limit, 'MW')}{less}, less the draw at {label}"))
+    s.figures.append(Figure("grid headroom for GPU peaks at the hottest hour", limit - float(op.envelope[h]), "MW",
+                            f"site.grid_limit{less}, less GPU peak power plus cooling, sheddable mining curtailed"))
+    s.figures.append(Figure("grid energy unused over the year", float(np.sum(limit - op.grid_draw)), "MWh/yr",
+                            f"(site.grid_limit{less}) x 8760 h less the energy drawn"))
 
     loads = design_loads(inp, d)
     sp = inp.spares
@@ -307,8 +310,8 @@ def _limits_section(plan, binding: dict[str, dict]) -> Section:
     if "economics.capex_budget" not in limited:
         unused.append(f"{quantity_text((inp.budget - eco.capex) / 1e6, 'MUSD')} of economics.capex_budget")
     if "site.grid_limit" not in limited:
-        unused.append(f"{quantity_text(inp.grid_limit - float(plan.operation.envelope.max()), 'MW')} of site.grid_limit "
-                      "(GPU peak envelope, worst hour)")
+        unused.append(f"{quantity_text(inp.operating_limit - float(plan.operation.envelope.max()), 'MW')} of "
+                      "site.grid_limit less its margin (GPU peak envelope, worst hour)")
     if limited:
         s.lines.append(f"the rack count is limited by {', '.join(sorted(limited))}; left unused: {', '.join(unused)}")
     elif unused:

@@ -152,7 +152,7 @@ def build_sections(plan: PlanResult) -> list[Section]:
     # --- racks ------------------------------------------------------------------------------
     s = Section("Racks and GPUs")
     t = Table("racks", [("rack", ""), ("scalable units", "units"), ("count", "racks"), ("support racks", "racks"),
-                        ("GPUs", "GPU"), ("IT typical", "MW"), ("support IT", "MW"), ("peak at grid", "MW"),
+                        ("GPUs", "GPU"), ("GPU IT typical", "MW"), ("support IT", "MW"), ("IT peak at grid", "MW"),
                         ("GPU price", "USD/GPU/h")])
     for r in inp.racks:
         n = d.racks.get(r.id, 0)
@@ -168,7 +168,8 @@ def build_sections(plan: PlanResult) -> list[Section]:
         Figure("support IT", op.support_it, "MW", "scale-out network, storage, management per scalable unit"),
         Figure("IT power, design", op.it_design, "MW"),
         Figure("IT power, electrical peak (transients)", op.it_peak, "MW", "UPS rating"),
-        Figure("IT power, peak the grid sees", op.it_grid_peak, "MW", "after the racks' power smoothing"),
+        Figure("IT power, peak the grid sees", op.it_grid_peak, "MW",
+               "rack peak less the power smoothing of its power shelves, never below design power; support IT"),
     ]
     out.append(s)
 
@@ -209,12 +210,15 @@ def build_sections(plan: PlanResult) -> list[Section]:
         if n and r.liquid_fraction > 0:
             cp, rho = fluid_properties(r.coolant, r.max_coolant_supply)
             per_rack = float(coolant_flow(r.power_design * r.liquid_fraction * 1000, r.coolant_delta_t, cp, rho))
-            flows += n * per_rack
+            flows += n * r.coolant_flow
             note = f"{r.coolant}, {r.coolant_delta_t:g} K rise at design power"
             if r.rated_flow > 0:
                 note += f"; vendor figure {r.rated_flow:g} L/min"
             s.figures.append(Figure(f"coolant flow per {r.name}", per_rack, "L/min", note))
-    s.figures.append(Figure("rack-loop coolant flow, all racks", flows, "L/min"))
+    cdu_flow = sum(d.cdus.get(c.id, 0) * c.flow for c in inp.cdus)
+    s.figures.append(Figure("rack-loop coolant flow, all racks", flows, "L/min",
+                            "the larger of the vendor's figure and heat / (rho cp dT), per rack; CDUs installed give "
+                            f"{cdu_flow:,.0f} L/min" if cdu_flow else "the larger of the vendor's figure and the heat's"))
     s.figures.append(Figure("yard area used", areas(inp, d)[1], "m^2", f"of {inp.yard_area:,.0f} m^2"))
     for h in inp.heat_rejection:
         mask = assist_mask(h, op) if d.modules.get(h.key, 0) else None

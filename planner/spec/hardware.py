@@ -92,6 +92,8 @@ class Cdu(HardwareBase):
         "temperature_difference", "Rack coolant supply minus facility water supply", gt=0, le=15
     )
     pump_power: quantity("electric_power", "Pump motor rating (nameplate); the running power follows from flow and head", ge=0)
+    rated_flow: quantity("volume_flow", "Secondary (rack-side) flow the CDU delivers (0: not stated, heat only)",
+                         ge=0) = "0 L/min"
     pump_head: quantity("length", "Secondary (rack-side) pump head at design flow", gt=0, le=150) = "30 m"
     pump_efficiency: quantity("fraction", "Wire-to-water efficiency of the secondary pumps", gt=0.1, le=1) = "65 %"
     floor_area: quantity("area", "Floor area including service clearance", ge=0)

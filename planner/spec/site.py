@@ -126,6 +126,9 @@ class Economics(StrictModel):
     facility_opex: quantity("power_opex", "Non-energy facility opex per MW of IT (design)", ge=0)
     facility_capex: quantity("power_price", "Facility retrofit capex per MW of IT (design)", ge=0)
     water_price: quantity("water_price", "Water price", ge=0) = "0 USD/m^3"
+    it_support: quantity(
+        "annual_rate", "GPU and network hardware support and spares, as a share of their price per year "
+        "(0 when bundled with the purchase)", ge=0, le=0.3) = "0 %/year"
     installation: quantity(
         "fraction", "Installation, integration and cabling of racks, support racks and miners, as a share of "
         "their price (cooling plant prices are installed prices)", ge=0, le=0.5) = 0
