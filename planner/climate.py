@@ -673,6 +673,11 @@ def read_climate(path):
     ClimateError
         For an unknown extension or any error of the chosen reader.
     """
+    from planner.load import WEATHER_MAX_BYTES, file_problem
+
+    problem = file_problem(path, WEATHER_MAX_BYTES)
+    if problem:
+        raise ClimateError(f"weather file {os.path.basename(os.fspath(path))}: {problem}")
     ext = os.path.splitext(os.fspath(path))[1].lower()
     if ext == ".epw":
         return read_epw_climate(path)

@@ -8,6 +8,7 @@ the canonical magnitude used by the model.
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any
 
 import pint
@@ -101,6 +102,23 @@ def quantity(kind: str, description: str, *, ge=None, gt=None, le=None, lt=None)
         PlainSerializer(lambda m: m.text, return_type=str),
         Field(description=full, json_schema_extra={"kind": kind, "unit": spec.canonical}),
     ]
+
+
+NAME_MAX = 255  # bytes per path component (Linux NAME_MAX)
+PATH_MAX = 4096  # bytes in a whole path (Linux PATH_MAX)
+
+
+def path_problem(text: str) -> str | None:
+    """Why ``text`` cannot name a file (NUL byte, over-long name), or None."""
+    if "\x00" in text:
+        return "a path cannot contain a NUL byte"
+    raw = os.fsencode(text) if text else b""
+    if len(raw) > PATH_MAX:
+        return f"the path is {len(raw):,} bytes long; at most {PATH_MAX} are allowed"
+    longest = max((len(part) for part in raw.split(b"/")), default=0)
+    if longest > NAME_MAX:
+        return f"a name in the path is {longest:,} bytes long; at most {NAME_MAX} are allowed per folder or file name"
+    return None
 
 
 class FieldError(ValueError):

@@ -7,9 +7,16 @@ from typing import Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
-from planner.spec.fields import FieldError, Measured, StrictModel, quantity
+from planner.spec.fields import FieldError, Measured, StrictModel, path_problem, quantity
 
 Temperature = quantity("temperature", "Air temperature", ge=-60, le=60)
+
+
+def _clip(text: str, n: int = 60) -> str:
+    """A long value shortened for a message."""
+    return repr(text) if len(text) <= n else repr(text[:n]) + f"... ({len(text):,} characters)"
+
+
 _REDUNDANCY = re.compile(r"^\s*N\s*(?:\+\s*(\d+))?\s*$")
 
 
@@ -20,6 +27,14 @@ class SiteInfo(StrictModel):
     hall_area: quantity("area", "Usable floor area of the building for racks, CDUs and miners", ge=0)
     yard_area: quantity("area", "Usable yard area for heat-rejection plant", ge=0)
     hardware_dir: str = Field("../hardware", description="Hardware catalogue folder, relative to the site file.")
+
+    @field_validator("hardware_dir")
+    @classmethod
+    def _path(cls, v):
+        problem = path_problem(v)
+        if problem:
+            raise ValueError(f"{problem}; got {_clip(v)}")
+        return v
 
 
 class Climate(StrictModel):
@@ -43,6 +58,9 @@ class Climate(StrictModel):
     @field_validator("weather_file")
     @classmethod
     def _empty_is_none(cls, v):
+        problem = path_problem(v) if v else None
+        if problem:
+            raise ValueError(f"{problem}; got {_clip(v)}")
         return v or None
 
     @model_validator(mode="after")

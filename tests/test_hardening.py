@@ -1,0 +1,122 @@
+"""Hardening (issue 11): every bad input is an input error naming the file and the TOML path,
+never an internal error, a traceback or a hang."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from planner.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "sites" / "tiny.toml"
+HARDWARE = ROOT / "hardware"
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main([*args])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and "internal error" not in out + err
+    return code, out, err
+
+
+@pytest.fixture()
+def site_dir(tmp_path):
+    """A copy of the tiny site with its own hardware folder, to break."""
+    shutil.copytree(HARDWARE, tmp_path / "hw")
+    text = TINY.read_text().replace('hardware_dir = "../hardware"', 'hardware_dir = "hw"')
+    (tmp_path / "site.toml").write_text(text)
+    return tmp_path
+
+
+# ---------------------------------------------------------------- reading files
+
+@pytest.mark.parametrize("value, words", [
+    ("/", "is a system folder"),
+    ("../../../../../../../..", "is a system folder"),
+    ("/proc", "is a system folder"),
+    ("a\x00b", "a path cannot contain a NUL byte"),
+    ("x" * 5000, "the path is 5,000 bytes long; at most 4096"),
+    ("x" * 300, "a name in the path is 300 bytes long; at most 255"),
+])
+def test_hardware_dir_paths_are_input_errors(capsys, value, words):
+    code, _, err = _run(capsys, "check", str(TINY), "--set", f"site.hardware_dir={value!r}".replace("'", '"')
+                        if "\x00" not in value else f"site.hardware_dir=a\x00b")
+    assert code == 2
+    assert "tiny.toml: site.hardware_dir: " in err and words in err
+
+
+@pytest.mark.parametrize("value, words", [
+    ("a\x00b.epw", "a path cannot contain a NUL byte"),
+    ("x" * 5000 + ".epw", "the path is 5,004 bytes long"),
+    ("/dev/zero", "is a device, expected a regular file"),
+    ("/etc", "is a folder, expected a file"),
+])
+def test_weather_file_paths_are_input_errors(capsys, value, words):
+    code, _, err = _run(capsys, "check", str(TINY), "--set", f"climate.weather_file={value}")
+    assert code == 2
+    assert "tiny.toml: climate.weather_file: " in err and words in err
+
+
+def test_weather_file_fifo_does_not_hang(site_dir, capsys):
+    os.mkfifo(site_dir / "w.epw")
+    code, _, err = _run(capsys, "check", str(site_dir / "site.toml"), "--set", "climate.weather_file=w.epw")
+    assert code == 2 and "climate.weather_file: " in err and "named pipe (FIFO)" in err
+
+
+def test_weather_file_too_large(site_dir, capsys):
+    with open(site_dir / "big.epw", "wb") as fh:
+        fh.truncate(21 * 1024 * 1024)
+    code, _, err = _run(capsys, "check", str(site_dir / "site.toml"), "--set", "climate.weather_file=big.epw")
+    assert code == 2 and "climate.weather_file: " in err and "at most 20 MiB" in err
+
+
+def test_hardware_fifo_does_not_hang(site_dir, capsys):
+    os.mkfifo(site_dir / "hw" / "racks" / "pipe.toml")
+    code, _, err = _run(capsys, "check", str(site_dir / "site.toml"))
+    assert code == 2 and "pipe.toml: is a named pipe (FIFO), expected a regular file" in err
+
+
+def test_hardware_file_that_is_dev_zero(site_dir, capsys):
+    os.symlink("/dev/zero", site_dir / "hw" / "racks" / "zero.toml")
+    code, _, err = _run(capsys, "check", str(site_dir / "site.toml"))
+    assert code == 2 and "zero.toml: is a device, expected a regular file" in err
+
+
+def test_hardware_file_too_large(site_dir, capsys):
+    (site_dir / "hw" / "racks" / "big.toml").write_text("# " + "x" * (3 * 1024 * 1024) + "\n")
+    code, _, err = _run(capsys, "check", str(site_dir / "site.toml"))
+    assert code == 2 and "big.toml: the file is 3 MiB; at most 2 MiB" in err
+
+
+def test_symlink_loop_in_hardware_dir_is_not_followed(site_dir, capsys):
+    os.symlink("..", site_dir / "hw" / "racks" / "loop")
+    code, _, _ = _run(capsys, "check", str(site_dir / "site.toml"))
+    assert code == 0
+
+
+def test_hardware_dir_with_too_many_folders(site_dir, capsys):
+    for i in range(210):
+        (site_dir / "hw" / f"d{i:03d}").mkdir()
+    code, _, err = _run(capsys, "check", str(site_dir / "site.toml"))
+    assert code == 2 and "site.hardware_dir: " in err and "more than 200 folders" in err
+
+
+def test_site_file_is_a_fifo(site_dir, capsys):
+    os.mkfifo(site_dir / "pipe.toml")
+    code, _, err = _run(capsys, "check", str(site_dir / "pipe.toml"))
+    assert code == 2 and "pipe.toml: is a named pipe (FIFO)" in err
+
+
+def test_byte_order_mark_is_named(site_dir, capsys):
+    (site_dir / "bom.toml").write_bytes(b"\xef\xbb\xbf" + (site_dir / "site.toml").read_bytes())
+    code, _, err = _run(capsys, "check", str(site_dir / "bom.toml"))
+    assert code == 2 and "bom.toml: the file starts with a UTF-8 byte-order mark (BOM" in err
+
+
+def test_catalog_command_refuses_a_system_folder(capsys):
+    code, _, err = _run(capsys, "catalog", "--hardware", "/proc")
+    assert code == 2 and "is a system folder" in err
