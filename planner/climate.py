@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
 import math
 import os
 from dataclasses import dataclass
@@ -306,6 +307,99 @@ def _numeric(series: pd.Series, missing_at_or_above: float | None = None,
     return values
 
 
+# Physical bounds of hourly weather values (beyond them a value is a typo or a unit mix-up).
+DRY_BULB_RANGE = (-70.0, 60.0)  # degC; records: -89 (Vostok), +57 (Death Valley); -70 covers inhabited sites
+DEW_POINT_RANGE = (-90.0, 35.0)  # degC; the highest dew point recorded is about 35 degC
+DEW_ABOVE_DRY_TOLERANCE = 1.0  # K; files round both to 0.1 K
+RELATIVE_HUMIDITY_RANGE = (0.0, 110.0)  # %
+PRESSURE_RANGE = (30_000.0, 120_000.0)  # Pa; Everest summit about 33 kPa, sea-level records below 109 kPa
+
+
+def _within(name: str, field: str, values: np.ndarray, bounds: tuple[float, float], unit: str,
+            lines: np.ndarray | None = None, scale: float = 1.0) -> None:
+    """Refuse the first hour whose value lies outside ``bounds`` (missing hours, NaN, are skipped)."""
+    lo, hi = bounds
+    with np.errstate(invalid="ignore"):
+        bad = np.isfinite(values) & ((values < lo) | (values > hi))
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        where = f"line {int(lines[i])}" if lines is not None else f"data row {i + 1}"
+        raise ClimateError(
+            f"weather file {name}: {where}: {field} {values[i] / scale:g} {unit} is outside the physical range "
+            f"{lo / scale:g} to {hi / scale:g} {unit} ({int(bad.sum())} such hours)"
+        )
+
+
+def _check_hourly_bounds(name: str, dry_bulb: np.ndarray, dew: np.ndarray, rh: np.ndarray,
+                         pressure: np.ndarray, lines: np.ndarray | None, pressure_unit: str) -> None:
+    """Each hourly value within physical bounds and the dew point not above the dry bulb."""
+    _within(name, "dry bulb", dry_bulb, DRY_BULB_RANGE, "degC", lines)
+    _within(name, "dew point", dew, DEW_POINT_RANGE, "degC", lines)
+    _within(name, "relative humidity", rh, RELATIVE_HUMIDITY_RANGE, "%", lines)
+    scale = 100.0 if pressure_unit == "mbar" else 1.0
+    _within(name, "station pressure", pressure, PRESSURE_RANGE, pressure_unit, lines, scale)
+    with np.errstate(invalid="ignore"):
+        above = np.isfinite(dew) & (dew > dry_bulb + DEW_ABOVE_DRY_TOLERANCE)
+    if np.any(above):
+        i = int(np.argmax(above))
+        where = f"line {int(lines[i])}" if lines is not None else f"data row {i + 1}"
+        raise ClimateError(
+            f"weather file {name}: {where}: dew point {dew[i]:g} degC is above the dry bulb {dry_bulb[i]:g} degC "
+            f"(at most {DEW_ABOVE_DRY_TOLERANCE:g} K above is taken as rounding; {int(above.sum())} such hours)"
+        )
+
+
+_EPW_HEADER_LINES = 8
+_EPW_DATE_FIELDS = (("year", 1, 9999), ("month", 1, 12), ("day", 1, 31), ("hour", 1, 24))
+
+
+def _epw_rows(path: str, name: str) -> tuple[str, list[str], np.ndarray, int]:
+    """Read an EPW file (bounded), check each data row's date fields and drop 29 February.
+
+    Returns the text to parse (header and kept rows), the header lines, the file line number of each
+    kept row and the number of 29 February rows dropped (a leap-year file becomes a nominal year).
+    """
+    from planner.load import WEATHER_MAX_BYTES, InputError, read_bytes_bounded
+
+    try:
+        raw = read_bytes_bounded(path, WEATHER_MAX_BYTES)
+    except InputError as err:
+        raise ClimateError(f"weather file {name}: {err.message}") from None
+    text = raw.decode("utf-8", errors="replace")
+    all_lines = text.splitlines(keepends=True)
+    header = all_lines[:_EPW_HEADER_LINES]
+    if len(header) < _EPW_HEADER_LINES or not header[0].upper().startswith("LOCATION"):
+        raise ClimateError(f"weather file {name} is not an EPW file: it must start with 8 header lines, "
+                           "the first being LOCATION,...")
+    kept: list[str] = []
+    numbers: list[int] = []
+    dropped = 0
+    for j, line in enumerate(all_lines[_EPW_HEADER_LINES:], start=_EPW_HEADER_LINES + 1):
+        if not line.strip():
+            continue
+        fields = line.split(",", 6)
+        if len(fields) < 7:
+            raise ClimateError(f"weather file {name}: line {j}: expected the EPW fields year, month, day, hour, "
+                               f"minute, data flags, dry bulb ...; got {len(fields)} comma-separated fields")
+        values = []
+        for k, (field, lo, hi) in enumerate(_EPW_DATE_FIELDS):
+            given = fields[k].strip()
+            try:
+                value = int(given)
+            except ValueError:
+                value = None
+            if value is None or not lo <= value <= hi:
+                raise ClimateError(f"weather file {name}: line {j}: the {field} field is {given[:20]!r}, "
+                                   f"expected a whole number from {lo} to {hi}")
+            values.append(value)
+        if values[1] == 2 and values[2] == 29:
+            dropped += 1
+            continue
+        kept.append(line)
+        numbers.append(j)
+    return "".join(header + kept), header, np.array(numbers, dtype=int), dropped
+
+
 def _fill_pressure(pressure: np.ndarray, altitude: float) -> tuple[np.ndarray, int]:
     missing = ~np.isfinite(pressure)
     if np.any(missing):
@@ -508,15 +602,18 @@ def read_epw_climate(path):
 
     path = os.fspath(path)
     name = os.path.basename(path)
+    text, header, lines, leap_rows = _epw_rows(path, name)
     try:
-        header = _read_header_lines(path)
-        result = read_epw(path)
+        result = read_epw(io.StringIO(text))
     except Exception as exc:  # noqa: BLE001 - any parser failure means "unreadable"
         raise ClimateError(
-            f"cannot read weather file {name} as EPW: {type(exc).__name__}: {exc}"
+            f"cannot read weather file {name} as EPW: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
         ) from exc
     data, meta = result if isinstance(result, tuple) else (result, {})
-    _check_hours(name, len(data))
+    if len(data) != HOURS_PER_YEAR:
+        leap = f" after dropping {leap_rows} hours of 29 February" if leap_rows else ""
+        raise ClimateError(f"weather file {name} has {len(data)} hours{leap}; a year needs {HOURS_PER_YEAR} "
+                           "(a leap year's 8784 are accepted: 29 February is dropped)")
     needed = ("month", "day", "hour", "temp_air", "temp_dew", "relative_humidity",
               "atmospheric_pressure")
     absent = [c for c in needed if c not in data.columns]
@@ -538,11 +635,14 @@ def read_epw_climate(path):
     pressure = _numeric(data["atmospheric_pressure"], missing_at_or_above=999999.0,
                         missing_at_or_below=0.0)
     _finite_or_raise(name, "dry-bulb", dry_bulb)
+    _check_hourly_bounds(name, dry_bulb, dew, rh, pressure, lines, "Pa")
     altitude = float(meta.get("altitude", 0.0) or 0.0)
     pressure, n_filled = _fill_pressure(pressure, altitude)
     wet_bulb, method = _wet_bulb_from_humidity(name, dry_bulb, dew, rh, pressure)
     if n_filled:
         method += f"; standard-atmosphere pressure in {n_filled} h"
+    if leap_rows:
+        method += f"; {leap_rows} h of 29 February dropped (leap year)"
 
     station = ", ".join(
         str(meta.get(k, "")).strip() for k in ("city", "state-prov", "country")
@@ -637,6 +737,7 @@ def read_tmy3_climate(path):
     rh = _numeric(data["relative_humidity"], missing_at_or_below=-9900.0)
     pressure = _numeric(data["pressure"], missing_at_or_below=0.0) * 100.0  # mbar -> Pa
     _finite_or_raise(name, "dry-bulb", dry_bulb)
+    _check_hourly_bounds(name, dry_bulb, dew, rh, pressure, np.arange(len(dry_bulb)) + 3, "mbar")
     altitude = float(meta.get("altitude", 0.0) or 0.0)
     pressure, n_filled = _fill_pressure(pressure, altitude)
     wet_bulb, method = _wet_bulb_from_humidity(name, dry_bulb, dew, rh, pressure)
@@ -675,10 +776,10 @@ def read_climate(path):
     """
     from planner.load import WEATHER_MAX_BYTES, file_problem
 
-    problem = file_problem(path, WEATHER_MAX_BYTES)
+    ext = os.path.splitext(os.fspath(path))[1].lower()
+    problem = file_problem(path, WEATHER_MAX_BYTES) if ext in (".epw", ".csv") else None
     if problem:
         raise ClimateError(f"weather file {os.path.basename(os.fspath(path))}: {problem}")
-    ext = os.path.splitext(os.fspath(path))[1].lower()
     if ext == ".epw":
         return read_epw_climate(path)
     if ext == ".csv":

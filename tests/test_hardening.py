@@ -120,3 +120,84 @@ def test_byte_order_mark_is_named(site_dir, capsys):
 def test_catalog_command_refuses_a_system_folder(capsys):
     code, _, err = _run(capsys, "catalog", "--hardware", "/proc")
     assert code == 2 and "is a system folder" in err
+
+
+# ---------------------------------------------------------------- weather files
+
+PASCO = ROOT / "sites" / "weather" / "USA_WA_Pasco-Tri.Cities.AP.727845_TMY3.epw"
+WASHINGTON = ROOT / "sites" / "washington.toml"
+
+
+def _epw(tmp_path, name, edit) -> Path:
+    lines = PASCO.read_text().splitlines(keepends=True)
+    lines = edit(lines) or lines
+    path = tmp_path / name
+    path.write_text("".join(lines))
+    return path
+
+
+def _set(line: str, index: int, value: str) -> str:
+    fields = line.split(",")
+    fields[index] = value
+    return ",".join(fields)
+
+
+def _check_weather(capsys, path: Path) -> tuple[int, str]:
+    code, _, err = _run(capsys, "check", str(WASHINGTON), "--set", f"climate.weather_file={path}")
+    return code, err
+
+
+@pytest.mark.parametrize("index, value, words", [
+    (6, "-75", "line 209: dry bulb -75 degC is outside the physical range -70 to 60 degC"),
+    (6, "61", "line 209: dry bulb 61 degC is outside the physical range"),
+    (7, "40.5", "line 209: dew point 40.5 degC is outside the physical range -90 to 35 degC"),
+    (9, "5000", "line 209: station pressure 5000 Pa is outside the physical range 30000 to 120000 Pa"),
+    (8, "150", "line 209: relative humidity 150 % is outside the physical range 0 to 110 %"),
+    (2, "x5", "line 209: the day field is 'x5', expected a whole number from 1 to 31"),
+    (1, "", "line 209: the month field is '', expected a whole number from 1 to 12"),
+    (3, "25", "line 209: the hour field is '25', expected a whole number from 1 to 24"),
+])
+def test_weather_values_out_of_bounds(tmp_path, capsys, index, value, words):
+    def edit(lines):
+        lines[208] = _set(lines[208], index, value)
+    code, err = _check_weather(capsys, _epw(tmp_path, "bad.epw", edit))
+    assert code == 2
+    assert "washington.toml: climate.weather_file: weather file bad.epw: " + words in err
+    assert "format=" not in err and "dayfirst" not in err
+
+
+def test_dew_point_above_dry_bulb(tmp_path, capsys):
+    def edit(lines):
+        dry = float(lines[208].split(",")[6])
+        lines[208] = _set(lines[208], 7, f"{dry + 5:.1f}")
+    code, err = _check_weather(capsys, _epw(tmp_path, "dew.epw", edit))
+    assert code == 2 and "line 209: dew point" in err and "is above the dry bulb" in err
+
+
+def test_epw_missing_codes_are_recognised(tmp_path, capsys):
+    def edit(lines):
+        lines[208] = _set(lines[208], 9, "999999")  # pressure missing: standard atmosphere
+        lines[209] = _set(lines[209], 7, "99.9")  # dew point missing: relative humidity used
+    code, err = _check_weather(capsys, _epw(tmp_path, "codes.epw", edit))
+    assert code == 0, err
+    code, err = _check_weather(capsys, _epw(tmp_path, "nodry.epw", lambda ls: ls.__setitem__(208, _set(ls[208], 6, "99.9"))))
+    assert code == 2 and "1 missing dry-bulb values" in err
+
+
+def test_leap_year_epw_drops_29_february(tmp_path, capsys):
+    def edit(lines):
+        feb28 = [i for i, ln in enumerate(lines) if i >= 8 and ln.split(",")[1:3] == ["2", "28"]]
+        extra = [_set(lines[i], 2, "29") for i in feb28]
+        return lines[:feb28[-1] + 1] + extra + lines[feb28[-1] + 1:]
+    path = _epw(tmp_path, "leap.epw", edit)
+    assert len(path.read_text().splitlines()) == 8 + 8784
+    code, _, _ = _run(capsys, "check", str(WASHINGTON), "--set", f"climate.weather_file={path}")
+    assert code == 0
+    from planner.climate import read_climate
+    climate = read_climate(path)
+    assert climate.n_hours == 8760 and "24 h of 29 February dropped" in climate.source
+
+
+def test_epw_with_missing_rows_names_the_count(tmp_path, capsys):
+    code, err = _check_weather(capsys, _epw(tmp_path, "short.epw", lambda ls: ls[:8 + 8000]))
+    assert code == 2 and "short.epw has 8000 hours; a year needs 8760" in err
