@@ -142,6 +142,7 @@ def check_cmd(
     loaded = _load(site, set_, scenario)
     inp = _resolve(loaded, bin_k=2.0)  # reads the weather: fail before saying "valid"
     spec = loaded.spec
+    checked = _check_other_scenarios(loaded, set_, scenario)
     console.print(f"[bold]{site}[/bold]: valid. Site '{spec.site.name}', hardware from {loaded.catalog.root}")
     if loaded.overrides:
         for k, v in loaded.overrides.items():
@@ -164,7 +165,32 @@ def check_cmd(
     console.print(f"design condition: {c.design_dry_bulb:.1f} degC dry bulb / {c.design_wet_bulb:.1f} degC wet bulb ({c.design_source})", highlight=False)
     console.print(f"liquid loop supply: {inp.liquid_supply:g} degC ({inp.liquid_supply_note})", highlight=False)
     console.print(f"hashprice: {inp.hashprice:.2f} USD/(PH/s)/day", highlight=False)
+    if checked:
+        console.print(f"scenarios also valid: {', '.join(checked)}", highlight=False)
+    if spec.layouts:
+        console.print(f"layouts valid: {', '.join(spec.layouts)}", highlight=False)
     raise Exit(EXIT_OK)
+
+
+def _check_other_scenarios(loaded, sets: list[str] | None, selected: str | None) -> list[str]:
+    """Validate every [scenarios.NAME] table, selected or not, as `--scenario NAME` would load it.
+
+    A scenario that changes the climate has its weather read too. Returns the names checked.
+    """
+    from planner.climate import ClimateError
+    from planner.inputs import build_climate
+
+    names = [name for name in loaded.spec.scenarios if name != selected]
+    for name in names:
+        other = _load(loaded.path, sets, name)
+        touched = [key for key in other.overrides if key == "climate" or key.startswith("climate.")]
+        if touched:
+            try:
+                build_climate(other)
+            except ClimateError as err:
+                _fail_input(InputError(loaded.path, "climate.weather_file",
+                                       f"{err} (set by [scenarios.{name}])"))
+    return names
 
 
 def _key_figures(item) -> str:

@@ -607,7 +607,7 @@ def read_epw_climate(path):
         result = read_epw(io.StringIO(text))
     except Exception as exc:  # noqa: BLE001 - any parser failure means "unreadable"
         raise ClimateError(
-            f"cannot read weather file {name} as EPW: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+            f"cannot read weather file {name} as EPW: {type(exc).__name__}: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}"
         ) from exc
     data, meta = result if isinstance(result, tuple) else (result, {})
     if len(data) != HOURS_PER_YEAR:
@@ -715,7 +715,7 @@ def read_tmy3_climate(path):
         data, meta = read_tmy3(path, map_variables=True)
     except Exception as exc:  # noqa: BLE001
         raise ClimateError(
-            f"cannot read weather file {name} as TMY3: {type(exc).__name__}: {exc}"
+            f"cannot read weather file {name} as TMY3: {type(exc).__name__}: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}"
         ) from exc
     _check_hours(name, len(data))
     needed = ("Date (MM/DD/YYYY)", "Time (HH:MM)", "temp_air", "temp_dew",

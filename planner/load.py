@@ -520,7 +520,10 @@ def load_site(path: str | Path, overrides: dict[str, Any] | None = None, scenari
     if spec.climate.weather_file is not None:
         weather_path = (path.parent / spec.climate.weather_file).resolve()
         problem = file_problem(weather_path, WEATHER_MAX_BYTES)
-        if problem == "file not found":
+        if weather_path.suffix.lower() not in (".epw", ".csv"):
+            problem = (f"weather file {weather_path} is neither an EPW (.epw) nor a TMY3 (.csv) file"
+                       if problem is None or problem == "file not found" else f"weather file {weather_path}: {problem}")
+        elif problem == "file not found":
             problem = f"weather file {weather_path} not found"
         elif problem:
             problem = f"weather file {weather_path}: {problem}"

@@ -201,3 +201,60 @@ def test_leap_year_epw_drops_29_february(tmp_path, capsys):
 def test_epw_with_missing_rows_names_the_count(tmp_path, capsys):
     code, err = _check_weather(capsys, _epw(tmp_path, "short.epw", lambda ls: ls[:8 + 8000]))
     assert code == 2 and "short.epw has 8000 hours; a year needs 8760" in err
+
+
+# ---------------------------------------------------------------- scenarios and layouts
+
+def _tiny_with(tmp_path, extra: str) -> Path:
+    text = TINY.read_text().replace('hardware_dir = "../hardware"', f'hardware_dir = "{HARDWARE}"')
+    path = tmp_path / "site.toml"
+    path.write_text(text + "\n" + extra + "\n")
+    return path
+
+
+@pytest.mark.parametrize("line, where, words", [
+    ('"tariff.energy_price" = "55 MW/m^2"', "tariff.energy_price", "which is a power per unit of area"),
+    ('"gpu_market.price" = "2.5 m/s"', "gpu_market.price", "expected a price per GPU-hour"),
+    ('"climate.design_dry_bulb" = "39 delta_degC"', "climate.design_dry_bulb", "which is a temperature difference"),
+    ('"climate.weather_file" = "/etc/passwd"', "climate.weather_file", "neither an EPW (.epw) nor a TMY3 (.csv) file"),
+    ('"site.grid_limt" = "2 MW"', "site.grid_limt", "unknown key 'grid_limt'"),
+])
+def test_check_validates_every_scenario(tmp_path, capsys, line, where, words):
+    site = _tiny_with(tmp_path, f"[scenarios.fine]\n\"site.grid_limit\" = \"2 MW\"\n\n[scenarios.unused]\n{line}")
+    code, _, err = _run(capsys, "check", str(site))
+    assert code == 2
+    assert f"site.toml: {where}: " in err and words in err and "(set by [scenarios.unused])" in err
+    code, _, err = _run(capsys, "check", str(site), "--scenario", "fine")
+    assert code == 2 and "(set by [scenarios.unused])" in err
+
+
+def test_check_reads_the_weather_of_every_scenario(tmp_path, capsys):
+    bad = tmp_path / "bad.epw"
+    lines = PASCO.read_text().splitlines(keepends=True)
+    lines[208] = _set(lines[208], 6, "-75")
+    bad.write_text("".join(lines))
+    site = _tiny_with(tmp_path, f'[scenarios.cold]\n"climate.weather_file" = "{bad}"\n'
+                      '"climate.constant_dry_bulb" = "8 degC"')
+    # constant climate wins over the weather file: still valid
+    code, out, err = _run(capsys, "check", str(site))
+    assert code == 0, err
+    text = TINY.read_text().replace('hardware_dir = "../hardware"', f'hardware_dir = "{HARDWARE}"')
+    text = text.replace('constant_dry_bulb = "8 degC"\nconstant_wet_bulb = "5 degC"\n', "")
+    text = text.replace('design_from = "site"', 'design_from = "site"\nweather_file = "' + str(PASCO) + '"')
+    site.write_text(text + f'\n[scenarios.cold]\n"climate.weather_file" = "{bad}"\n')
+    code, out, err = _run(capsys, "check", str(site))
+    assert code == 2 and "line 209: dry bulb -75 degC" in err and "(set by [scenarios.cold])" in err
+
+
+def test_check_reports_scenarios_and_layouts(tmp_path, capsys):
+    site = _tiny_with(tmp_path, '[scenarios.big]\n"site.grid_limit" = "2 MW"\n\n'
+                      '[layouts.dry]\nliquid = ["dry_cooler_1000"]')
+    code, out, err = _run(capsys, "check", str(site))
+    assert code == 0, err
+    assert "scenarios also valid: big" in out and "layouts valid: dry" in out
+
+
+def test_check_validates_every_layout(tmp_path, capsys):
+    site = _tiny_with(tmp_path, '[layouts.bad]\nliquid = ["cooling_tower_2000"]')
+    code, _, err = _run(capsys, "check", str(site))
+    assert code == 2 and "layouts.bad.liquid[0]: 'cooling_tower_2000' is not among choices.heat_rejection" in err
