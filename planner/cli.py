@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from planner.load import InputError, load_catalog, load_site
+from planner.load import DEPTH_MAX, InputError, load_catalog, load_site, toml_depth_problem
 
 EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_AUDIT = 0, 2, 3, 4, 5
 
@@ -58,6 +58,11 @@ def parse_sets(items: list[str] | None) -> dict[str, Any]:
             value = tomllib.loads(f"v = {raw}")["v"]
         except tomllib.TOMLDecodeError:
             value = raw
+        except RecursionError:
+            raise InputError("--set", path, f"arrays nest too deep; at most {DEPTH_MAX} levels are allowed") from None
+        problem = toml_depth_problem(value, DEPTH_MAX)
+        if problem:
+            raise InputError("--set", path, problem)
         out[path] = value
     return out
 

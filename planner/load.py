@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import difflib
 import os
+import re
 import stat
 import tomllib
 import typing
@@ -163,6 +164,20 @@ def check_depth(data: Any, file: str | Path, limit: int = DEPTH_MAX) -> None:
         raise InputError(file, cut, problem)
 
 
+def _deep_line(text: str) -> tuple[str, str]:
+    """The key and line of the first line nesting more than DEPTH_MAX arrays (for a parser that gave up)."""
+    table = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.count("[") > DEPTH_MAX:
+            key = line.split("=", 1)[0].strip() if "=" in line else ""
+            key = f"{table}.{key}" if table and key else key or table
+            return key, f"arrays nest too deep on line {number}; at most {DEPTH_MAX} levels are allowed"
+        header = re.match(r"^\s*\[\[?\s*([^\[\]=]+?)\s*\]\]?\s*(#.*)?$", line)
+        if header:
+            table = header.group(1)
+    return "", f"tables or arrays nest too deep; at most {DEPTH_MAX} levels are allowed"
+
+
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Parse a TOML file; unreadable files, syntax errors and absurd nesting become InputError."""
     path = Path(path)
@@ -179,7 +194,7 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as err:
         raise InputError(path, "", f"malformed TOML: {err}") from None
     except RecursionError:
-        raise InputError(path, "", f"tables or arrays nest too deep; at most {DEPTH_MAX} levels are allowed") from None
+        raise InputError(path, *_deep_line(text)) from None
     check_depth(data, path)
     return data
 
@@ -245,7 +260,7 @@ def _format_error(cls: type[BaseModel], err: dict, data: dict) -> tuple[str, str
     if kind in ("literal_error", "int_parsing", "int_type", "float_parsing", "float_type",
                 "string_type", "list_type", "too_short", "too_long", "bool_type",
                 "greater_than", "greater_than_equal", "less_than", "less_than_equal",
-                "dict_type", "model_type", "int_from_float"):
+                "dict_type", "model_type", "int_from_float", "finite_number"):
         msg = f"{msg}; got {given!r}"
     return path, msg
 

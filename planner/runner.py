@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from planner.report.figures import Section, build_sections, solver_section
 from planner.report.render import render_json, render_text, sections_to_dict
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_AUDIT = 0, 3, 4, 5
+MAX_FIXED_COUNT = 100_000  # racks, CDUs or modules one decision may fix
+MAX_FIXED_MINING_MW = 5000.0
 
 
 def fixable_keys(inp: Inputs) -> list[str]:
@@ -57,20 +60,27 @@ def parse_fixed(inp: Inputs, items: list[str], design_file: Path | None) -> dict
     for key, value, origin in raw:
         if key not in keys:
             raise InputError(origin, key, f"not a decision of this site{did_you_mean(key, keys)}")
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            what = "a power such as '2 MW'" if key.startswith("mining.") else "a whole number of units"
+            raise InputError(origin, key, f"expected {what}, got {value!r}")
         if key.startswith("mining."):
             try:
                 q = parse_quantity(value if isinstance(value, str) and not value.replace(".", "").isdigit() else f"{value} MW",
                                    "electric_power")
             except UnitError as err:
                 raise InputError(origin, key, str(err)) from None
-            out[key] = to_canonical(q, "electric_power")
+            mw = to_canonical(q, "electric_power")
+            if not math.isfinite(mw) or not 0 <= mw <= MAX_FIXED_MINING_MW:
+                raise InputError(origin, key, f"expected a power from 0 to {MAX_FIXED_MINING_MW:g} MW, got {value!r}")
+            out[key] = mw
         else:
             try:
                 count = float(value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise InputError(origin, key, f"expected a whole number of units, got {value!r}") from None
-            if count < 0 or count != int(count):
-                raise InputError(origin, key, f"expected a whole number of units >= 0, got {value!r}")
+            if not math.isfinite(count) or count < 0 or count != int(count) or count > MAX_FIXED_COUNT:
+                raise InputError(origin, key, f"expected a whole number of units from 0 to {MAX_FIXED_COUNT:,}, "
+                                 f"got {value!r}")
             out[key] = count
     return out
 

@@ -258,3 +258,95 @@ def test_check_validates_every_layout(tmp_path, capsys):
     site = _tiny_with(tmp_path, '[layouts.bad]\nliquid = ["cooling_tower_2000"]')
     code, _, err = _run(capsys, "check", str(site))
     assert code == 2 and "layouts.bad.liquid[0]: 'cooling_tower_2000' is not among choices.heat_rejection" in err
+
+
+# ---------------------------------------------------------------- values
+
+@pytest.mark.parametrize("setting, where, words", [
+    ("market.difficulty=1e308", "market.difficulty", "less than or equal to 1000000000000000000; got 1e+308"),
+    ("market.difficulty=inf", "market.difficulty", "finite number; got inf"),
+    ("market.difficulty=nan", "market.difficulty", "finite number"),
+    ("gpu_market.price=1e400 USD/GPU/h", "gpu_market.price", "expected a finite number, got '1e400 USD/GPU/h'"),
+    ("gpu_market.price=500 USD/GPU/h", "gpu_market.price", "expected >= 0 USD/GPU/h and <= 100 USD/GPU/h"),
+    ("market.btc_price=1e-9 USD/BTC", "market.btc_price", "expected >= 100 USD/BTC"),
+    ("market.block_subsidy=50000000 BTC", "market.block_subsidy", "expected >= 0 BTC and <= 50 BTC"),
+    ("economics.gpu_life=5 s", "economics.gpu_life", "expected >= 0.5 year and <= 30 year"),
+    ("economics.gpu_life=1e-300 year", "economics.gpu_life", "expected >= 0.5 year"),
+    ("site.hall_area=1e300 m^2", "site.hall_area", "out of range: '1e300 m^2'"),
+    ("site.hall_area=2e6 m^2", "site.hall_area", "expected >= 0 m^2 and <= 1,000,000 m^2"),
+    ("tariff.fixed_monthly_charge=1e400 USD/month", "tariff.fixed_monthly_charge", "expected a finite number"),
+    ("tariff.energy_price=6 USD/kW/month", "tariff.energy_price",
+     "written per unit of power per month or year (a demand charge or a yearly cost)"),
+    ("tariff.demand_charge=33 USD/MWh", "tariff.demand_charge", "which is an energy price (written per unit of energy)"),
+    ("economics.facility_opex=42 USD/MWh", "economics.facility_opex", "which is an energy price"),
+])
+def test_absurd_values_are_refused_with_the_range(capsys, setting, where, words):
+    code, _, err = _run(capsys, "check", str(TINY), "--set", setting)
+    assert code == 2
+    assert f"tiny.toml: {where}: " in err and words in err
+
+
+@pytest.mark.parametrize("setting", ["tariff.energy_price=4.2 cent/kWh", "tariff.energy_price=0.042 USD/kWh",
+                                     "tariff.demand_charge=6030 USD/MW/month", "tariff.demand_charge=72 USD/kW/year"])
+def test_right_forms_are_accepted(capsys, setting):
+    code, _, err = _run(capsys, "check", str(TINY), "--set", setting)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("file, field, value, words", [
+    ("racks/gb300_nvl72.toml", "gpus", "1000000000", "less than or equal to 1000"),
+    ("racks/gb300_nvl72.toml", "floor_area", '"1 mm^2"', "expected >= 0.1 m^2"),
+    ("cooling/cdu_row_600.toml", "approach", '"0.001 K"', "expected >= 0.5 K"),
+    ("cooling/air_cooled_chiller_1000.toml", "price", '"1e308 kUSD"', "expected a finite number"),
+    ("cooling/dry_cooler_1000.toml", "price", '"1e300 kUSD"', "out of range"),
+])
+def test_absurd_hardware_values(site_dir, capsys, file, field, value, words):
+    path = site_dir / "hw" / file
+    lines = [f"{field} = {value}" if ln.split("=")[0].strip() == field else ln
+             for ln in path.read_text().splitlines()]
+    path.write_text("\n".join(lines) + "\n")
+    code, _, err = _run(capsys, "check", str(site_dir / "site.toml"))
+    assert code == 2 and f"{Path(file).name}: {field}: " in err and words in err
+
+
+@pytest.mark.parametrize("depth", [25, 500, 3000])
+def test_deep_nesting_in_a_quantity(tmp_path, capsys, depth):
+    text = TINY.read_text().replace('grid_limit = "1 MW"', "grid_limit = " + "[" * depth + '"1 MW"' + "]" * depth)
+    (tmp_path / "deep.toml").write_text(text)
+    code, _, err = _run(capsys, "check", str(tmp_path / "deep.toml"))
+    assert code == 2 and "deep.toml: site.grid_limit: " in err and "at most 20 levels" in err
+
+
+@pytest.mark.parametrize("depth", [500, 3000])
+def test_deep_nesting_in_sources(site_dir, capsys, depth):
+    path = site_dir / "hw" / "racks" / "gb300_nvl72.toml"
+    text = path.read_text()
+    path.write_text(text.replace("sources = [", "sources = " + "[" * depth + '"x"' + "]" * (depth - 1) + ", ", 1))
+    code, _, err = _run(capsys, "check", str(site_dir / "site.toml"))
+    assert code == 2 and "gb300_nvl72.toml: sources: " in err and "at most 20 levels" in err
+
+
+def test_deep_nesting_in_set(capsys):
+    code, _, err = _run(capsys, "check", str(TINY), "--set", "site.grid_limit=" + "[" * 600 + "]" * 600)
+    assert code == 2 and "--set: site.grid_limit: " in err and "at most 20 levels" in err
+
+
+@pytest.mark.parametrize("fix, words", [
+    ("racks.gb300_nvl72=nan", "whole number of units from 0 to 100,000, got 'nan'"),
+    ("racks.gb300_nvl72=inf", "got 'inf'"),
+    ("racks.gb300_nvl72=1e400", "got '1e400'"),
+    ("racks.gb300_nvl72=2.5", "got '2.5'"),
+    ("racks.gb300_nvl72=-1", "got '-1'"),
+])
+def test_fixed_counts_are_whole_numbers(capsys, fix, words):
+    code, _, err = _run(capsys, "run", str(TINY), "--days", "2", "--fix", fix)
+    assert code == 2 and "--fix: racks.gb300_nvl72: " in err and words in err
+
+
+@pytest.mark.parametrize("value, words", [("true", "got True"), ("nan", "got nan"), ("inf", "got inf"),
+                                          ('"many"', "got 'many'"), ("[1]", "got [1]")])
+def test_design_counts_are_whole_numbers(tmp_path, capsys, value, words):
+    design = tmp_path / "design.toml"
+    design.write_text(f"[racks]\ngb300_nvl72 = {value}\n")
+    code, _, err = _run(capsys, "run", str(TINY), "--days", "2", "--design", str(design))
+    assert code == 2 and "design.toml: racks.gb300_nvl72: expected a whole number of units" in err and words in err
