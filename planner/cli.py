@@ -7,7 +7,10 @@ error); 5 the plan failed its hour-by-hour audit.
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 import tomllib
 from pathlib import Path
 from typing import Any, Optional
@@ -84,6 +87,16 @@ def _resolve(loaded, **kw):
         _fail_input(err if isinstance(err, InputError) else InputError(loaded.path, "climate.weather_file", str(err)))
 
 
+def _check_outputs(**paths) -> None:
+    """Output paths are checked before anything is loaded or solved."""
+    from planner.outputs import check_outputs
+
+    try:
+        check_outputs(**paths)
+    except InputError as err:
+        _fail_input(err)
+
+
 SET_HELP = "Override a TOML value: --set PATH=VALUE, e.g. --set site.grid_limit='20 MW'. Repeatable."
 SCENARIO_HELP = "Apply a named scenario from the site's \\[scenarios] table."
 
@@ -111,6 +124,8 @@ def run_cmd(
     """
     from planner.runner import run_and_report
     from planner.solve import SOLVERS
+
+    _check_outputs(json=json_out)
 
     if solver not in SOLVERS:
         _fail_input(InputError("--solver", solver, f"unknown solver; choose one of {', '.join(SOLVERS)}"))
@@ -257,6 +272,8 @@ def compare_cmd(
     """
     from planner.compare import compare_and_report
 
+    _check_outputs(json=json_out, csv=csv_out)
+
     code = compare_and_report(
         site, console, scenarios=scenario or [None], sets=parse_sets(set_), days=days, bin_k=bin_k,
         time_limit=time_limit, solver=solver, json_out=json_out, csv_out=csv_out,
@@ -288,6 +305,8 @@ def sweep_cmd(
     executor: str = typer.Option("process", help="process (a local process pool), serial, or dask (dask.distributed, if installed)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the points as JSON ('-' for standard output only)."),
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the points as CSV."),
+    yes: bool = typer.Option(False, "--yes", help="Run a sweep of more points than --max-points."),
+    max_points: int = typer.Option(200, "--max-points", min=1, help="Most points a sweep runs without --yes."),
 ):
     """What one more MW (or any input) is worth: one plan per combination of --vary values.
 
@@ -297,10 +316,12 @@ def sweep_cmd(
     """
     from planner.sweep import sweep_and_report
 
+    _check_outputs(json=json_out, csv=csv_out)
+
     code = sweep_and_report(
         site, console, vary=vary, sets=parse_sets(set_), scenario=scenario, days=days, bin_k=bin_k,
         time_limit=time_limit, solver=solver, executor=executor, workers=workers, json_out=json_out,
-        csv_out=csv_out,
+        csv_out=csv_out, max_points=None if yes else max_points,
     )
     raise Exit(code)
 
@@ -321,8 +342,61 @@ def _usage_errors() -> tuple[type, ...]:
     return tuple(found)
 
 
+class Interrupted(BaseException):
+    """Raised by the signal handler: Ctrl-C (SIGINT) or SIGTERM. Not a KeyboardInterrupt, so
+    click and typer let it through to :func:`main`."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+EXIT_SIGNAL_BASE = 128  # shells report death by signal N as 128 + N: 130 for SIGINT, 143 for SIGTERM
+
+
+def _on_signal(signum, frame) -> None:
+    # ignore further signals while the stack unwinds (temporary files removed, workers stopped)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+def _interrupted(signum: int) -> int:
+    name = signal.Signals(signum).name
+    what = "interrupted (Ctrl-C)" if signum == signal.SIGINT else f"stopped by {name}"
+    try:
+        sys.stderr.write(f"plan: {what}; nothing more was written\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    return EXIT_SIGNAL_BASE + signum
+
+
+def install_signal_handlers() -> None:
+    """Ctrl-C and SIGTERM end the run with a one-line message and exit 130 / 143."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _on_signal)
+        signal.signal(signal.SIGTERM, _on_signal)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `plan` console script."""
+    install_signal_handlers()
+    try:
+        return _main(argv)
+    except Interrupted as stop:
+        return _interrupted(stop.signum)
+    except KeyboardInterrupt:
+        return _interrupted(signal.SIGINT)
+    except BrokenPipeError:  # output piped into a program that stopped reading (head, less)
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_OK
+
+
+def _main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _STATE["debug"] = "--debug" in argv
     if _STATE["debug"]:
@@ -346,7 +420,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except (typer.Exit, SystemExit) as done:
         return getattr(done, "exit_code", getattr(done, "code", 0)) or 0
-    except typer.Abort:
+    except typer.Abort as err:
+        cause = err.__cause__ or err.__context__
+        if isinstance(cause, Interrupted):
+            raise cause from None
+        if isinstance(cause, KeyboardInterrupt):
+            return _interrupted(signal.SIGINT)
         return 1
     except Exception as err:  # click usage errors and anything unforeseen
         if isinstance(err, _usage_errors()):
@@ -361,7 +440,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:  # pragma: no cover
-    sys.exit(main())
+    code = main()
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, OSError, ValueError):
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

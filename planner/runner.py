@@ -11,6 +11,7 @@ from rich.console import Console
 from planner import explain as explain_mod
 from planner.inputs import Inputs
 from planner.load import InputError, read_toml
+from planner.outputs import write_text_atomic
 from planner.plan import PlanResult, run_plan
 from planner.solve import SolverUnavailable
 from planner.report.figures import Section, build_sections, solver_section
@@ -153,7 +154,7 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
         if quiet:
             print(text)
         else:
-            Path(json_out).write_text(text + "\n")
+            write_text_atomic(json_out, text + "\n")
             out.print(f"JSON report written to {json_out}", highlight=False)
     if status != "optimal":
         out.print(f"[bold yellow]not proven optimal[/bold yellow]: solver status '{status}', gap "
