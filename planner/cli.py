@@ -372,16 +372,28 @@ def _interrupted(signum: int) -> int:
     return EXIT_SIGNAL_BASE + signum
 
 
-def install_signal_handlers() -> None:
-    """Ctrl-C and SIGTERM end the run with a one-line message and exit 130 / 143."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, _on_signal)
-        signal.signal(signal.SIGTERM, _on_signal)
+def install_signal_handlers() -> dict:
+    """Ctrl-C and SIGTERM end the run with a one-line message and exit 130 / 143.
+
+    Returns the handlers replaced, for :func:`restore_signal_handlers` (main() called in-process).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    return previous
+
+
+def restore_signal_handlers(previous: dict) -> None:
+    for signum, handler in previous.items():
+        if handler is not None:
+            signal.signal(signum, handler)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `plan` console script."""
-    install_signal_handlers()
+    previous = install_signal_handlers()
     try:
         return _main(argv)
     except Interrupted as stop:
@@ -394,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         return EXIT_OK
+    finally:
+        restore_signal_handlers(previous)
 
 
 def _main(argv: list[str] | None = None) -> int:
