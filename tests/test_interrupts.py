@@ -166,7 +166,7 @@ def test_signal_keeps_the_previous_report(tmp_path):
 
 def test_signal_during_start_up(tmp_path):
     proc = _start([TINY], tmp_path)
-    rc, seconds, out, err = _stop(proc, signal.SIGINT, after=0.05)
+    rc, seconds, out, err = _stop(proc, signal.SIGINT, after=0.3)
     assert rc == 130 and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 

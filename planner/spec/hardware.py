@@ -45,7 +45,7 @@ class Rack(HardwareBase):
     ) = "35 degC"
     floor_area: quantity("area", "Floor area per rack including its share of aisles", ge=0.1, le=100)
     weight: quantity("mass", "Rack weight, filled", gt=0)
-    price: quantity("money", "Purchase price per rack", ge=0, le=1e8)
+    price: quantity("money", "Purchase price per rack", ge=0)
 
     @model_validator(mode="after")
     def _powers_ordered(self):

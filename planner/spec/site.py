@@ -132,8 +132,8 @@ class GpuMarket(StrictModel):
 class Economics(StrictModel):
     facility_opex: quantity("power_opex", "Non-energy facility opex per MW of IT (design)", ge=0, le=1e7)
     facility_capex: quantity("power_price", "Facility retrofit capex per MW of IT (design)", ge=0, le=1e8)
-    water_price: quantity("water_price", "Water price", ge=0, le=100) = "0 USD/m^3"
-    capex_budget: quantity("money", "Most that may be spent on the plan's hardware and retrofit", gt=0, le=1e11)
+    water_price: quantity("water_price", "Water price", ge=0) = "0 USD/m^3"
+    capex_budget: quantity("money", "Most that may be spent on the plan's hardware and retrofit", gt=0)
     discount_rate: quantity("fraction", "Discount rate for annualised capex", ge=0, le=0.5) = "8 %"
     gpu_life: quantity("duration", "Economic life of GPU racks", ge=0.5, le=30) = "5 year"
     facility_life: quantity("duration", "Economic life of facility and cooling plant", ge=1, le=50) = "15 year"
@@ -193,7 +193,7 @@ class Choices(StrictModel):
 class Limits(StrictModel):
     max_racks: Optional[int] = Field(None, ge=0, le=100_000, description="Most racks of all types (e.g. deliveries).")
     min_racks: int = Field(0, ge=0, le=100_000, description="Fewest racks (e.g. contracted capacity).")
-    max_mining: Optional[quantity("electric_power", "Most installed mining power", ge=0, le=5000)] = None
+    max_mining: Optional[quantity("electric_power", "Most installed mining power", ge=0)] = None
 
 
 def toml_key(name: str) -> str:
