@@ -362,6 +362,9 @@ def _on_signal(signum, frame) -> None:
 
 
 def _interrupted(signum: int) -> int:
+    from planner.processes import stop_children
+
+    stop_children()  # a CBC run, sweep workers: none outlives the interrupt
     name = signal.Signals(signum).name
     what = "interrupted (Ctrl-C)" if signum == signal.SIGINT else f"stopped by {name}"
     try:
@@ -454,15 +457,9 @@ def _main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:  # pragma: no cover
-    code = main()
-    try:
-        sys.stdout.flush()
-    except (BrokenPipeError, OSError, ValueError):
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
-    sys.exit(code)
+    from planner._entry import entry as script
+
+    script()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -373,14 +373,6 @@ def check_executor(executor: str, workers: int | None) -> None:
             _dask_client(1)  # raises the message
 
 
-def _worker_init() -> None:
-    """In a worker: Ctrl-C is the parent's to handle (it stops the workers); SIGTERM ends the worker."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def _stop_pool(pool) -> None:
     """Cancel what has not started and terminate the worker processes, waiting briefly for each."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
@@ -415,7 +407,9 @@ def run_points(tasks: Sequence[Task], *, executor: str = "process", workers: int
     elif executor == "process":
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
+        from planner.processes import init_worker
+
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker)
         try:
             futures = {pool.submit(fn, t): i for i, t in enumerate(tasks)}
             for f in as_completed(futures):

@@ -203,3 +203,30 @@ def test_signal_stops_every_sweep_worker(tmp_path, signum, code):
     assert seconds < 4.0
     time.sleep(0.5)
     assert not [w for w in workers if _alive(w)]
+
+
+def _wait_for_children(proc: subprocess.Popen, n: int = 1, seconds: float = 40.0) -> list[int]:
+    found: list[int] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and len(found) < n:
+        time.sleep(0.2)
+        found = _children(proc.pid)
+    return found
+
+
+def test_sigterm_stops_a_cbc_solve(tmp_path):
+    proc = _start([WASHINGTON, "--solver", "cbc", "--days", "6"], tmp_path)
+    solvers = _wait_for_children(proc)
+    assert solvers, "CBC did not start"
+    rc, seconds, _, err = _stop(proc, signal.SIGTERM, after=0.5)
+    assert rc == 143 and seconds < 2.0, err
+    time.sleep(0.5)
+    assert not [p for p in solvers if _alive(p)]
+
+
+def test_ctrl_c_stops_compare(tmp_path):
+    proc = _start(["compare", WASHINGTON, "--days", "6", "--json", "c.json"], tmp_path)
+    rc, seconds, out, err = _stop(proc, signal.SIGINT, after=6.0)
+    assert rc == 130 and seconds < 2.0
+    assert err.strip().splitlines() == ["plan: interrupted (Ctrl-C); nothing more was written"]
+    assert os.listdir(tmp_path) == []
