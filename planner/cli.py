@@ -342,6 +342,15 @@ def _usage_errors() -> tuple[type, ...]:
     return tuple(found)
 
 
+def _on_broken_pipe(self) -> None:
+    """rich would end the process with exit 1 when standard output is a closed pipe; main() says 141."""
+    self.quiet = True
+    raise BrokenPipeError()
+
+
+Console.on_broken_pipe = _on_broken_pipe  # rich documents overriding this method
+
+
 class Interrupted(BaseException):
     """Raised by the signal handler: Ctrl-C (SIGINT) or SIGTERM. Not a KeyboardInterrupt, so
     click and typer let it through to :func:`main`."""
@@ -405,10 +414,10 @@ def main(argv: list[str] | None = None) -> int:
         return _interrupted(signal.SIGINT)
     except BrokenPipeError:  # output piped into a program that stopped reading (head, less)
         try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
             pass
-        return EXIT_OK
+        return EXIT_SIGNAL_BASE + signal.SIGPIPE  # 141, as a shell reports a pipe closed under a command
     finally:
         restore_signal_handlers(previous)
 
@@ -444,6 +453,8 @@ def _main(argv: list[str] | None = None) -> int:
         if isinstance(cause, KeyboardInterrupt):
             return _interrupted(signal.SIGINT)
         return 1
+    except BrokenPipeError:
+        raise
     except Exception as err:  # click usage errors and anything unforeseen
         if isinstance(err, _usage_errors()):
             err.show()

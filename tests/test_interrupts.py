@@ -230,3 +230,12 @@ def test_ctrl_c_stops_compare(tmp_path):
     assert rc == 130 and seconds < 2.0
     assert err.strip().splitlines() == ["plan: interrupted (Ctrl-C); nothing more was written"]
     assert os.listdir(tmp_path) == []
+
+
+def test_closed_pipe_is_exit_141_without_a_message(tmp_path):
+    proc = subprocess.Popen([*PLAN, "check", str(WASHINGTON)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # like `plan check ... | head -1`
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert "internal error" not in err and "Traceback" not in err
