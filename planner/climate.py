@@ -35,6 +35,7 @@ import dataclasses
 import io
 import math
 import os
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -400,6 +401,57 @@ def _epw_rows(path: str, name: str) -> tuple[str, list[str], np.ndarray, int]:
     return "".join(header + kept), header, np.array(numbers, dtype=int), dropped
 
 
+_TMY3_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_TMY3_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _tmy3_rows(path: str, name: str) -> tuple[str, np.ndarray, int]:
+    """Read a TMY3 CSV file (bounded), check each row's date and time fields and drop 29 February.
+
+    Returns the text to parse, the file line number of each kept row and the rows dropped.
+    """
+    from planner.load import WEATHER_MAX_BYTES, InputError, read_bytes_bounded
+
+    try:
+        raw = read_bytes_bounded(path, WEATHER_MAX_BYTES)
+    except InputError as err:
+        raise ClimateError(f"weather file {name}: {err.message}") from None
+    all_lines = raw.decode("utf-8", errors="replace").splitlines(keepends=True)
+    if len(all_lines) < 2:
+        raise ClimateError(f"weather file {name} is not a TMY3 file: it must start with a station line and a "
+                           "line of column names")
+    columns = [c.strip() for c in all_lines[1].split(",")]
+    absent = [c for c in ("Date (MM/DD/YYYY)", "Time (HH:MM)") if c not in columns]
+    if absent:
+        raise ClimateError(f"weather file {name} lacks TMY3 columns {absent} (line 2)")
+    i_date, i_time = columns.index("Date (MM/DD/YYYY)"), columns.index("Time (HH:MM)")
+    kept: list[str] = []
+    numbers: list[int] = []
+    dropped = 0
+    for j, line in enumerate(all_lines[2:], start=3):
+        if not line.strip():
+            continue
+        fields = line.split(",")
+        if len(fields) != len(columns):
+            raise ClimateError(f"weather file {name}: line {j}: expected {len(columns)} comma-separated fields "
+                               f"as in line 2, got {len(fields)}")
+        date, clock = fields[i_date].strip(), fields[i_time].strip()
+        m = _TMY3_DATE.match(date)
+        if m is None or not (1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31):
+            raise ClimateError(f"weather file {name}: line {j}: the date field is {date[:20]!r}, expected "
+                               "MM/DD/YYYY with a month from 1 to 12 and a day from 1 to 31")
+        t = _TMY3_TIME.match(clock)
+        if t is None or not 1 <= int(t.group(1)) <= 24:
+            raise ClimateError(f"weather file {name}: line {j}: the time field is {clock[:20]!r}, expected "
+                               "HH:MM with an hour ending from 01 to 24")
+        if int(m.group(1)) == 2 and int(m.group(2)) == 29:
+            dropped += 1
+            continue
+        kept.append(line)
+        numbers.append(j)
+    return "".join(all_lines[:2] + kept), np.array(numbers, dtype=int), dropped
+
+
 def _fill_pressure(pressure: np.ndarray, altitude: float) -> tuple[np.ndarray, int]:
     missing = ~np.isfinite(pressure)
     if np.any(missing):
@@ -711,13 +763,17 @@ def read_tmy3_climate(path):
 
     path = os.fspath(path)
     name = os.path.basename(path)
+    text, lines, leap_rows = _tmy3_rows(path, name)
     try:
-        data, meta = read_tmy3(path, map_variables=True)
+        data, meta = read_tmy3(io.StringIO(text), map_variables=True)
     except Exception as exc:  # noqa: BLE001
         raise ClimateError(
             f"cannot read weather file {name} as TMY3: {type(exc).__name__}: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}"
         ) from exc
-    _check_hours(name, len(data))
+    if len(data) != HOURS_PER_YEAR:
+        leap = f" after dropping {leap_rows} hours of 29 February" if leap_rows else ""
+        raise ClimateError(f"weather file {name} has {len(data)} hours{leap}; a year needs {HOURS_PER_YEAR} "
+                           "(a leap year's 8784 are accepted: 29 February is dropped)")
     needed = ("Date (MM/DD/YYYY)", "Time (HH:MM)", "temp_air", "temp_dew",
               "relative_humidity", "pressure")
     absent = [c for c in needed if c not in data.columns]
@@ -737,12 +793,14 @@ def read_tmy3_climate(path):
     rh = _numeric(data["relative_humidity"], missing_at_or_below=-9900.0)
     pressure = _numeric(data["pressure"], missing_at_or_below=0.0) * 100.0  # mbar -> Pa
     _finite_or_raise(name, "dry-bulb", dry_bulb)
-    _check_hourly_bounds(name, dry_bulb, dew, rh, pressure, np.arange(len(dry_bulb)) + 3, "mbar")
+    _check_hourly_bounds(name, dry_bulb, dew, rh, pressure, lines, "mbar")
     altitude = float(meta.get("altitude", 0.0) or 0.0)
     pressure, n_filled = _fill_pressure(pressure, altitude)
     wet_bulb, method = _wet_bulb_from_humidity(name, dry_bulb, dew, rh, pressure)
     if n_filled:
         method += f"; standard-atmosphere pressure in {n_filled} h"
+    if leap_rows:
+        method += f"; {leap_rows} h of 29 February dropped (leap year)"
     try:
         where = _format_coord(float(meta["latitude"]), float(meta["longitude"]))
         where += f", {altitude:.0f} m"

@@ -350,3 +350,45 @@ def test_design_counts_are_whole_numbers(tmp_path, capsys, value, words):
     design.write_text(f"[racks]\ngb300_nvl72 = {value}\n")
     code, _, err = _run(capsys, "run", str(TINY), "--days", "2", "--design", str(design))
     assert code == 2 and "design.toml: racks.gb300_nvl72: expected a whole number of units" in err and words in err
+
+
+def _tmy3(tmp_path, name, edit=None) -> Path:
+    """A TMY3 CSV made from the Pasco EPW (station line, column names, 8760 rows)."""
+    rows = []
+    for line in PASCO.read_text().splitlines()[8:]:
+        f = line.split(",")
+        rows.append(f"{int(f[1]):02d}/{int(f[2]):02d}/1999,{int(f[3]):02d}:00,{f[6]},{f[7]},{f[8]},{float(f[9]) / 100:g}")
+    lines = ['727845,"PASCO",WA,-8.0,46.267,-119.117,136',
+             "Date (MM/DD/YYYY),Time (HH:MM),Dry-bulb (C),Dew-point (C),RHum (%),Pressure (mbar)", *rows]
+    if edit:
+        lines = edit(lines) or lines
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("edit, words", [
+    (lambda ls: ls.__setitem__(100, ls[100].replace("/1999", "/19x9", 1)),
+     "line 101: the date field is '01/05/19x9', expected MM/DD/YYYY"),
+    (lambda ls: ls.__setitem__(100, "13/45/1999" + ls[100][10:]), "line 101: the date field is '13/45/1999'"),
+    (lambda ls: ls.__setitem__(100, ",".join([ls[100].split(",")[0], "5h", *ls[100].split(",")[2:]])),
+     "line 101: the time field is '5h'"),
+    (lambda ls: ls.__setitem__(100, ls[100].replace(ls[100].split(",")[2], "-80", 1)),
+     "line 101: dry bulb -80 degC is outside the physical range -70 to 60 degC"),
+    (lambda ls: ls[:5000], "has 4998 hours; a year needs 8760"),
+])
+def test_tmy3_rows_are_checked(tmp_path, capsys, edit, words):
+    code, err = _check_weather(capsys, _tmy3(tmp_path, "bad.csv", edit))
+    assert code == 2 and "climate.weather_file: " in err and words in err
+    assert "You might want to try" not in err
+
+
+def test_tmy3_leap_year_and_plain_file(tmp_path, capsys):
+    code, err = _check_weather(capsys, _tmy3(tmp_path, "good.csv"))
+    assert code == 0, err
+
+    def leap(lines):
+        feb28 = [i for i, ln in enumerate(lines) if ln.startswith("02/28/")]
+        return lines[:feb28[-1] + 1] + [lines[i].replace("02/28/", "02/29/") for i in feb28] + lines[feb28[-1] + 1:]
+    code, err = _check_weather(capsys, _tmy3(tmp_path, "leap.csv", leap))
+    assert code == 0, err
