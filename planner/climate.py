@@ -283,11 +283,6 @@ def _wet_bulb_from_humidity(
     return np.minimum(wet, dry_bulb), method
 
 
-def _check_hours(name: str, n: int) -> None:
-    if n != HOURS_PER_YEAR:
-        raise ClimateError(f"weather file {name} has {n} hours; a year needs {HOURS_PER_YEAR}")
-
-
 def _finite_or_raise(name: str, what: str, values: np.ndarray) -> None:
     bad = ~np.isfinite(values)
     if np.any(bad):
@@ -497,11 +492,6 @@ def _parse_epw_design_conditions(line: str) -> dict | None:
     title = fields[2] if len(fields) > 2 and fields[2] else "ASHRAE design conditions"
     return {"dry_bulb": db, "wet_bulb": min(mcwb, db), "evaporation_wet_bulb": evap,
             "title": title}
-
-
-def _read_header_lines(path: str, n: int = 8) -> list[str]:
-    with open(path, "r", encoding="utf-8", errors="replace") as fh:
-        return [fh.readline() for _ in range(n)]
 
 
 def _format_coord(lat: float, lon: float) -> str:
