@@ -263,9 +263,10 @@ def test_check_validates_every_layout(tmp_path, capsys):
 # ---------------------------------------------------------------- values
 
 @pytest.mark.parametrize("setting, where, words", [
-    ("market.difficulty=1e308", "market.difficulty", "less than or equal to 1000000000000000000; got 1e+308"),
+    ("market.difficulty=1e308", "market.difficulty", "less than or equal to 100000000000000000; got 1e+308"),
     ("market.difficulty=inf", "market.difficulty", "finite number; got inf"),
     ("market.difficulty=nan", "market.difficulty", "finite number"),
+    ("market.difficulty=1e9", "market.difficulty", "greater than or equal to 1000000000000; got 1000000000.0"),
     ("gpu_market.price=1e400 USD/GPU/h", "gpu_market.price", "expected a finite number, got '1e400 USD/GPU/h'"),
     ("gpu_market.price=500 USD/GPU/h", "gpu_market.price", "expected >= 0 USD/GPU/h and <= 100 USD/GPU/h"),
     ("market.btc_price=1e-9 USD/BTC", "market.btc_price", "expected >= 100 USD/BTC"),

@@ -110,10 +110,10 @@ class Tariff(StrictModel):
 
 
 class Market(StrictModel):
-    btc_price: quantity("btc_price", "Bitcoin price", ge=100, le=1e8)
+    btc_price: quantity("btc_price", "Bitcoin price", ge=100, le=1e7)
     difficulty: float = Field(
-        ge=1e9, le=1e18, allow_inf_nan=False,
-        description="Network difficulty [dimensionless, e.g. 148.26e12; >= 1e9 and <= 1e18].",
+        ge=1e12, le=1e17, allow_inf_nan=False,
+        description="Network difficulty [dimensionless, e.g. 148.26e12; >= 1e12 and <= 1e17].",
     )
     block_subsidy: quantity("btc", "Block subsidy per block", ge=0, le=50)
     fees_per_block: quantity("btc", "Average transaction fees per block", ge=0, le=50) = "0 BTC"
