@@ -7,6 +7,7 @@ error); 5 the plan failed its hour-by-hour audit.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -19,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from planner.load import DEPTH_MAX, InputError, load_catalog, load_site, toml_depth_problem
+from planner.load import InputError, load_catalog, load_site
 
 EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_AUDIT = 0, 2, 3, 4, 5
 
@@ -51,6 +52,8 @@ def _fail_input(err: Exception) -> None:
 
 def parse_sets(items: list[str] | None) -> dict[str, Any]:
     """`--set PATH=VALUE` pairs; VALUE is read as a TOML value, else as a string."""
+    from planner.load import DEPTH_MAX, toml_depth_problem
+
     out: dict[str, Any] = {}
     for item in items or []:
         if "=" not in item:
@@ -403,26 +406,33 @@ def restore_signal_handlers(previous: dict) -> None:
             signal.signal(signum, handler)
 
 
+def _with_signal_handling(run):
+    """Wrap :func:`main`: signal handlers installed for the run and restored after it, Ctrl-C and
+    SIGTERM turned into exit 130 / 143, a closed output pipe into exit 141."""
+
+    @functools.wraps(run)
+    def guarded(argv: list[str] | None = None) -> int:
+        previous = install_signal_handlers()
+        try:
+            return run(argv)
+        except Interrupted as stop:
+            return _interrupted(stop.signum)
+        except KeyboardInterrupt:
+            return _interrupted(signal.SIGINT)
+        except BrokenPipeError:  # output piped into a program that stopped reading (head, less)
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError):
+                pass
+            return EXIT_SIGNAL_BASE + signal.SIGPIPE  # 141, as a shell reports a pipe closed under a command
+        finally:
+            restore_signal_handlers(previous)
+
+    return guarded
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `plan` console script."""
-    previous = install_signal_handlers()
-    try:
-        return _main(argv)
-    except Interrupted as stop:
-        return _interrupted(stop.signum)
-    except KeyboardInterrupt:
-        return _interrupted(signal.SIGINT)
-    except BrokenPipeError:  # output piped into a program that stopped reading (head, less)
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
-        return EXIT_SIGNAL_BASE + signal.SIGPIPE  # 141, as a shell reports a pipe closed under a command
-    finally:
-        restore_signal_handlers(previous)
-
-
-def _main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _STATE["debug"] = "--debug" in argv
     if _STATE["debug"]:
@@ -465,6 +475,9 @@ def _main(argv: list[str] | None = None) -> int:
                           highlight=False, markup=False)
         return 1
     return EXIT_OK
+
+
+main = _with_signal_handling(main)
 
 
 def entry() -> None:  # pragma: no cover

@@ -545,6 +545,8 @@ def load_site(path: str | Path, overrides: dict[str, Any] | None = None, scenari
         if problem:
             raise _from_override(InputError(path, "climate.weather_file", problem),
                                  _override_origin("climate.weather_file", origin))
+        if not weather_path.is_file():
+            raise InputError(path, "climate.weather_file", f"weather file {weather_path} not found")
     loaded = LoadedSite(
         path=path,
         spec=spec,

@@ -31,6 +31,32 @@ def fixable_keys(inp: Inputs) -> list[str]:
     return keys
 
 
+def _check_fixed_value(key: str, value: Any, origin: str) -> None:
+    """A count is a whole number from 0 to MAX_FIXED_COUNT, never a boolean, NaN or infinity; mining
+    is a finite power from 0 to MAX_FIXED_MINING_MW."""
+    from planner.units import UnitError, parse_quantity, to_canonical
+
+    mining = key.startswith("mining.")
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise InputError(origin, key, f"expected {'a power such as 2 MW' if mining else 'a whole number of units'}, "
+                                      f"got {value!r}")
+    if mining:
+        text = value if isinstance(value, str) and not value.replace(".", "").isdigit() else f"{value} MW"
+        try:
+            mw = to_canonical(parse_quantity(text, "electric_power"), "electric_power")
+        except UnitError as err:
+            raise InputError(origin, key, str(err)) from None
+        if not (math.isfinite(mw) and 0 <= mw <= MAX_FIXED_MINING_MW):
+            raise InputError(origin, key, f"expected a power from 0 to {MAX_FIXED_MINING_MW:g} MW, got {value!r}")
+        return
+    try:
+        count = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(origin, key, f"expected a whole number of units, got {value!r}") from None
+    if not (math.isfinite(count) and 0 <= count <= MAX_FIXED_COUNT and count == int(count)):
+        raise InputError(origin, key, f"expected a whole number of units from 0 to {MAX_FIXED_COUNT:,}, got {value!r}")
+
+
 def parse_fixed(inp: Inputs, items: list[str], design_file: Path | None) -> dict[str, float]:
     """Fixed decisions from `--fix KEY=VALUE` and a design TOML file (flat or nested tables).
 
@@ -59,29 +85,25 @@ def parse_fixed(inp: Inputs, items: list[str], design_file: Path | None) -> dict
     keys = fixable_keys(inp)
     out: dict[str, float] = {}
     for key, value, origin in raw:
+        if key in keys:
+            _check_fixed_value(key, value, origin)
+    for key, value, origin in raw:
         if key not in keys:
             raise InputError(origin, key, f"not a decision of this site{did_you_mean(key, keys)}")
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            what = "a power such as '2 MW'" if key.startswith("mining.") else "a whole number of units"
-            raise InputError(origin, key, f"expected {what}, got {value!r}")
         if key.startswith("mining."):
             try:
                 q = parse_quantity(value if isinstance(value, str) and not value.replace(".", "").isdigit() else f"{value} MW",
                                    "electric_power")
             except UnitError as err:
                 raise InputError(origin, key, str(err)) from None
-            mw = to_canonical(q, "electric_power")
-            if not math.isfinite(mw) or not 0 <= mw <= MAX_FIXED_MINING_MW:
-                raise InputError(origin, key, f"expected a power from 0 to {MAX_FIXED_MINING_MW:g} MW, got {value!r}")
-            out[key] = mw
+            out[key] = to_canonical(q, "electric_power")
         else:
             try:
                 count = float(value)
-            except (TypeError, ValueError, OverflowError):
+            except (TypeError, ValueError):
                 raise InputError(origin, key, f"expected a whole number of units, got {value!r}") from None
-            if not math.isfinite(count) or count < 0 or count != int(count) or count > MAX_FIXED_COUNT:
-                raise InputError(origin, key, f"expected a whole number of units from 0 to {MAX_FIXED_COUNT:,}, "
-                                 f"got {value!r}")
+            if count < 0 or count != int(count):
+                raise InputError(origin, key, f"expected a whole number of units >= 0, got {value!r}")
             out[key] = count
     return out
 
