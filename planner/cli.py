@@ -7,7 +7,11 @@ error); 5 the plan failed its hour-by-hour audit.
 
 from __future__ import annotations
 
+import functools
+import os
+import signal
 import sys
+import threading
 import tomllib
 from pathlib import Path
 from typing import Any, Optional
@@ -55,6 +59,8 @@ def _fail_input(err: Exception) -> None:
 
 def parse_sets(items: list[str] | None) -> dict[str, Any]:
     """`--set PATH=VALUE` pairs; VALUE is read as a TOML value, else as a string."""
+    from planner.load import DEPTH_MAX, toml_depth_problem
+
     out: dict[str, Any] = {}
     for item in items or []:
         if "=" not in item:
@@ -65,6 +71,11 @@ def parse_sets(items: list[str] | None) -> dict[str, Any]:
             value = tomllib.loads(f"v = {raw}")["v"]
         except tomllib.TOMLDecodeError:
             value = raw
+        except RecursionError:
+            raise InputError("--set", path, f"arrays nest too deep; at most {DEPTH_MAX} levels are allowed") from None
+        problem = toml_depth_problem(value, DEPTH_MAX)
+        if problem:
+            raise InputError("--set", path, problem)
         out[path] = value
     return out
 
@@ -84,6 +95,16 @@ def _resolve(loaded, **kw):
         return resolve(loaded, **kw)
     except (InputError, ClimateError) as err:
         _fail_input(err if isinstance(err, InputError) else InputError(loaded.path, "climate.weather_file", str(err)))
+
+
+def _check_outputs(**paths) -> None:
+    """Output paths are checked before anything is loaded or solved."""
+    from planner.outputs import check_outputs
+
+    try:
+        check_outputs(**paths)
+    except InputError as err:
+        _fail_input(err)
 
 
 SET_HELP = "Override a TOML value: --set PATH=VALUE, e.g. --set site.grid_limit='20 MW'. Repeatable."
@@ -114,6 +135,8 @@ def run_cmd(
     """
     from planner.runner import run_and_report
     from planner.solve import SOLVERS
+
+    _check_outputs(json=json_out)
 
     if solver not in SOLVERS:
         _fail_input(InputError("--solver", solver, f"unknown solver; choose one of {', '.join(SOLVERS)}"))
@@ -150,6 +173,7 @@ def check_cmd(
     loaded = _load(site, set_, scenario)
     inp = _resolve(loaded, bin_k=2.0)  # reads the weather: fail before saying "valid"
     spec = loaded.spec
+    checked = _check_other_scenarios(loaded, set_, scenario)
     console.print(f"[bold]{site}[/bold]: valid. Site '{spec.site.name}', hardware from {loaded.catalog.root}")
     if loaded.overrides:
         for k, v in loaded.overrides.items():
@@ -176,7 +200,32 @@ def check_cmd(
     console.print(f"design condition: {c.design_dry_bulb:.1f} degC dry bulb / {c.design_wet_bulb:.1f} degC wet bulb ({c.design_source})", highlight=False)
     console.print(f"liquid loop supply: {inp.liquid_supply:g} degC ({inp.liquid_supply_note})", highlight=False)
     console.print(f"hashprice: {inp.hashprice:.2f} USD/(PH/s)/day", highlight=False)
+    if checked:
+        console.print(f"scenarios also valid: {', '.join(checked)}", highlight=False)
+    if spec.layouts:
+        console.print(f"layouts valid: {', '.join(spec.layouts)}", highlight=False)
     raise Exit(EXIT_OK)
+
+
+def _check_other_scenarios(loaded, sets: list[str] | None, selected: str | None) -> list[str]:
+    """Validate every [scenarios.NAME] table, selected or not, as `--scenario NAME` would load it.
+
+    A scenario that changes the climate has its weather read too. Returns the names checked.
+    """
+    from planner.climate import ClimateError
+    from planner.inputs import build_climate
+
+    names = [name for name in loaded.spec.scenarios if name != selected]
+    for name in names:
+        other = _load(loaded.path, sets, name)
+        touched = [key for key in other.overrides if key == "climate" or key.startswith("climate.")]
+        if touched:
+            try:
+                build_climate(other)
+            except ClimateError as err:
+                _fail_input(InputError(loaded.path, "climate.weather_file",
+                                       f"{err} (set by [scenarios.{name}])"))
+    return names
 
 
 def _key_figures(item) -> str:
@@ -238,6 +287,8 @@ def compare_cmd(
     """
     from planner.compare import compare_and_report
 
+    _check_outputs(json=json_out, csv=csv_out)
+
     code = compare_and_report(
         site, console, scenarios=scenario or [None], sets=parse_sets(set_), days=days, bin_k=bin_k,
         time_limit=time_limit, solver=solver, json_out=json_out, csv_out=csv_out,
@@ -269,6 +320,8 @@ def sweep_cmd(
     executor: str = typer.Option("process", help="process (a local process pool), serial, or dask (dask.distributed, if installed)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the points as JSON ('-' for standard output only)."),
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the points as CSV."),
+    yes: bool = typer.Option(False, "--yes", help="Run a sweep of more points than --max-points."),
+    max_points: int = typer.Option(200, "--max-points", min=1, help="Most points a sweep runs without --yes."),
 ):
     """What one more MW (or any input) is worth: one plan per combination of --vary values.
 
@@ -278,10 +331,12 @@ def sweep_cmd(
     """
     from planner.sweep import sweep_and_report
 
+    _check_outputs(json=json_out, csv=csv_out)
+
     code = sweep_and_report(
         site, console, vary=vary, sets=parse_sets(set_), scenario=scenario, days=days, bin_k=bin_k,
         time_limit=time_limit, solver=solver, executor=executor, workers=workers, json_out=json_out,
-        csv_out=csv_out,
+        csv_out=csv_out, max_points=None if yes else max_points,
     )
     raise Exit(code)
 
@@ -300,6 +355,92 @@ def _usage_errors() -> tuple[type, ...]:
         except (ImportError, AttributeError):
             pass
     return tuple(found)
+
+
+def _on_broken_pipe(self) -> None:
+    """rich would end the process with exit 1 when standard output is a closed pipe; main() says 141."""
+    self.quiet = True
+    raise BrokenPipeError()
+
+
+Console.on_broken_pipe = _on_broken_pipe  # rich documents overriding this method
+
+
+class Interrupted(BaseException):
+    """Raised by the signal handler: Ctrl-C (SIGINT) or SIGTERM. Not a KeyboardInterrupt, so
+    click and typer let it through to :func:`main`."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+EXIT_SIGNAL_BASE = 128  # shells report death by signal N as 128 + N: 130 for SIGINT, 143 for SIGTERM
+
+
+def _on_signal(signum, frame) -> None:
+    # ignore further signals while the stack unwinds (temporary files removed, workers stopped)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+def _interrupted(signum: int) -> int:
+    from planner.processes import stop_children
+
+    stop_children()  # a CBC run, sweep workers: none outlives the interrupt
+    name = signal.Signals(signum).name
+    what = "interrupted (Ctrl-C)" if signum == signal.SIGINT else f"stopped by {name}"
+    try:
+        sys.stderr.write(f"plan: {what}; nothing more was written\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    return EXIT_SIGNAL_BASE + signum
+
+
+def install_signal_handlers() -> dict:
+    """Ctrl-C and SIGTERM end the run with a one-line message and exit 130 / 143.
+
+    Returns the handlers replaced, for :func:`restore_signal_handlers` (main() called in-process).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    return previous
+
+
+def restore_signal_handlers(previous: dict) -> None:
+    for signum, handler in previous.items():
+        if handler is not None:
+            signal.signal(signum, handler)
+
+
+def _with_signal_handling(run):
+    """Wrap :func:`main`: signal handlers installed for the run and restored after it, Ctrl-C and
+    SIGTERM turned into exit 130 / 143, a closed output pipe into exit 141."""
+
+    @functools.wraps(run)
+    def guarded(argv: list[str] | None = None) -> int:
+        previous = install_signal_handlers()
+        try:
+            return run(argv)
+        except Interrupted as stop:
+            return _interrupted(stop.signum)
+        except KeyboardInterrupt:
+            return _interrupted(signal.SIGINT)
+        except BrokenPipeError:  # output piped into a program that stopped reading (head, less)
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError):
+                pass
+            return EXIT_SIGNAL_BASE + signal.SIGPIPE  # 141, as a shell reports a pipe closed under a command
+        finally:
+            restore_signal_handlers(previous)
+
+    return guarded
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -329,8 +470,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except (typer.Exit, SystemExit) as done:
         return getattr(done, "exit_code", getattr(done, "code", 0)) or 0
-    except typer.Abort:
+    except typer.Abort as err:
+        cause = err.__cause__ or err.__context__
+        if isinstance(cause, Interrupted):
+            raise cause from None
+        if isinstance(cause, KeyboardInterrupt):
+            return _interrupted(signal.SIGINT)
         return 1
+    except BrokenPipeError:
+        raise
     except Exception as err:  # click usage errors and anything unforeseen
         if isinstance(err, _usage_errors()):
             err.show()
@@ -343,8 +491,13 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
+main = _with_signal_handling(main)
+
+
 def entry() -> None:  # pragma: no cover
-    sys.exit(main())
+    from planner._entry import entry as script
+
+    script()
 
 
 if __name__ == "__main__":  # pragma: no cover

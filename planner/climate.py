@@ -32,8 +32,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
 import math
 import os
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -281,11 +283,6 @@ def _wet_bulb_from_humidity(
     return np.minimum(wet, dry_bulb), method
 
 
-def _check_hours(name: str, n: int) -> None:
-    if n != HOURS_PER_YEAR:
-        raise ClimateError(f"weather file {name} has {n} hours; a year needs {HOURS_PER_YEAR}")
-
-
 def _finite_or_raise(name: str, what: str, values: np.ndarray) -> None:
     bad = ~np.isfinite(values)
     if np.any(bad):
@@ -304,6 +301,150 @@ def _numeric(series: pd.Series, missing_at_or_above: float | None = None,
     if missing_at_or_below is not None:
         values = np.where(values <= missing_at_or_below, np.nan, values)
     return values
+
+
+# Physical bounds of hourly weather values (beyond them a value is a typo or a unit mix-up).
+DRY_BULB_RANGE = (-70.0, 60.0)  # degC; records: -89 (Vostok), +57 (Death Valley); -70 covers inhabited sites
+DEW_POINT_RANGE = (-90.0, 35.0)  # degC; the highest dew point recorded is about 35 degC
+DEW_ABOVE_DRY_TOLERANCE = 1.0  # K; files round both to 0.1 K
+RELATIVE_HUMIDITY_RANGE = (0.0, 110.0)  # %
+PRESSURE_RANGE = (30_000.0, 120_000.0)  # Pa; Everest summit about 33 kPa, sea-level records below 109 kPa
+
+
+def _within(name: str, field: str, values: np.ndarray, bounds: tuple[float, float], unit: str,
+            lines: np.ndarray | None = None, scale: float = 1.0) -> None:
+    """Refuse the first hour whose value lies outside ``bounds`` (missing hours, NaN, are skipped)."""
+    lo, hi = bounds
+    with np.errstate(invalid="ignore"):
+        bad = np.isfinite(values) & ((values < lo) | (values > hi))
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        where = f"line {int(lines[i])}" if lines is not None else f"data row {i + 1}"
+        raise ClimateError(
+            f"weather file {name}: {where}: {field} {values[i] / scale:g} {unit} is outside the physical range "
+            f"{lo / scale:g} to {hi / scale:g} {unit} ({int(bad.sum())} such hours)"
+        )
+
+
+def _check_hourly_bounds(name: str, dry_bulb: np.ndarray, dew: np.ndarray, rh: np.ndarray,
+                         pressure: np.ndarray, lines: np.ndarray | None, pressure_unit: str) -> None:
+    """Each hourly value within physical bounds and the dew point not above the dry bulb."""
+    _within(name, "dry bulb", dry_bulb, DRY_BULB_RANGE, "degC", lines)
+    _within(name, "dew point", dew, DEW_POINT_RANGE, "degC", lines)
+    _within(name, "relative humidity", rh, RELATIVE_HUMIDITY_RANGE, "%", lines)
+    scale = 100.0 if pressure_unit == "mbar" else 1.0
+    _within(name, "station pressure", pressure, PRESSURE_RANGE, pressure_unit, lines, scale)
+    with np.errstate(invalid="ignore"):
+        above = np.isfinite(dew) & (dew > dry_bulb + DEW_ABOVE_DRY_TOLERANCE)
+    if np.any(above):
+        i = int(np.argmax(above))
+        where = f"line {int(lines[i])}" if lines is not None else f"data row {i + 1}"
+        raise ClimateError(
+            f"weather file {name}: {where}: dew point {dew[i]:g} degC is above the dry bulb {dry_bulb[i]:g} degC "
+            f"(at most {DEW_ABOVE_DRY_TOLERANCE:g} K above is taken as rounding; {int(above.sum())} such hours)"
+        )
+
+
+_EPW_HEADER_LINES = 8
+_EPW_DATE_FIELDS = (("year", 1, 9999), ("month", 1, 12), ("day", 1, 31), ("hour", 1, 24))
+
+
+def _epw_rows(path: str, name: str) -> tuple[str, list[str], np.ndarray, int]:
+    """Read an EPW file (bounded), check each data row's date fields and drop 29 February.
+
+    Returns the text to parse (header and kept rows), the header lines, the file line number of each
+    kept row and the number of 29 February rows dropped (a leap-year file becomes a nominal year).
+    """
+    from planner.load import WEATHER_MAX_BYTES, InputError, read_bytes_bounded
+
+    try:
+        raw = read_bytes_bounded(path, WEATHER_MAX_BYTES)
+    except InputError as err:
+        raise ClimateError(f"weather file {name}: {err.message}") from None
+    text = raw.decode("utf-8", errors="replace")
+    all_lines = text.splitlines(keepends=True)
+    header = all_lines[:_EPW_HEADER_LINES]
+    if len(header) < _EPW_HEADER_LINES or not header[0].upper().startswith("LOCATION"):
+        raise ClimateError(f"weather file {name} is not an EPW file: it must start with 8 header lines, "
+                           "the first being LOCATION,...")
+    kept: list[str] = []
+    numbers: list[int] = []
+    dropped = 0
+    for j, line in enumerate(all_lines[_EPW_HEADER_LINES:], start=_EPW_HEADER_LINES + 1):
+        if not line.strip():
+            continue
+        fields = line.split(",", 6)
+        if len(fields) < 7:
+            raise ClimateError(f"weather file {name}: line {j}: expected the EPW fields year, month, day, hour, "
+                               f"minute, data flags, dry bulb ...; got {len(fields)} comma-separated fields")
+        values = []
+        for k, (field, lo, hi) in enumerate(_EPW_DATE_FIELDS):
+            given = fields[k].strip()
+            try:
+                value = int(given)
+            except ValueError:
+                value = None
+            if value is None or not lo <= value <= hi:
+                raise ClimateError(f"weather file {name}: line {j}: the {field} field is {given[:20]!r}, "
+                                   f"expected a whole number from {lo} to {hi}")
+            values.append(value)
+        if values[1] == 2 and values[2] == 29:
+            dropped += 1
+            continue
+        kept.append(line)
+        numbers.append(j)
+    return "".join(header + kept), header, np.array(numbers, dtype=int), dropped
+
+
+_TMY3_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_TMY3_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _tmy3_rows(path: str, name: str) -> tuple[str, np.ndarray, int]:
+    """Read a TMY3 CSV file (bounded), check each row's date and time fields and drop 29 February.
+
+    Returns the text to parse, the file line number of each kept row and the rows dropped.
+    """
+    from planner.load import WEATHER_MAX_BYTES, InputError, read_bytes_bounded
+
+    try:
+        raw = read_bytes_bounded(path, WEATHER_MAX_BYTES)
+    except InputError as err:
+        raise ClimateError(f"weather file {name}: {err.message}") from None
+    all_lines = raw.decode("utf-8", errors="replace").splitlines(keepends=True)
+    if len(all_lines) < 2:
+        raise ClimateError(f"weather file {name} is not a TMY3 file: it must start with a station line and a "
+                           "line of column names")
+    columns = [c.strip() for c in all_lines[1].split(",")]
+    absent = [c for c in ("Date (MM/DD/YYYY)", "Time (HH:MM)") if c not in columns]
+    if absent:
+        raise ClimateError(f"weather file {name} lacks TMY3 columns {absent} (line 2)")
+    i_date, i_time = columns.index("Date (MM/DD/YYYY)"), columns.index("Time (HH:MM)")
+    kept: list[str] = []
+    numbers: list[int] = []
+    dropped = 0
+    for j, line in enumerate(all_lines[2:], start=3):
+        if not line.strip():
+            continue
+        fields = line.split(",")
+        if len(fields) != len(columns):
+            raise ClimateError(f"weather file {name}: line {j}: expected {len(columns)} comma-separated fields "
+                               f"as in line 2, got {len(fields)}")
+        date, clock = fields[i_date].strip(), fields[i_time].strip()
+        m = _TMY3_DATE.match(date)
+        if m is None or not (1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31):
+            raise ClimateError(f"weather file {name}: line {j}: the date field is {date[:20]!r}, expected "
+                               "MM/DD/YYYY with a month from 1 to 12 and a day from 1 to 31")
+        t = _TMY3_TIME.match(clock)
+        if t is None or not 1 <= int(t.group(1)) <= 24:
+            raise ClimateError(f"weather file {name}: line {j}: the time field is {clock[:20]!r}, expected "
+                               "HH:MM with an hour ending from 01 to 24")
+        if int(m.group(1)) == 2 and int(m.group(2)) == 29:
+            dropped += 1
+            continue
+        kept.append(line)
+        numbers.append(j)
+    return "".join(all_lines[:2] + kept), np.array(numbers, dtype=int), dropped
 
 
 def _fill_pressure(pressure: np.ndarray, altitude: float) -> tuple[np.ndarray, int]:
@@ -351,11 +492,6 @@ def _parse_epw_design_conditions(line: str) -> dict | None:
     title = fields[2] if len(fields) > 2 and fields[2] else "ASHRAE design conditions"
     return {"dry_bulb": db, "wet_bulb": min(mcwb, db), "evaporation_wet_bulb": evap,
             "title": title}
-
-
-def _read_header_lines(path: str, n: int = 8) -> list[str]:
-    with open(path, "r", encoding="utf-8", errors="replace") as fh:
-        return [fh.readline() for _ in range(n)]
 
 
 def _format_coord(lat: float, lon: float) -> str:
@@ -508,15 +644,18 @@ def read_epw_climate(path):
 
     path = os.fspath(path)
     name = os.path.basename(path)
+    text, header, lines, leap_rows = _epw_rows(path, name)
     try:
-        header = _read_header_lines(path)
-        result = read_epw(path)
+        result = read_epw(io.StringIO(text))
     except Exception as exc:  # noqa: BLE001 - any parser failure means "unreadable"
         raise ClimateError(
-            f"cannot read weather file {name} as EPW: {type(exc).__name__}: {exc}"
+            f"cannot read weather file {name} as EPW: {type(exc).__name__}: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}"
         ) from exc
     data, meta = result if isinstance(result, tuple) else (result, {})
-    _check_hours(name, len(data))
+    if len(data) != HOURS_PER_YEAR:
+        leap = f" after dropping {leap_rows} hours of 29 February" if leap_rows else ""
+        raise ClimateError(f"weather file {name} has {len(data)} hours{leap}; a year needs {HOURS_PER_YEAR} "
+                           "(a leap year's 8784 are accepted: 29 February is dropped)")
     needed = ("month", "day", "hour", "temp_air", "temp_dew", "relative_humidity",
               "atmospheric_pressure")
     absent = [c for c in needed if c not in data.columns]
@@ -538,11 +677,14 @@ def read_epw_climate(path):
     pressure = _numeric(data["atmospheric_pressure"], missing_at_or_above=999999.0,
                         missing_at_or_below=0.0)
     _finite_or_raise(name, "dry-bulb", dry_bulb)
+    _check_hourly_bounds(name, dry_bulb, dew, rh, pressure, lines, "Pa")
     altitude = float(meta.get("altitude", 0.0) or 0.0)
     pressure, n_filled = _fill_pressure(pressure, altitude)
     wet_bulb, method = _wet_bulb_from_humidity(name, dry_bulb, dew, rh, pressure)
     if n_filled:
         method += f"; standard-atmosphere pressure in {n_filled} h"
+    if leap_rows:
+        method += f"; {leap_rows} h of 29 February dropped (leap year)"
 
     station = ", ".join(
         str(meta.get(k, "")).strip() for k in ("city", "state-prov", "country")
@@ -611,13 +753,17 @@ def read_tmy3_climate(path):
 
     path = os.fspath(path)
     name = os.path.basename(path)
+    text, lines, leap_rows = _tmy3_rows(path, name)
     try:
-        data, meta = read_tmy3(path, map_variables=True)
+        data, meta = read_tmy3(io.StringIO(text), map_variables=True)
     except Exception as exc:  # noqa: BLE001
         raise ClimateError(
-            f"cannot read weather file {name} as TMY3: {type(exc).__name__}: {exc}"
+            f"cannot read weather file {name} as TMY3: {type(exc).__name__}: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}"
         ) from exc
-    _check_hours(name, len(data))
+    if len(data) != HOURS_PER_YEAR:
+        leap = f" after dropping {leap_rows} hours of 29 February" if leap_rows else ""
+        raise ClimateError(f"weather file {name} has {len(data)} hours{leap}; a year needs {HOURS_PER_YEAR} "
+                           "(a leap year's 8784 are accepted: 29 February is dropped)")
     needed = ("Date (MM/DD/YYYY)", "Time (HH:MM)", "temp_air", "temp_dew",
               "relative_humidity", "pressure")
     absent = [c for c in needed if c not in data.columns]
@@ -637,11 +783,14 @@ def read_tmy3_climate(path):
     rh = _numeric(data["relative_humidity"], missing_at_or_below=-9900.0)
     pressure = _numeric(data["pressure"], missing_at_or_below=0.0) * 100.0  # mbar -> Pa
     _finite_or_raise(name, "dry-bulb", dry_bulb)
+    _check_hourly_bounds(name, dry_bulb, dew, rh, pressure, lines, "mbar")
     altitude = float(meta.get("altitude", 0.0) or 0.0)
     pressure, n_filled = _fill_pressure(pressure, altitude)
     wet_bulb, method = _wet_bulb_from_humidity(name, dry_bulb, dew, rh, pressure)
     if n_filled:
         method += f"; standard-atmosphere pressure in {n_filled} h"
+    if leap_rows:
+        method += f"; {leap_rows} h of 29 February dropped (leap year)"
     try:
         where = _format_coord(float(meta["latitude"]), float(meta["longitude"]))
         where += f", {altitude:.0f} m"
@@ -673,7 +822,12 @@ def read_climate(path):
     ClimateError
         For an unknown extension or any error of the chosen reader.
     """
+    from planner.load import WEATHER_MAX_BYTES, file_problem
+
     ext = os.path.splitext(os.fspath(path))[1].lower()
+    problem = file_problem(path, WEATHER_MAX_BYTES) if ext in (".epw", ".csv") else None
+    if problem:
+        raise ClimateError(f"weather file {os.path.basename(os.fspath(path))}: {problem}")
     if ext == ".epw":
         return read_epw_climate(path)
     if ext == ".csv":

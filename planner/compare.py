@@ -35,7 +35,8 @@ from planner.economics import objective_text
 from planner.inputs import Inputs
 from planner.load import InputError, did_you_mean, load_site
 from planner.report.figures import assist_mask, energy_year, hottest_hour, pue_at
-from planner.report.export import csv_value, report_console, write_exports
+from planner.outputs import write_exports_atomic
+from planner.report.export import csv_value, report_console
 from planner.report.render import add_narrow_column, jsonable, narrow_table
 
 FREE = "free optimum"
@@ -246,7 +247,6 @@ def plan_figures(plan) -> dict[str, float | int | None]:
     """The comparison figures of a solved, audited plan (units in :data:`COLUMNS`)."""
     inp, d, op, eco = plan.inputs, plan.design, plan.operation, plan.economics
     year = energy_year(op)
-    served = year.served
 
     def assist_hours(loop: str) -> int:
         mask = np.zeros(len(op.grid_draw), dtype=bool)
@@ -631,7 +631,7 @@ def compare_and_report(site: Path, console: Console, *, scenarios: list[str | No
             ],
         }
     rows = [row for label, inp, results in runs for row in results_to_rows(label, results, inp)] if csv_out is not None else []
-    write_exports(data, rows, json_out, csv_out, out, first_field="scenario")
+    write_exports_atomic(data, rows, json_out, csv_out, out, first_field="scenario")
 
     code = 0
     for label, inp, results in runs:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import copy
 import difflib
+import os
+import re
+import stat
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -16,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from planner.spec.fields import FieldError
+from planner.spec.fields import NAME_MAX, PATH_MAX, FieldError, path_problem  # noqa: F401
 from planner.spec.hardware import HARDWARE_KINDS, AirSide, Cdu, HeatRejection, Miner, PowerEquipment, Rack
 from planner.spec.site import Site
 
@@ -65,11 +68,60 @@ def did_you_mean(word: str, candidates: typing.Iterable[str]) -> str:
     return ""
 
 
-def read_toml(path: str | Path) -> dict[str, Any]:
-    """Parse a TOML file; unreadable files and syntax errors become InputError."""
-    path = Path(path)
+# Size bounds per kind of file read (bytes): a site or hardware file is a few kB, a weather year a few MB.
+TOML_MAX_BYTES = 2 * 1024 * 1024
+WEATHER_MAX_BYTES = 20 * 1024 * 1024
+DEPTH_MAX = 20  # nesting of tables and arrays in a TOML file
+# Scanning a hardware folder: how deep, how many folders and files at most.
+SCAN_DEPTH, SCAN_DIRS_MAX, SCAN_FILES_MAX = 3, 200, 2000
+
+
+def _size_text(n: int) -> str:
+    return f"{n / 1024 / 1024:.3g} MiB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def file_problem(path: str | Path, limit: int) -> str | None:
+    """Why ``path`` is not a regular file of at most ``limit`` bytes (without opening it), or None."""
+    problem = path_problem(os.fspath(path))
+    if problem:
+        return problem
     try:
-        raw = path.read_bytes()
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "file not found"
+    except OSError as err:
+        return f"cannot read the file ({err.strerror})"
+    return _mode_problem(st, limit)
+
+
+def _mode_problem(st: os.stat_result, limit: int) -> str | None:
+    mode = st.st_mode
+    if stat.S_ISDIR(mode):
+        return "is a folder, expected a file"
+    if stat.S_ISFIFO(mode):
+        return "is a named pipe (FIFO), expected a regular file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, expected a regular file"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, expected a regular file"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file"
+    if st.st_size > limit:
+        return f"the file is {_size_text(st.st_size)}; at most {_size_text(limit)} is read for this kind of file"
+    return None
+
+
+def read_bytes_bounded(path: str | Path, limit: int = TOML_MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; anything else is an InputError.
+
+    The file is opened without blocking (a FIFO never hangs the planner) and checked after opening
+    (no swap between check and read).
+    """
+    problem = path_problem(os.fspath(path))
+    if problem:
+        raise InputError(path, "", problem)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise InputError(path, "", "file not found") from None
     except IsADirectoryError:
@@ -77,11 +129,93 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     except OSError as err:
         raise InputError(path, "", f"cannot read the file ({err.strerror})") from None
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        problem = _mode_problem(os.fstat(fd), limit)
+    except OSError as err:
+        problem = f"cannot read the file ({err.strerror})"
+    if problem:
+        os.close(fd)
+        if problem.startswith("is a folder"):
+            problem = "is a folder, expected a TOML file"
+        raise InputError(path, "", problem)
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            raw = fh.read(limit + 1)
+        except OSError as err:
+            raise InputError(path, "", f"cannot read the file ({err.strerror})") from None
+    if len(raw) > limit:
+        raise InputError(path, "", f"the file is larger than {_size_text(limit)}, the most read for this kind of file")
+    return raw
+
+
+def toml_depth_problem(node: Any, limit: int = DEPTH_MAX) -> str | None:
+    """A message when tables and arrays nest deeper than ``limit``, else None (iterative: no recursion)."""
+    stack = [(node, 0, "")]
+    while stack:
+        value, depth, where = stack.pop()
+        if depth > limit:
+            return f"tables and arrays nest {depth} deep here; at most {limit} levels are allowed"
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1, f"{where}.{k}" if where else str(k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1, f"{where}[{i}]") for i, v in enumerate(value))
+    return None
+
+
+def _deepest_path(node: Any, limit: int) -> str:
+    stack = [(node, 0, "")]
+    while stack:
+        value, depth, where = stack.pop()
+        if depth > limit:
+            return where
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1, f"{where}.{k}" if where else str(k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1, f"{where}[{i}]") for i, v in enumerate(value))
+    return ""
+
+
+def check_depth(data: Any, file: str | Path, limit: int = DEPTH_MAX) -> None:
+    """Refuse data nested deeper than ``limit`` before any validation walks it."""
+    problem = toml_depth_problem(data, limit)
+    if problem:
+        where = _deepest_path(data, limit)
+        cut = where.split("[", 1)[0] if "[" in where else where
+        raise InputError(file, cut, problem)
+
+
+def _deep_line(text: str) -> tuple[str, str]:
+    """The key and line of the first line nesting more than DEPTH_MAX arrays (for a parser that gave up)."""
+    table = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.count("[") > DEPTH_MAX:
+            key = line.split("=", 1)[0].strip() if "=" in line else ""
+            key = f"{table}.{key}" if table and key else key or table
+            return key, f"arrays nest too deep on line {number}; at most {DEPTH_MAX} levels are allowed"
+        header = re.match(r"^\s*\[\[?\s*([^\[\]=]+?)\s*\]\]?\s*(#.*)?$", line)
+        if header:
+            table = header.group(1)
+    return "", f"tables or arrays nest too deep; at most {DEPTH_MAX} levels are allowed"
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML file; unreadable files, syntax errors and absurd nesting become InputError."""
+    path = Path(path)
+    raw = read_bytes_bounded(path, TOML_MAX_BYTES)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise InputError(path, "", "the file starts with a UTF-8 byte-order mark (BOM, bytes EF BB BF), "
+                         "which TOML does not allow; save the file as UTF-8 without BOM")
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise InputError(path, "", f"not UTF-8 text (byte {err.start})") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise InputError(path, "", f"malformed TOML: {err}") from None
+    except RecursionError:
+        raise InputError(path, *_deep_line(text)) from None
+    check_depth(data, path)
+    return data
 
 
 def _loc_text(loc: tuple) -> str:
@@ -145,7 +279,7 @@ def _format_error(cls: type[BaseModel], err: dict, data: dict) -> tuple[str, str
     if kind in ("literal_error", "int_parsing", "int_type", "float_parsing", "float_type",
                 "string_type", "list_type", "too_short", "too_long", "bool_type",
                 "greater_than", "greater_than_equal", "less_than", "less_than_equal",
-                "dict_type", "model_type", "int_from_float"):
+                "dict_type", "model_type", "int_from_float", "finite_number"):
         msg = f"{msg}; got {given!r}"
     return path, msg
 
@@ -204,13 +338,64 @@ class Catalog:
         return {k: v for k, v in self.items.items() if v.kind in kinds}
 
 
-def load_catalog(root: str | Path) -> Catalog:
-    """Load every ``*.toml`` below ``root``; ids must be unique."""
+_SYSTEM_DIRS = ("/", "/proc", "/sys", "/dev", "/run")
+
+
+def hardware_files(root: Path, file: str | Path | None = None, toml_path: str = "") -> list[Path]:
+    """The ``*.toml`` files of a hardware folder: its own and those of sub-folders, bounded.
+
+    At most :data:`SCAN_DEPTH` folders deep, :data:`SCAN_DIRS_MAX` folders and :data:`SCAN_FILES_MAX`
+    files; hidden entries are skipped and symbolic links to folders are not followed (no loops).
+    A system folder (/, /proc, /sys, /dev) is refused. Errors name ``file`` and ``toml_path`` when
+    given (the site file and ``site.hardware_dir``), else the folder.
+    """
+    where, path = (file, toml_path) if file is not None else (root, "")
+    resolved = os.path.realpath(root)
+    if resolved in _SYSTEM_DIRS or any(resolved.startswith(d + "/") for d in _SYSTEM_DIRS[1:]):
+        raise InputError(where, path, f"{root} is a system folder, not a hardware catalogue "
+                         "(expected a folder such as ../hardware with racks/, cooling/, miners/, power/)")
+    found: list[Path] = []
+    folders = 0
+    pending = [(root, 0)]
+    while pending:
+        folder, depth = pending.pop()
+        folders += 1
+        if folders > SCAN_DIRS_MAX:
+            raise InputError(where, path, f"{root} holds more than {SCAN_DIRS_MAX} folders; expected a hardware "
+                             "catalogue such as ../hardware (racks/, cooling/, miners/, power/)")
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as err:
+            raise InputError(where, path, f"cannot list the folder {folder} ({err.strerror})") from None
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if depth + 1 < SCAN_DEPTH:
+                        pending.append((Path(entry.path), depth + 1))
+                elif entry.name.endswith(".toml"):
+                    found.append(Path(entry.path))
+            except OSError:
+                continue
+            if len(found) > SCAN_FILES_MAX:
+                raise InputError(where, path, f"{root} holds more than {SCAN_FILES_MAX} TOML files; expected a "
+                                 "hardware catalogue such as ../hardware")
+    return sorted(found)
+
+
+def load_catalog(root: str | Path, file: str | Path | None = None, toml_path: str = "") -> Catalog:
+    """Load every ``*.toml`` below ``root`` (see :func:`hardware_files`); ids must be unique."""
+    problem = path_problem(os.fspath(root))
+    if problem:
+        raise InputError(file if file is not None else root, toml_path if file is not None else "", problem)
     root = Path(root)
     if not root.is_dir():
+        if file is not None:
+            raise InputError(file, toml_path, f"hardware folder {root} not found")
         raise InputError(root, "", "hardware folder not found")
     catalog = Catalog(root)
-    for path in sorted(root.rglob("*.toml")):
+    for path in hardware_files(root, file, toml_path):
         item = load_hardware_file(path)
         if item.id in catalog.items:
             raise InputError(path, "id", f"id {item.id!r} is also used by {catalog.files[item.id]}")
@@ -358,13 +543,28 @@ def load_site(path: str | Path, overrides: dict[str, Any] | None = None, scenari
     if layout_problems:
         raise _from_overrides(input_errors(path, layout_problems), origin)
     hw_root = (path.parent / spec.site.hardware_dir).resolve()
+    for problem in (path_problem(str(hw_root)),):
+        if problem:
+            raise _from_override(InputError(path, "site.hardware_dir", problem),
+                                 _override_origin("site.hardware_dir", origin))
     if not hw_root.is_dir():
         raise InputError(path, "site.hardware_dir", f"hardware folder {hw_root} not found")
-    catalog = load_catalog(hw_root)
+    catalog = load_catalog(hw_root, path, "site.hardware_dir")
     ch = spec.choices
     weather_path = None
     if spec.climate.weather_file is not None:
         weather_path = (path.parent / spec.climate.weather_file).resolve()
+        problem = file_problem(weather_path, WEATHER_MAX_BYTES)
+        if weather_path.suffix.lower() not in (".epw", ".csv"):
+            problem = (f"weather file {weather_path} is neither an EPW (.epw) nor a TMY3 (.csv) file"
+                       if problem is None or problem == "file not found" else f"weather file {weather_path}: {problem}")
+        elif problem == "file not found":
+            problem = f"weather file {weather_path} not found"
+        elif problem:
+            problem = f"weather file {weather_path}: {problem}"
+        if problem:
+            raise _from_override(InputError(path, "climate.weather_file", problem),
+                                 _override_origin("climate.weather_file", origin))
         if not weather_path.is_file():
             raise InputError(path, "climate.weather_file", f"weather file {weather_path} not found")
     chosen: dict[str, list] = {}

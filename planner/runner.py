@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from rich.console import Console
 from planner import explain as explain_mod
 from planner.inputs import Inputs
 from planner.load import InputError, read_toml
+from planner.outputs import write_text_atomic
 from planner.plan import PlanResult, run_plan
 from planner.solve import SolverUnavailable
 from planner.warnings import default_warnings
@@ -17,6 +19,8 @@ from planner.report.figures import Section, build_sections, solver_section
 from planner.report.render import render_json, render_text, sections_to_dict
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_AUDIT = 0, 3, 4, 5
+MAX_FIXED_COUNT = 100_000  # racks, CDUs or modules one decision may fix
+MAX_FIXED_MINING_MW = 5000.0
 
 
 def fixable_keys(inp: Inputs) -> list[str]:
@@ -26,6 +30,32 @@ def fixable_keys(inp: Inputs) -> list[str]:
     keys += [f"air_side.{a.id}" for a in inp.air_side]
     keys += [f"mining.{m.id}" for m in inp.miners]
     return keys
+
+
+def _check_fixed_value(key: str, value: Any, origin: str) -> None:
+    """A count is a whole number from 0 to MAX_FIXED_COUNT, never a boolean, NaN or infinity; mining
+    is a finite power from 0 to MAX_FIXED_MINING_MW."""
+    from planner.units import UnitError, parse_quantity, to_canonical
+
+    mining = key.startswith("mining.")
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise InputError(origin, key, f"expected {'a power such as 2 MW' if mining else 'a whole number of units'}, "
+                                      f"got {value!r}")
+    if mining:
+        text = value if isinstance(value, str) and not value.replace(".", "").isdigit() else f"{value} MW"
+        try:
+            mw = to_canonical(parse_quantity(text, "electric_power"), "electric_power")
+        except UnitError as err:
+            raise InputError(origin, key, str(err)) from None
+        if not (math.isfinite(mw) and 0 <= mw <= MAX_FIXED_MINING_MW):
+            raise InputError(origin, key, f"expected a power from 0 to {MAX_FIXED_MINING_MW:g} MW, got {value!r}")
+        return
+    try:
+        count = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(origin, key, f"expected a whole number of units, got {value!r}") from None
+    if not (math.isfinite(count) and 0 <= count <= MAX_FIXED_COUNT and count == int(count)):
+        raise InputError(origin, key, f"expected a whole number of units from 0 to {MAX_FIXED_COUNT:,}, got {value!r}")
 
 
 def parse_fixed(inp: Inputs, items: list[str], design_file: Path | None) -> dict[str, float]:
@@ -55,6 +85,9 @@ def parse_fixed(inp: Inputs, items: list[str], design_file: Path | None) -> dict
         raw.append((k.strip(), v.strip(), "--fix"))
     keys = fixable_keys(inp)
     out: dict[str, float] = {}
+    for key, value, origin in raw:
+        if key in keys:
+            _check_fixed_value(key, value, origin)
     for key, value, origin in raw:
         if key not in keys:
             raise InputError(origin, key, f"not a decision of this site{did_you_mean(key, keys)}")
@@ -169,7 +202,7 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
         if quiet:
             print(text)
         else:
-            Path(json_out).write_text(text + "\n")
+            write_text_atomic(json_out, text + "\n")
             out.print(f"JSON report written to {json_out}", highlight=False)
     if status != "optimal":
         out.print(f"[bold yellow]not proven optimal[/bold yellow]: solver status '{status}', gap "

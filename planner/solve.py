@@ -64,7 +64,7 @@ def cbc_solver(**options):
 
 def _solver(name: str, time_limit: float | None, mip_gap: float | None, mip: bool = True):
     if name == "highs":
-        solver = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=mip_gap, mip=mip, threads=1)
+        solver = _InterruptibleHiGHS(msg=False, timeLimit=time_limit, gapRel=mip_gap, mip=mip, threads=1)
         if not solver.available():
             raise SolverUnavailable("HiGHS (highspy) is not installed")
         return solver
@@ -185,3 +185,26 @@ def solve_fixed_lp(model: Model, solver: str = "highs") -> SolveResult:
     finally:
         for var, lo, hi, cat in saved:
             var.lowBound, var.upBound, var.cat = lo, hi, cat
+
+
+class _InterruptibleHiGHS(pulp.HiGHS):
+    """PuLP's HiGHS interface, with the solve run in highspy's solver thread.
+
+    The main thread waits in short steps, so a signal handler (Ctrl-C, SIGTERM) runs at once; its
+    exception cancels the solve through HiGHS's user-interrupt callback, waits briefly for the
+    solver thread to stop, and propagates.
+    """
+
+    def callSolver(self, lp):
+        h = lp.solverModel
+        if not hasattr(h, "startSolve"):  # pragma: no cover - older highspy: plain blocking run
+            return super().callSolver(lp)
+        h.HandleUserInterrupt = True
+        h.startSolve()
+        try:
+            while not h.wait(0.05)[0]:
+                pass
+        except BaseException:
+            h.cancelSolve()
+            h.wait(0.5)
+            raise

@@ -46,6 +46,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import os
 import textwrap
 import time
@@ -69,7 +70,8 @@ from planner.compare import (
 )
 from planner.economics import objective_text
 from planner.load import InputError, did_you_mean, input_errors, load_site
-from planner.report.export import csv_value, report_console, write_exports
+from planner.outputs import write_exports_atomic
+from planner.report.export import csv_value, report_console
 from planner.report.render import add_narrow_column, jsonable, narrow_table
 
 EXECUTORS = ("process", "serial", "dask")
@@ -251,7 +253,8 @@ def _vary_origin(err: InputError, axes: Sequence[Axis]) -> InputError:
 
 
 def build_points(site: str | Path, axes: Sequence[Axis], *, sets: dict[str, Any] | None = None,
-                 scenario: str | None = None) -> list[SweepPoint]:
+                 scenario: str | None = None,
+                 validating: Callable[[int, int], None] | None = None) -> list[SweepPoint]:
     """Every point of the full factorial, each validated like the site file, sorted by its values.
 
     Raises :class:`InputError` (bad path with did-you-mean, bad unit with the
@@ -265,7 +268,10 @@ def build_points(site: str | Path, axes: Sequence[Axis], *, sets: dict[str, Any]
         if a.path in sets:
             raise InputError("--vary", a.path, "also given with --set; vary it or set it, not both")
     points: list[SweepPoint] = []
-    for combo in itertools.product(*[range(len(a.values)) for a in axes]):
+    total = math.prod(len(a.values) for a in axes)
+    for n, combo in enumerate(itertools.product(*[range(len(a.values)) for a in axes]), start=1):
+        if validating:
+            validating(n, total)
         overrides = dict(sets)
         for a, i in zip(axes, combo):
             overrides[a.path] = a.values[i]
@@ -371,6 +377,25 @@ def check_executor(executor: str, workers: int | None) -> None:
             _dask_client(1)  # raises the message
 
 
+def _stop_pool(pool) -> None:
+    """Cancel what has not started and terminate the worker processes, waiting briefly for each."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        try:
+            proc.terminate()
+        except (OSError, AttributeError):
+            pass
+    for proc in processes:
+        try:
+            proc.join(timeout=2.0)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout=1.0)
+        except (OSError, AttributeError, AssertionError):
+            pass
+
+
 def run_points(tasks: Sequence[Task], *, executor: str = "process", workers: int | None = None,
                progress: Callable[[int, Outcome], None] | None = None,
                fn: Callable[[Task], Outcome] = plan_point) -> list[Outcome]:
@@ -386,18 +411,21 @@ def run_points(tasks: Sequence[Task], *, executor: str = "process", workers: int
     elif executor == "process":
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        from planner.processes import init_worker
+
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker)
+        try:
             futures = {pool.submit(fn, t): i for i, t in enumerate(tasks)}
-            try:
-                for f in as_completed(futures):
-                    i = futures[f]
-                    out[i] = f.result()
-                    if progress:
-                        progress(i, out[i])
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+            for f in as_completed(futures):
+                i = futures[f]
+                out[i] = f.result()
+                if progress:
+                    progress(i, out[i])
+        except BaseException:
+            # an interrupt (Ctrl-C, SIGTERM) or a failure: stop every worker now, not after its solve
+            _stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
     else:
         from dask.distributed import as_completed as dask_completed
 
@@ -454,14 +482,34 @@ def resolve_kw(days: int | None, bin_k: float | None) -> dict[str, Any]:
     return {"time_mode": "days", "days": days} if days else {"bin_k": 2.0 if bin_k is None else (bin_k or None)}
 
 
+MAX_POINTS = 200  # a larger sweep needs --yes (or --max-points)
+
+
+def sweep_size(axes: Sequence[Axis]) -> tuple[int, str]:
+    """The number of points and how it arises, e.g. (12, '3 x 4')."""
+    return math.prod(len(a.values) for a in axes), " x ".join(str(len(a.values)) for a in axes)
+
+
+def check_size(axes: Sequence[Axis], max_points: int | None) -> None:
+    """Refuse a sweep of more than ``max_points`` points before anything is validated or solved."""
+    n, how = sweep_size(axes)
+    if max_points is not None and n > max_points:
+        raise InputError("--vary", " ".join(a.path for a in axes),
+                         f"{n:,} points ({how} values) exceed the limit of {max_points:,} points per sweep; "
+                         "pass --yes to run them all, or raise the limit with --max-points N")
+
+
 def sweep(site: str | Path, vary: Sequence[str] | Sequence[Axis], *, sets: dict[str, Any] | None = None,
           scenario: str | None = None, days: int | None = None, bin_k: float | None = None,
           time_limit: float | None = 120.0, solver: str = "highs", mip_gap: float | None = 1e-4,
           executor: str = "process", workers: int | None = None,
-          progress: Callable[[int, Outcome], None] | None = None) -> tuple[list[Axis], list[SweepPoint]]:
+          progress: Callable[[int, Outcome], None] | None = None,
+          max_points: int | None = None,
+          validating: Callable[[int, int], None] | None = None) -> tuple[list[Axis], list[SweepPoint]]:
     """Validate every point, plan them, add the marginal values; pure (no printing).
 
-    Raises :class:`InputError` for any bad input, before anything is solved.
+    Raises :class:`InputError` for any bad input, before anything is solved, and when the sweep
+    has more than ``max_points`` points (None: no limit).
     """
     from planner.solve import SOLVERS
 
@@ -470,7 +518,8 @@ def sweep(site: str | Path, vary: Sequence[str] | Sequence[Axis], *, sets: dict[
     check_executor(executor, workers)
     kw = resolve_kw(days, bin_k)
     axes = list(vary) if all(isinstance(a, Axis) for a in vary) else parse_vary([str(v) for v in vary])
-    points = build_points(site, axes, sets=sets, scenario=scenario)
+    check_size(axes, max_points)
+    points = build_points(site, axes, sets=sets, scenario=scenario, validating=validating)
     site_abs = str(Path(site).resolve())
     tasks = [Task(site_abs, p.overrides, scenario, kw, solver, time_limit, mip_gap) for p in points]
     for p, o in zip(points, run_points(tasks, executor=executor, workers=workers, progress=progress)):
@@ -670,7 +719,8 @@ def point_to_dict(p: SweepPoint) -> dict[str, Any]:
 def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets: dict[str, Any],
                      scenario: str | None, days: int | None, bin_k: float | None, time_limit: float | None,
                      solver: str, executor: str, workers: int | None, json_out: Path | None,
-                     csv_out: Path | None, mip_gap: float | None = 1e-4) -> int:
+                     csv_out: Path | None, mip_gap: float | None = 1e-4,
+                     max_points: int | None = MAX_POINTS) -> int:
     """`plan sweep`: plan every point, print the table, write JSON and CSV; return the exit code.
 
     Raises :class:`InputError` on bad input, before any solving (the CLI prints
@@ -687,18 +737,27 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
 
     def progress(i: int, o: Outcome) -> None:
         n_done[0] += 1
-        if err.is_terminal:
+        if err.is_terminal or total[0] >= 10:
             err.print(f"  planned {n_done[0]}/{total[0]}: {o.result.status} in {o.result.seconds:.1f} s",
                       highlight=False)
 
     axes = parse_vary(vary)
     check_executor(executor, workers)
     n_workers = 1 if executor == "serial" else (workers or default_workers())
-    total[0] = 1
-    for a in axes:
-        total[0] *= len(a.values)
+    total[0], how = sweep_size(axes)
+    check_size(axes, max_points)
+    err.print(f"sweep: {total[0]:,} point{'s' if total[0] != 1 else ''} ({how}), "
+              f"{min(n_workers, total[0])} worker{'s' if min(n_workers, total[0]) != 1 else ''} ({executor})",
+              highlight=False)
+    step = max(1, total[0] // 10)
+
+    def validating(n: int, of: int) -> None:
+        if of >= 20 and (n == 1 or n % step == 0 or n == of):
+            err.print(f"  validating point {n}/{of}", highlight=False)
+
     axes, points = sweep(site, axes, sets=sets, scenario=scenario, days=days, bin_k=bin_k, time_limit=time_limit,
-                         solver=solver, mip_gap=mip_gap, executor=executor, workers=workers, progress=progress)
+                         solver=solver, mip_gap=mip_gap, executor=executor, workers=workers, progress=progress,
+                         max_points=max_points, validating=validating)
     wall = time.perf_counter() - start
     site_name = next((p.outcome.site_name for p in points if p.outcome and p.outcome.site_name), str(site))
     render_sweep(axes, points, out, site_name=site_name, scenario=scenario)
@@ -729,7 +788,7 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
             "points": [point_to_dict(p) for p in points],
         }
     rows = points_to_rows(axes, points) if csv_out is not None else []
-    write_exports(data, rows, json_out, csv_out, out, first_field="point")
+    write_exports_atomic(data, rows, json_out, csv_out, out, first_field="point")
 
     if any(p.result.status == INPUT_ERROR for p in points):  # found when resolving (weather file, ...)
         out.print("[bold red]input error[/bold red] at some points (listed above)", highlight=False)

@@ -62,6 +62,7 @@ class Kind:
     difference_temperature: bool = False
     electric: bool = False
     thermal: bool = False
+    per_period: bool | None = None  # True: written per month/year (a charge); False: must not be
 
     @property
     def dimensionality(self):
@@ -81,13 +82,14 @@ KINDS: dict[str, Kind] = {
     "length": Kind("a length", "1.2 m", "m"),
     "mass": Kind("a mass", "1360 kg", "kg"),
     "money": Kind("an amount of money", "3.5 MUSD", "USD"),
-    "energy_price": Kind("an energy price", "42 USD/MWh", "USD/MWh"),
+    "energy_price": Kind("an energy price", "42 USD/MWh", "USD/MWh", per_period=False),
     "power_price": Kind("a price per unit of power", "9 MUSD/MW", "USD/MW"),
     "demand_charge": Kind(
-        "a demand charge (price per unit of power per month)", "6.03 USD/kW/month", "USD/kW/month"
+        "a demand charge (price per unit of power per month)", "6.03 USD/kW/month", "USD/kW/month",
+        per_period=True,
     ),
     "power_opex": Kind(
-        "a yearly cost per unit of power", "0.6 MUSD/MW/year", "USD/MW/year"
+        "a yearly cost per unit of power", "0.6 MUSD/MW/year", "USD/MW/year", per_period=True
     ),
     "money_per_month": Kind("a monthly charge", "1061.08 USD/month", "USD/month"),
     "money_per_year": Kind("a yearly cost", "250 kUSD/year", "USD/year"),
@@ -227,11 +229,42 @@ def _check_kind(quantity: pint.Quantity, spec: Kind, text: str, expected: str) -
             )
     if quantity.dimensionality != spec.dimensionality:
         raise UnitError(f"{expected}, got {text!r}, which is {describe_dimension(quantity)}")
+    if spec.per_period is not None:
+        _check_period(quantity, spec, text, expected)
     names = " ".join(_unit_names(quantity))
     if spec.electric and "thermal" in names:
         raise UnitError(f"{expected}, got {text!r}, which is a heat flow (Wth), not electricity")
     if spec.thermal and "electric" in names:
         raise UnitError(f"{expected}, got {text!r}, which is electricity (We), not heat")
+
+
+def _has_period(quantity: pint.Quantity) -> bool:
+    """True when the unit is written per a calendar period of a day or more (``/month``, ``/year``)."""
+    time = Q_(1.0, "s").dimensionality
+    for name, exponent in quantity.unit_items():
+        unit = Q_(1.0, name)
+        if exponent < 0 and unit.dimensionality == time and unit.to("day").magnitude >= 1.0:
+            return True
+    return False
+
+
+def _check_period(quantity: pint.Quantity, spec: Kind, text: str, expected: str) -> None:
+    """Currency per energy and currency per power per period share a dimension; tell them apart.
+
+    pint sees ``USD/MWh`` and ``USD/kW/month`` as the same dimension (currency / power / time); an
+    energy price is written per energy, a demand charge or yearly cost per power per month or year.
+    """
+    period = _has_period(quantity)
+    if spec.per_period and not period:
+        raise UnitError(
+            f"{expected}, got {text!r}, which is an energy price (written per unit of energy); "
+            f"write it per unit of power per {'month' if 'month' in spec.canonical else 'year'}, e.g. '{spec.example}'"
+        )
+    if spec.per_period is False and period:
+        raise UnitError(
+            f"{expected}, got {text!r}, which is written per unit of power per month or year "
+            "(a demand charge or a yearly cost); an energy price is per unit of energy, e.g. USD/MWh"
+        )
 
 
 def to_canonical(quantity: pint.Quantity, kind: str) -> float:

@@ -121,8 +121,15 @@ def test_set_other_mistakes(argv, capsys):
 def test_set_accepted_by_check_and_run(capsys, tmp_path):
     code, out, err = _run(capsys, "check", TINY, "--set", "site.grid_limit=2 MW")
     assert code == 0 and "override site.grid_limit = '2 MW'" in out
+    # `plan check` validates every scenario, selected or not: hot.toml's broken ones are named
     code, out, err = _run(capsys, "check", HOT, "--scenario", "big")
-    assert code == 0 and "override site.grid_limit = '2 MW'" in out
+    assert code == 2 and "(set by [scenarios." in err
+    good = tmp_path / "hot.toml"
+    text = HOT.read_text()
+    hardware = REPO / "tests" / "data" / "tiny" / "hardware"
+    good.write_text(text[:text.index("[scenarios.typo]")].replace('"../tiny/hardware"', f'"{hardware}"'))
+    code, out, err = _run(capsys, "check", good, "--scenario", "big")
+    assert code == 0 and "override site.grid_limit = '2 MW'" in out, err
     code, out, err = _run(capsys, "run", TINY, "--set", "site.grid_limit=2 MW", "--scenario", "x")
     assert code == 2  # tiny has no scenarios: the run command reads --scenario too
     code, out, err = _run(capsys, "run", TINY, "--set", "site.grid_limit=2 MW", "--json", tmp_path / "run.json")

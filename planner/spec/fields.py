@@ -8,6 +8,8 @@ the canonical magnitude used by the model.
 
 from __future__ import annotations
 
+import math
+import os
 from typing import Annotated, Any
 
 import pint
@@ -58,6 +60,16 @@ def _bounds_text(kind: str, ge, gt, le, lt) -> str:
     return " and ".join(parts)
 
 
+# Beyond this canonical magnitude (1e12 USD, 1e12 m^2, 1e12 MW ...) no site value is plausible;
+# fields state tighter ranges where the plan depends on them.
+MAGNITUDE_MAX = 1e12
+
+
+def _short(raw: Any, n: int = 60) -> str:
+    text = repr(raw)
+    return text if len(text) <= n else text[:n] + f"... ({len(text):,} characters)"
+
+
 def _make_validator(kind: str, ge, gt, le, lt):
     def validate(raw: Any) -> Measured:
         if isinstance(raw, Measured):
@@ -67,6 +79,16 @@ def _make_validator(kind: str, ge, gt, le, lt):
         except UnitError as err:
             raise ValueError(str(err)) from None
         value = to_canonical(q, kind)
+        if not (math.isfinite(value) and math.isfinite(float(q.magnitude))):
+            raise ValueError(f"expected a finite number, got {_short(raw)} (read as {value:g})")
+        if abs(value) > MAGNITUDE_MAX:
+            unit = KINDS[kind].canonical
+            unit = "" if unit == "dimensionless" else unit
+            raise ValueError(
+                f"out of range: {_short(raw)} is {value:.3g} {unit}".rstrip()
+                + f"; no plausible value exceeds {MAGNITUDE_MAX:.0e} {unit}".rstrip()
+                + (f" (expected {_bounds_text(kind, ge, gt, le, lt)})" if any(b is not None for b in (ge, gt, le, lt)) else "")
+            )
         ok = (
             (ge is None or value >= ge)
             and (gt is None or value > gt)
@@ -77,7 +99,7 @@ def _make_validator(kind: str, ge, gt, le, lt):
             unit = KINDS[kind].canonical
             unit = "" if unit == "dimensionless" else unit
             raise ValueError(
-                f"out of range: {raw!r} is {format_quantity(value, unit)}; "
+                f"out of range: {_short(raw)} is {format_quantity(value, unit)}; "
                 f"expected {_bounds_text(kind, ge, gt, le, lt)}"
             )
         text = raw if isinstance(raw, str) else repr(raw)
@@ -101,6 +123,23 @@ def quantity(kind: str, description: str, *, ge=None, gt=None, le=None, lt=None)
         PlainSerializer(lambda m: m.text, return_type=str),
         Field(description=full, json_schema_extra={"kind": kind, "unit": spec.canonical}),
     ]
+
+
+NAME_MAX = 255  # bytes per path component (Linux NAME_MAX)
+PATH_MAX = 4096  # bytes in a whole path (Linux PATH_MAX)
+
+
+def path_problem(text: str) -> str | None:
+    """Why ``text`` cannot name a file (NUL byte, over-long name), or None."""
+    if "\x00" in text:
+        return "a path cannot contain a NUL byte"
+    raw = os.fsencode(text) if text else b""
+    if len(raw) > PATH_MAX:
+        return f"the path is {len(raw):,} bytes long; at most {PATH_MAX} are allowed"
+    longest = max((len(part) for part in raw.split(b"/")), default=0)
+    if longest > NAME_MAX:
+        return f"a name in the path is {longest:,} bytes long; at most {NAME_MAX} are allowed per folder or file name"
+    return None
 
 
 class FieldError(ValueError):

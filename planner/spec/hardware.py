@@ -26,7 +26,7 @@ class Rack(HardwareBase):
     """A GPU rack: power envelope, heat split, coolant limits, footprint and price."""
 
     kind: Literal["rack"]
-    gpus: int = Field(ge=1, description="GPUs per rack [count].")
+    gpus: int = Field(ge=1, le=1000, description="GPUs per rack [count].")
     power_typical: quantity("electric_power", "Sustained IT power under training load", gt=0)
     power_design: quantity("electric_power", "Design (nameplate) IT power", gt=0)
     power_peak: quantity("electric_power", "Peak electrical envelope (transients)", gt=0)
@@ -43,7 +43,7 @@ class Rack(HardwareBase):
     max_air_inlet_temperature: quantity(
         "temperature", "Highest air inlet temperature (ASHRAE class limit)", ge=10, le=50
     ) = "35 degC"
-    floor_area: quantity("area", "Floor area per rack including its share of aisles", gt=0)
+    floor_area: quantity("area", "Floor area per rack including its share of aisles", ge=0.1, le=100)
     weight: quantity("mass", "Rack weight, filled", gt=0)
     price: quantity("money", "Purchase price per rack", ge=0)
     scalable_unit_racks: int = Field(
@@ -89,7 +89,7 @@ class Cdu(HardwareBase):
     kind: Literal["cdu"]
     capacity: quantity("heat_power", "Heat transferred at the rated approach", gt=0)
     approach: quantity(
-        "temperature_difference", "Rack coolant supply minus facility water supply", gt=0, le=15
+        "temperature_difference", "Rack coolant supply minus facility water supply", ge=0.5, le=15
     )
     pump_power: quantity("electric_power", "Pump motor rating (nameplate); the running power follows from flow and head", ge=0)
     rated_flow: quantity("volume_flow", "Secondary (rack-side) flow the CDU delivers (0: not stated, heat only)",
@@ -97,7 +97,7 @@ class Cdu(HardwareBase):
     pump_head: quantity("length", "Secondary (rack-side) pump head at design flow", gt=0, le=150) = "30 m"
     pump_efficiency: quantity("fraction", "Wire-to-water efficiency of the secondary pumps", gt=0.1, le=1) = "65 %"
     floor_area: quantity("area", "Floor area including service clearance", ge=0)
-    price: quantity("money", "Installed price per unit", ge=0)
+    price: quantity("money", "Installed price per unit", ge=0, le=1e8)
     placement: Literal["in_rack", "row", "facility"] = "row"
 
     @model_validator(mode="after")
@@ -154,7 +154,7 @@ class HeatRejection(HardwareBase):
         "temperature_difference", "Loop supply minus evaporating temperature (chillers)", ge=0, le=15
     ) = "0 K"
     floor_area: quantity("area", "Yard area per module including clearance", gt=0)
-    price: quantity("money", "Installed price per module", ge=0)
+    price: quantity("money", "Installed price per module", ge=0, le=1e8)
 
     @model_validator(mode="after")
     def _technology_fields(self):
@@ -191,7 +191,7 @@ class AirSide(HardwareBase):
         "temperature", "Warmest water supply at which the unit delivers its capacity", ge=5, le=40
     )
     floor_area: quantity("area", "Hall floor area per unit (0 for a door)", ge=0)
-    price: quantity("money", "Installed price per unit", ge=0)
+    price: quantity("money", "Installed price per unit", ge=0, le=1e8)
 
 
 class Miner(HardwareBase):
@@ -202,7 +202,7 @@ class Miner(HardwareBase):
     hash_rate: quantity("hash_rate", "Nominal hash rate", gt=0)
     power: quantity("electric_power", "Power at the wall at nominal hash rate", gt=0)
     efficiency: quantity("hash_efficiency", "Stated energy per hash", gt=0)
-    price: quantity("money", "Price per unit", ge=0)
+    price: quantity("money", "Price per unit", ge=0, le=1e8)
     floor_area: quantity("area", "Floor area per unit including its share of aisles", gt=0)
     derate_start_temperature: quantity(
         "temperature", "Air inlet above which an air-cooled miner derates", ge=0, le=60

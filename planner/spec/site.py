@@ -7,18 +7,25 @@ from typing import Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
-from planner.spec.fields import FieldError, Measured, StrictModel, quantity
+from planner.spec.fields import FieldError, Measured, StrictModel, path_problem, quantity
 
 Temperature = quantity("temperature", "Air temperature", ge=-60, le=60)
+
+
+def _clip(text: str, n: int = 60) -> str:
+    """A long value shortened for a message."""
+    return repr(text) if len(text) <= n else repr(text[:n]) + f"... ({len(text):,} characters)"
+
+
 _REDUNDANCY = re.compile(r"^\s*N\s*(?:\+\s*(\d+))?\s*$")
 
 
 class SiteInfo(StrictModel):
     name: str = Field(description="Site name.")
     location: str = Field("", description="Place, for the report.")
-    grid_limit: quantity("electric_power", "Largest draw at the utility meter", gt=0)
-    hall_area: quantity("area", "Usable floor area of the building for racks, CDUs and miners", ge=0)
-    yard_area: quantity("area", "Usable yard area for heat-rejection plant", ge=0)
+    grid_limit: quantity("electric_power", "Largest draw at the utility meter", gt=0, le=5000)
+    hall_area: quantity("area", "Usable floor area of the building for racks, CDUs and miners", ge=0, le=1e6)
+    yard_area: quantity("area", "Usable yard area for heat-rejection plant", ge=0, le=1e7)
     hardware_dir: str = Field("../hardware", description="Hardware catalogue folder, relative to the site file.")
     grid_margin: quantity(
         "electric_power", "Operating margin kept below the grid limit in every hour (meter accuracy, control lag)",
@@ -34,6 +41,14 @@ class SiteInfo(StrictModel):
         if self.grid_margin.value >= self.grid_limit.value:
             raise FieldError("grid_margin", f"grid_margin {self.grid_margin.text} must be below grid_limit {self.grid_limit.text}")
         return self
+
+    @field_validator("hardware_dir")
+    @classmethod
+    def _path(cls, v):
+        problem = path_problem(v)
+        if problem:
+            raise ValueError(f"{problem}; got {_clip(v)}")
+        return v
 
 
 class Climate(StrictModel):
@@ -57,6 +72,9 @@ class Climate(StrictModel):
     @field_validator("weather_file")
     @classmethod
     def _empty_is_none(cls, v):
+        problem = path_problem(v) if v else None
+        if problem:
+            raise ValueError(f"{problem}; got {_clip(v)}")
         return v or None
 
     @model_validator(mode="after")
@@ -99,32 +117,35 @@ class TimeOfUse(StrictModel):
 
 class Tariff(StrictModel):
     name: str = ""
-    fixed_monthly_charge: quantity("money_per_month", "Customer charge", ge=0) = "0 USD/month"
+    fixed_monthly_charge: quantity("money_per_month", "Customer charge", ge=0, le=1e7) = "0 USD/month"
     energy_price: quantity("energy_price", "Energy price at the meter", ge=-1000, le=10000)
-    demand_charge: quantity("demand_charge", "Charge on each month's highest draw", ge=0) = "0 USD/kW/month"
+    demand_charge: quantity("demand_charge", "Charge on each month's highest draw", ge=0, le=1000) = "0 USD/kW/month"
     time_of_use: list[TimeOfUse] = Field(default_factory=list, description="Periods with another energy price; later entries win.")
 
 
 class Market(StrictModel):
-    btc_price: quantity("btc_price", "Bitcoin price", gt=0)
-    difficulty: float = Field(gt=0, description="Network difficulty [dimensionless, e.g. 148.26e12].")
-    block_subsidy: quantity("btc", "Block subsidy per block", ge=0)
-    fees_per_block: quantity("btc", "Average transaction fees per block", ge=0) = "0 BTC"
+    btc_price: quantity("btc_price", "Bitcoin price", ge=100, le=1e7)
+    difficulty: float = Field(
+        ge=1e12, le=1e17, allow_inf_nan=False,
+        description="Network difficulty [dimensionless, e.g. 148.26e12; >= 1e12 and <= 1e17].",
+    )
+    block_subsidy: quantity("btc", "Block subsidy per block", ge=0, le=50)
+    fees_per_block: quantity("btc", "Average transaction fees per block", ge=0, le=50) = "0 BTC"
     pool_fee: quantity("fraction", "Mining pool fee", ge=0, le=0.2) = 0
-    mining_opex: quantity("power_opex", "Fixed opex per MW of installed miners", ge=0) = "0 USD/MW/year"
+    mining_opex: quantity("power_opex", "Fixed opex per MW of installed miners", ge=0, le=1e7) = "0 USD/MW/year"
 
 
 class GpuMarket(StrictModel):
-    price: quantity("gpu_price", "Price sold per GPU-hour", ge=0)
+    price: quantity("gpu_price", "Price sold per GPU-hour", ge=0, le=100)
     utilisation: quantity("fraction", "Share of hours billed", ge=0, le=1)
-    price_by_rack: dict[str, quantity("gpu_price", "Price per GPU-hour for this rack type", ge=0)] = Field(
+    price_by_rack: dict[str, quantity("gpu_price", "Price per GPU-hour for this rack type", ge=0, le=100)] = Field(
         default_factory=dict, description="Rack id -> price per GPU-hour, where it differs from `price`."
     )
 
 
 class Economics(StrictModel):
-    facility_opex: quantity("power_opex", "Non-energy facility opex per MW of IT (design)", ge=0)
-    facility_capex: quantity("power_price", "Facility retrofit capex per MW of IT (design)", ge=0)
+    facility_opex: quantity("power_opex", "Non-energy facility opex per MW of IT (design)", ge=0, le=1e7)
+    facility_capex: quantity("power_price", "Facility retrofit capex per MW of IT (design)", ge=0, le=1e8)
     water_price: quantity("water_price", "Water price", ge=0) = "0 USD/m^3"
     it_support: quantity(
         "annual_rate", "GPU and network hardware support and spares, as a share of their price per year "
@@ -134,9 +155,9 @@ class Economics(StrictModel):
         "their price (cooling plant prices are installed prices)", ge=0, le=0.5) = 0
     capex_budget: quantity("money", "Most that may be spent on the plan's hardware and retrofit", gt=0)
     discount_rate: quantity("fraction", "Discount rate for annualised capex", ge=0, le=0.5) = "8 %"
-    gpu_life: quantity("duration", "Economic life of GPU racks", gt=0, le=30) = "5 year"
-    facility_life: quantity("duration", "Economic life of facility and cooling plant", gt=0, le=50) = "15 year"
-    miner_life: quantity("duration", "Economic life of miners", gt=0, le=30) = "3 year"
+    gpu_life: quantity("duration", "Economic life of GPU racks", ge=0.5, le=30) = "5 year"
+    facility_life: quantity("duration", "Economic life of facility and cooling plant", ge=1, le=50) = "15 year"
+    miner_life: quantity("duration", "Economic life of miners", ge=0.5, le=30) = "3 year"
     objective: Literal["noi", "noi_less_annualised_capex"] = Field(
         "noi", description="Maximise NOI within the budget, or NOI less annualised capex."
     )
@@ -205,8 +226,8 @@ class Choices(StrictModel):
 
 
 class Limits(StrictModel):
-    max_racks: Optional[int] = Field(None, ge=0, description="Most racks of all types (e.g. deliveries).")
-    min_racks: int = Field(0, ge=0, description="Fewest racks (e.g. contracted capacity).")
+    max_racks: Optional[int] = Field(None, ge=0, le=100_000, description="Most racks of all types (e.g. deliveries).")
+    min_racks: int = Field(0, ge=0, le=100_000, description="Fewest racks (e.g. contracted capacity).")
     max_mining: Optional[quantity("electric_power", "Most installed mining power", ge=0)] = None
     max_rack_types: Optional[int] = Field(None, ge=1, description="Most rack types installed together.")
     max_miner_models: Optional[int] = Field(None, ge=1, description="Most miner models installed together.")
