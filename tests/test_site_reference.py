@@ -39,7 +39,7 @@ def test_every_key_is_documented_with_a_description():
 def test_quantities_state_kind_unit_default_and_range():
     rows = {line.split("|")[1].strip().strip("`"): [c.strip() for c in line.split("|")[1:-1]]
             for line in site_reference().splitlines() if line.startswith("| `")}
-    assert rows["site.grid_limit"] == ["`site.grid_limit`", "**required**", "electric_power [MW]", "", "> 0 MW",
+    assert rows["site.grid_limit"] == ["`site.grid_limit`", "**required**", "electric_power [MW]", "", "> 0 MW and <= 5,000 MW",
                                        "Largest draw at the utility meter."]
     assert rows["economics.water_price"][1:5] == ["optional", "water_price [USD/m^3]", '`"0 USD/m^3"`', ">= 0 USD/m^3"]
     assert rows["market.mining_opex"][3] == '`"0 USD/MW/year"`'
