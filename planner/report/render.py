@@ -31,7 +31,7 @@ def fmt(value, unit: str = "") -> str:
         elif abs(v) >= 100:
             text = f"{v:.1f}"
         elif abs(v) >= 1:
-            text = f"{v:.3g}" if abs(v) < 10 else f"{v:.2f}"
+            text = f"{v:#.3g}" if abs(v) < 10 else f"{v:.2f}"
         else:
             text = f"{v:.3g}"
     return f"{text} {unit}".strip()
