@@ -173,6 +173,13 @@ class Builder:
         self.penalties[var] -= ELASTIC_HOURLY * float(self.inp.weight[t])
         return var
 
+    def nothing_offered(self, fam: Family, name: str, load, what: str, path: str):
+        """No unit of a kind is offered: the load it would carry must be zero (or relaxed, elastic)."""
+        need = load
+        if self.elastic:
+            need = need - self.relax(fam, name, "MW", what, path=path, scale=ELASTIC_COOLING_SCALE)
+        self.add(fam, None, need <= 0, name)
+
     # -- variables ------------------------------------------------------------------------
     def widen(self, ub, needed):
         """Count bound: as derived from the limits, or wide enough for a relaxation (elastic)."""
@@ -299,11 +306,7 @@ def define_cdus(b: Builder) -> None:
     fam = b.family("cdu", "redundancy.cdu", f"CDU capacity with {spares} spare(s) >= {text}", "MW")
     fam_one = b.family("cdu_type", "choices.cdus", "one CDU type", "-")
     if not inp.cdus:
-        need = load
-        if b.elastic:
-            need = need - b.relax(fam, "cdu_none", "MW", f"{text} and no CDU offered to carry it",
-                                  path="choices.cdus", scale=ELASTIC_COOLING_SCALE)
-        b.add(fam, None, need <= 0, "cdu_none")
+        b.nothing_offered(fam, "cdu_none", load, f"{text} and no CDU offered to carry it", "choices.cdus")
         return
     for c in inp.cdus:
         b.add(fam_one, None, cdus[c.id] <= max(cdus[c.id].upBound, 0) * used[c.id], f"cdu_used_{c.id}")
@@ -330,8 +333,9 @@ def define_cdus(b: Builder) -> None:
                        + [(used[c.id], -spares * c.flow) for c in inp.cdus if c.flow > 0]
                        + [(used[c.id], big) for c in inp.cdus if c.flow <= 0])
         if b.elastic:
-            flow = flow + 1000.0 * b.relax(fam, "cdu_flow", "MW", "CDU flow with the spares out, against the racks' "
-                                           "coolant flow (per 1000 L/min)", scale=ELASTIC_COOLING_SCALE)
+            flow = flow + 1000.0 * b.relax(fam_flow, "cdu_flow", "MW", "CDU flow with the spares out, against the "
+                                           "racks' coolant flow (per 1000 L/min)", path="redundancy.cdu",
+                                           scale=ELASTIC_COOLING_SCALE)
         b.add(fam_flow, None, flow - need >= 0, "cdu_flow")
 
 
@@ -360,11 +364,7 @@ def define_air_side(b: Builder) -> None:
     fam_one = b.family("air_type", "choices.air_side", "one air-side type", "-")
     fam_door = b.family("per_rack", "choices.air_side", "one rear door per rack it serves, sized for that rack", "racks")
     if not inp.air_side:
-        need = load
-        if b.elastic:
-            need = need - b.relax(fam, "air_none", "MW", f"{text} and no air-side unit offered to carry it",
-                                  path="choices.air_side", scale=ELASTIC_COOLING_SCALE)
-        b.add(fam, None, need <= 0, "air_none")
+        b.nothing_offered(fam, "air_none", load, f"{text} and no air-side unit offered to carry it", "choices.air_side")
         return
     served = b.x["racks_served"]
     pairs = []
