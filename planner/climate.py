@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
-import pandas as pd
 import psychrolib
 
 __all__ = [
@@ -48,6 +47,7 @@ __all__ = [
     "HOURS_PER_YEAR",
     "ASHRAE_2009_DAILY_RANGE_FRACTION",
     "read_climate",
+    "read_weather_file",
     "read_epw_climate",
     "read_tmy3_climate",
     "design_condition_from_hours",
@@ -405,8 +405,10 @@ def _finite_or_raise(name: str, what: str, values: np.ndarray) -> None:
         )
 
 
-def _numeric(series: pd.Series, missing_at_or_above: float | None = None,
+def _numeric(series, missing_at_or_above: float | None = None,
              missing_at_or_below: float | None = None) -> np.ndarray:
+    import pandas as pd
+
     values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
     if missing_at_or_above is not None:
         values = np.where(values >= missing_at_or_above, np.nan, values)
@@ -613,6 +615,7 @@ def read_epw_climate(path):
     .. [2] Meyer, D. and D. Thevenard, 2019. PsychroLib. JOSS 4(33), 1137.
        :doi:`10.21105/joss.01137`
     """
+    import pandas as pd
     from pvlib.iotools import read_epw
 
     path = os.fspath(path)
@@ -791,6 +794,82 @@ def read_climate(path):
         f"weather file {os.path.basename(os.fspath(path))}: unknown format '{ext}' "
         "(expected .epw or TMY3 .csv)"
     )
+
+
+CLIMATE_CACHE_VERSION = 1  # raise when the readers or the psychrometrics change what they return
+
+
+def _cache_key(path: str, fmt: str) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    h.update(f"|{os.path.basename(path)}|{fmt}|{CLIMATE_CACHE_VERSION}".encode())
+    return h.hexdigest()
+
+
+def _load_cached(file: str) -> Climate | None:
+    import json
+
+    try:
+        with np.load(file, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            return Climate(z["dry_bulb"], z["wet_bulb"], z["timestamps"].astype("datetime64[h]"), z["month"],
+                           meta["design_dry_bulb"], meta["design_wet_bulb"],
+                           meta["design_evaporation_wet_bulb"], meta["design_source"], meta["source"])
+    except Exception:  # noqa: BLE001 - a missing, stale or damaged entry is read again from the file
+        return None
+
+
+def _save_cached(file: str, clim: Climate) -> None:
+    import json
+    import tempfile
+
+    meta = {k: getattr(clim, k) for k in ("design_dry_bulb", "design_wet_bulb", "design_evaporation_wet_bulb",
+                                          "design_source", "source")}
+    try:
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(file), suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, dry_bulb=clim.dry_bulb, wet_bulb=clim.wet_bulb,
+                         timestamps=clim.timestamps.astype("int64"), month=clim.month,
+                         meta=np.array(json.dumps(meta)))
+            os.replace(tmp, file)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except OSError:
+        pass  # an unwritable cache only costs time
+
+
+def read_weather_file(path, fmt: str | None = None) -> Climate:
+    """:func:`read_epw_climate` or :func:`read_tmy3_climate`, through the user's cache.
+
+    The parsed climate is kept in the planner's cache folder (:mod:`planner.cache`) under the
+    SHA-256 of the file's content, its name, the format and the reader's version, so an edited
+    file is read again; a cache that is off (``PLANNER_NO_CACHE=1``), unwritable or damaged
+    only means the file is parsed. Errors are those of the readers.
+    """
+    path = os.fspath(path)
+    if fmt is None:
+        fmt = "epw" if os.path.splitext(path)[1].lower() == ".epw" else "tmy3"
+    reader = read_epw_climate if fmt == "epw" else read_tmy3_climate
+    from planner.cache import cache_dir
+
+    folder = cache_dir("climate")
+    if folder is None:
+        return reader(path)
+    try:
+        file = os.path.join(folder, _cache_key(path, fmt) + ".npz")
+    except OSError:
+        return reader(path)  # unreadable: the reader says so in its own words
+    clim = _load_cached(file)
+    if clim is None:
+        clim = reader(path)
+        _save_cached(file, clim)
+    return clim
 
 
 # --------------------------------------------------------------------------------------------
