@@ -333,7 +333,7 @@ def _presolve_problems(inp: Inputs) -> list[str]:
 
 
 def plan_layout(inp: Inputs, layout: LayoutSpec, *, solver: str = "highs", time_limit: float | None = None,
-                mip_gap: float | None = 1e-4) -> LayoutResult:
+                mip_gap: float | None = 1e-4, strategy: str = "fast") -> LayoutResult:
     """Plan one layout and collect its figures (no ranking)."""
     from planner.plan import run_plan
 
@@ -344,7 +344,7 @@ def plan_layout(inp: Inputs, layout: LayoutSpec, *, solver: str = "highs", time_
     problems = _presolve_problems(sub)
     if problems:
         return LayoutResult(layout, INFEASIBLE, "; ".join(problems), seconds=time.perf_counter() - start)
-    plan = run_plan(sub, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+    plan = run_plan(sub, solver=solver, time_limit=time_limit, mip_gap=mip_gap, strategy=strategy)
     r = plan.solve
     res = LayoutResult(layout, r.status, plan=plan if plan.design is not None else None,
                        model_objective=None if r.objective is None else r.objective / 1e3,
@@ -395,7 +395,7 @@ def compare_layouts(inp: Inputs, layouts: Sequence[LayoutSpec] | Mapping[str, An
         as site layouts (ids checked against the site's choices) and the
         built-in layouts and free optimum are added.
     **solve_kw
-        ``solver``, ``time_limit``, ``mip_gap`` for :func:`planner.plan.run_plan`.
+        ``solver``, ``time_limit``, ``mip_gap``, ``strategy`` for :func:`planner.plan.run_plan`.
 
     Returns
     -------
@@ -567,7 +567,7 @@ def results_to_rows(label: str, results: list[LayoutResult], inp: Inputs) -> lis
 def compare_and_report(site: Path, console: Console, *, scenarios: list[str | None], sets: dict,
                        days: int | None, bin_k: float | None, time_limit: float | None, solver: str,
                        json_out: Path | None, csv_out: Path | None, mip_gap: float | None = 1e-4,
-                       layouts: Sequence[LayoutSpec] | None = None) -> int:
+                       layouts: Sequence[LayoutSpec] | None = None, strategy: str = "fast") -> int:
     """`plan compare`: every layout for each scenario, a summary, JSON and CSV.
 
     Raises :class:`~planner.load.InputError` on bad input (the CLI prints it and
@@ -600,7 +600,8 @@ def compare_and_report(site: Path, console: Console, *, scenarios: list[str | No
             raise InputError(loaded.path, "climate.weather_file", str(err)) from None
         specs = list(layouts) if layouts is not None else layout_specs(inp, loaded.spec.layouts)
         t0 = time.perf_counter()
-        results = compare_layouts(inp, specs, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+        results = compare_layouts(inp, specs, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
+                                  strategy=strategy)
         runs.append((label, inp, results))
         title = f"Cooling layouts at {inp.site_name}" + (f", scenario '{sc}'" if sc else "")
         render_comparison(results, inp, out, title=title)

@@ -67,14 +67,32 @@ def extract_design(model: Model) -> Design:
 
 
 def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = None,
-             mip_gap: float | None = 1e-4, fixed: dict[str, float] | None = None) -> PlanResult:
-    """Build, solve, audit and evaluate a plan."""
+             mip_gap: float | None = 1e-4, fixed: dict[str, float] | None = None,
+             strategy: str = "fast") -> PlanResult:
+    """Build, solve, audit and evaluate a plan.
+
+    ``strategy`` "fast" (the default) chooses the technology set on a few representative days and
+    solves the full model within it (:mod:`planner.strategy`; the result's ``scope`` says so);
+    "full" solves the full MILP as one problem (``plan --prove``).
+    """
+    from planner.strategy import STRATEGIES, solve_fast
+
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
     t0 = time.perf_counter()
     model = build_model(inp, fixed=fixed)
     build = time.perf_counter() - t0
-    result = solve(model, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+    staged = None
+    if strategy == "fast":
+        staged = solve_fast(inp, model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed)
+    if staged is not None:
+        result, info = staged
+    else:
+        result = solve(model, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
     plan = PlanResult(inp, model, result, build)
     plan.timings = {"build": build, "solve": result.solve_seconds}
+    if staged is not None:
+        plan.timings["stage 1 (technology set)"] = info.stage1_seconds
     if not result.has_solution:
         return plan
     t1 = time.perf_counter()

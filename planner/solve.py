@@ -37,6 +37,7 @@ class SolveResult:
     gap: float | None  # relative
     solve_seconds: float
     detail: str
+    scope: str = ""  # what "optimal" covers when less than the full model (the fast strategy's stage 2)
 
     @property
     def has_solution(self) -> bool:
@@ -63,9 +64,34 @@ def cbc_solver(**options):
     return None
 
 
-def _solver(name: str, time_limit: float | None, mip_gap: float | None, mip: bool = True):
+class _HiGHSFromStart(pulp.HiGHS):
+    """PuLP's HiGHS, handing the solver a (partial) MIP start by variable name before it runs.
+
+    HiGHS completes a partial start itself (the columns not given are solved for with the given
+    ones fixed) and keeps it as the first incumbent when it is feasible.
+    """
+
+    def __init__(self, start: dict[str, float], **kw):
+        super().__init__(**kw)
+        self.start = start
+
+    def callSolver(self, lp):
+        idx, val = [], []
+        for var in lp.variables():
+            value = self.start.get(var.name)
+            if value is not None:
+                idx.append(var.index)
+                val.append(value)
+        if idx:
+            lp.solverModel.setSolution(len(idx), np.array(idx, dtype=np.int32), np.array(val, dtype=float))
+        super().callSolver(lp)
+
+
+def _solver(name: str, time_limit: float | None, mip_gap: float | None, mip: bool = True,
+            start: dict[str, float] | None = None):
     if name == "highs":
-        solver = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=mip_gap, mip=mip, threads=1)
+        kw = dict(msg=False, timeLimit=time_limit, gapRel=mip_gap, mip=mip, threads=1)
+        solver = _HiGHSFromStart(start, **kw) if start else pulp.HiGHS(**kw)
         if not solver.available():
             raise SolverUnavailable("HiGHS (highspy) is not installed")
         return solver
@@ -126,14 +152,15 @@ def _quiet_stdout():
 
 
 def solve(model: Model, solver: str = "highs", time_limit: float | None = None,
-          mip_gap: float | None = 1e-4) -> SolveResult:
+          mip_gap: float | None = 1e-4, start: dict[str, float] | None = None) -> SolveResult:
     """Solve the MILP; the status says plainly whether the answer is proven optimal.
 
     HiGHS is the default; where highspy is missing, CBC is used and the result says so.
+    ``start`` (values by variable name, HiGHS only) is handed to the solver as a MIP start.
     """
     fallback = ""
     try:
-        s = _solver(solver, time_limit, mip_gap)
+        s = _solver(solver, time_limit, mip_gap, start=start)
     except SolverUnavailable as err:
         if solver != "highs":
             raise

@@ -50,7 +50,7 @@ def raised_inputs(inp: Inputs, field: str, step: float) -> Inputs:
 
 
 def replan_values(plan, paths: set[str], *, solver: str = "highs", time_limit: float | None = None,
-                  mip_gap: float | None = 1e-4) -> list[ReplanValue]:
+                  mip_gap: float | None = 1e-4, strategy: str = "fast") -> list[ReplanValue]:
     """Re-plan with each limit in ``paths`` raised by its step, design free; the difference of objectives."""
     from planner.plan import run_plan
 
@@ -60,7 +60,7 @@ def replan_values(plan, paths: set[str], *, solver: str = "highs", time_limit: f
         if path not in paths:
             continue
         other = run_plan(raised_inputs(plan.inputs, field, step), solver=solver, time_limit=time_limit,
-                         mip_gap=mip_gap)
+                         mip_gap=mip_gap, strategy=strategy)
         ok = other.solve.status == "optimal"
         out.append(ReplanValue(path, step, unit, words, base, other.solve.objective if ok else None,
                                other.solve.status, int(sum(plan.design.racks.values())),

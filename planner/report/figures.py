@@ -321,8 +321,14 @@ def solver_section(plan: PlanResult) -> Section:
     s.figures += [
         Figure("solver", r.solver),
         Figure("status", r.status, "", r.detail),
+    ]
+    if r.scope:
+        s.figures.append(Figure("proven", f"{r.status} {r.scope}", "",
+                                "" if r.gap is None else f"gap {r.gap * 100:.3g} %"))
+    s.figures += [
         Figure("objective", None if r.objective is None else r.objective / 1e3, "MUSD/yr"),
-        Figure("best bound", None if r.bound is None else r.bound / 1e3, "MUSD/yr"),
+        Figure("best bound" + (" (within that set)" if r.scope else ""),
+               None if r.bound is None else r.bound / 1e3, "MUSD/yr"),
         Figure("relative gap", None if r.gap is None else r.gap * 100, "%"),
         Figure("variables", plan.model.prob.numVariables(), ""),
         Figure("constraints", plan.model.prob.numConstraints(), ""),
