@@ -83,12 +83,16 @@ def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = N
     model = build_model(inp, fixed=fixed)
     build = time.perf_counter() - t0
     staged = None
+    t1 = time.perf_counter()
     if strategy == "fast":
         staged = solve_fast(inp, model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed)
     if staged is not None:
         result, info = staged
     else:
-        result = solve(model, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+        spent = time.perf_counter() - t1  # a fast path that gave no answer counts against the time limit
+        left = None if time_limit is None else max(time_limit - spent, min(time_limit, 1.0))
+        result = solve(model, solver=solver, time_limit=left, mip_gap=mip_gap)
+        result.solve_seconds += spent
     plan = PlanResult(inp, model, result, build)
     plan.timings = {"build": build, "solve": result.solve_seconds}
     if staged is not None:

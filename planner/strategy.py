@@ -16,8 +16,10 @@ of a percent of its optimum and HiGHS closes it at once. So the fast strategy so
 The answer is proven optimal *within the technology set*, not over all sets: the status says
 so (:attr:`SolveResult.scope`). ``strategy="full"`` (``plan --prove``) solves the full MILP as
 one problem. Where the fast path cannot give an answer (the small model infeasible, the
-restricted model without a proven optimum) the full MILP is solved instead, and its status
-is the one reported.
+small model stopped at the time limit, which gets half of it, or the restricted model without
+a solution) the full MILP is solved instead, in the time left, and
+its status is the one reported. A time limit counts for both stages together; a restricted solve
+that stops at it reports ``time_limit`` with its gap within the set, as any solve does.
 """
 
 from __future__ import annotations
@@ -197,16 +199,17 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
         return None
     t0 = time.perf_counter()
     small = build_model(small_inp, fixed=fixed)
-    first = solve(small, solver=solver, time_limit=time_limit, mip_gap=max(mip_gap or 0.0, STAGE1_GAP))
+    first = solve(small, solver=solver, time_limit=None if time_limit is None else time_limit / 2,
+                  mip_gap=max(mip_gap or 0.0, STAGE1_GAP))
     stage1 = time.perf_counter() - t0
-    if first.solver != "highs" or not first.has_solution:
+    if first.solver != "highs" or first.status != "optimal":  # a set from an unfinished stage 1 proves nothing
         return None
     tech = technology_set(small)
     info = StageInfo(days, tech, stage1, first.status)
     remaining = None if time_limit is None else max(time_limit - stage1, 1.0)
     with restricted(model, tech):
         second = solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start_from(small, model))
-    if second.status != "optimal":
+    if not second.has_solution:  # no design within the set (or none in time): the full MILP decides
         return None
     second.scope = (f"within the technology set chosen on {days} representative days ({tech.text()}); "
                     "plan --prove solves the full MILP")

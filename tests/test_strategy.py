@@ -105,3 +105,26 @@ def test_prove_option_solves_the_full_milp(capsys, monkeypatch):
     assert code == 0
     assert "proven: optimal within the technology set chosen on 4 representative days" in out
     assert "best bound (within that set)" in out
+
+
+def test_an_unfinished_stage_one_chooses_nothing(monkeypatch):
+    """Stage 1 stopped at the time limit: its technology set proves nothing, the full MILP is solved."""
+    import dataclasses
+
+    import planner.solve
+
+    real = planner.solve.solve
+    calls = []
+
+    def first_stops(model, *args, **kw):
+        result = real(model, *args, **kw)
+        calls.append(model.inputs.hours)
+        if len(calls) == 1:
+            return dataclasses.replace(result, status="time_limit")
+        return result
+
+    monkeypatch.setattr(planner.solve, "solve", first_stops)
+    inp = resolve(load_site(SITES / "texas.toml"), time_mode="days", days=5)
+    plan = run_plan(inp)
+    assert calls == [96]  # stage 1 only: no restricted solve; run_plan then solved the full MILP
+    assert plan.solve.scope == "" and plan.solve.status == "optimal"
