@@ -68,12 +68,13 @@ def extract_design(model: Model) -> Design:
 
 def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = None,
              mip_gap: float | None = 1e-4, fixed: dict[str, float] | None = None,
-             strategy: str = "fast") -> PlanResult:
+             strategy: str = "fast", include=None) -> PlanResult:
     """Build, solve, audit and evaluate a plan.
 
     ``strategy`` "fast" (the default) chooses the technology set on a few representative days and
     solves the full model within it (:mod:`planner.strategy`; the result's ``scope`` says so);
-    "full" solves the full MILP as one problem (``plan --prove``).
+    "full" solves the full MILP as one problem (``plan --prove``). ``include`` (a
+    :class:`planner.strategy.TechnologySet`) is added to the set the fast strategy chooses.
     """
     from planner.strategy import STRATEGIES, solve_fast
 
@@ -85,7 +86,8 @@ def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = N
     staged = None
     t1 = time.perf_counter()
     if strategy == "fast":
-        staged = solve_fast(inp, model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed)
+        staged = solve_fast(inp, model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
+                            include=include)
     if staged is not None:
         result, info = staged
     else:

@@ -134,6 +134,17 @@ class TechnologySet:
     def text(self) -> str:
         return (f"modules {', '.join(self.modules) or 'none'}; racks {', '.join(self.racks) or 'none'}")
 
+    def union(self, other: "TechnologySet | None") -> "TechnologySet":
+        if other is None:
+            return self
+        return TechnologySet(self.modules + [k for k in other.modules if k not in self.modules],
+                             self.racks + [k for k in other.racks if k not in self.racks])
+
+    @classmethod
+    def of_design(cls, design) -> "TechnologySet":
+        """The technology set of an audited design (:class:`planner.audit.Design`)."""
+        return cls([k for k, n in design.modules.items() if n > 0], [k for k, n in design.racks.items() if n > 0])
+
 
 def technology_set(model: Model) -> TechnologySet:
     """The technology set of a solved model."""
@@ -188,8 +199,12 @@ class StageInfo:
 
 
 def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | None, mip_gap: float | None,
-               fixed: dict[str, float] | None, days: int = STAGE1_DAYS):
-    """Two stages as in the module docstring; returns (SolveResult, StageInfo), or None to solve whole."""
+               fixed: dict[str, float] | None, days: int = STAGE1_DAYS, include: TechnologySet | None = None):
+    """Two stages as in the module docstring; returns (SolveResult, StageInfo), or None to solve whole.
+
+    ``include`` adds a technology set to the one stage 1 chooses: a re-plan of a limit raised
+    keeps the base plan's set open, so its optimum within the union is never below the base plan's.
+    """
     from planner.solve import solve
 
     if solver != "highs" or model.prob.numVariables() == 0:
@@ -204,15 +219,15 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
     stage1 = time.perf_counter() - t0
     if first.solver != "highs" or first.status != "optimal":  # a set from an unfinished stage 1 proves nothing
         return None
-    tech = technology_set(small)
+    tech = technology_set(small).union(include)
     info = StageInfo(days, tech, stage1, first.status)
     remaining = None if time_limit is None else max(time_limit - stage1, 1.0)
     with restricted(model, tech):
         second = solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start_from(small, model))
     if not second.has_solution:  # no design within the set (or none in time): the full MILP decides
         return None
-    second.scope = (f"within the technology set chosen on {days} representative days ({tech.text()}); "
-                    "plan --prove solves the full MILP")
+    chosen = f"chosen on {days} representative days" + (" with the base plan's" if include is not None else "")
+    second.scope = f"within the technology set {chosen} ({tech.text()}); plan --prove solves the full MILP"
     second.solve_seconds += stage1
     return second, info
 

@@ -128,3 +128,16 @@ def test_an_unfinished_stage_one_chooses_nothing(monkeypatch):
     plan = run_plan(inp)
     assert calls == [96]  # stage 1 only: no restricted solve; run_plan then solved the full MILP
     assert plan.solve.scope == "" and plan.solve.status == "optimal"
+
+
+def test_replans_keep_the_base_plans_technology_set_open():
+    """A limit raised never makes the fast re-plan worse than the base plan (beyond the solver's gap)."""
+    from planner.explain import replan_values
+
+    inp = resolve(load_site(SITES / "texas.toml"), time_mode="days", days=6)
+    plan = run_plan(inp)
+    values = replan_values(plan, {"site.grid_limit", "economics.capex_budget"})
+    assert [v.path for v in values] == ["site.grid_limit", "economics.capex_budget"]
+    for v in values:
+        assert v.status == "optimal"
+        assert v.value >= -1e-4 * abs(v.base)
