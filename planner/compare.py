@@ -333,8 +333,8 @@ def _presolve_problems(inp: Inputs) -> list[str]:
 
 
 def plan_layout(inp: Inputs, layout: LayoutSpec, *, solver: str = "highs", time_limit: float | None = None,
-                mip_gap: float | None = 1e-4, strategy: str = "fast") -> LayoutResult:
-    """Plan one layout and collect its figures (no ranking)."""
+                mip_gap: float | None = 1e-4, strategy: str = "fast", include=None) -> LayoutResult:
+    """Plan one layout and collect its figures (no ranking); ``include`` as for :func:`planner.plan.run_plan`."""
     from planner.plan import run_plan
 
     if layout.missing:
@@ -344,7 +344,7 @@ def plan_layout(inp: Inputs, layout: LayoutSpec, *, solver: str = "highs", time_
     problems = _presolve_problems(sub)
     if problems:
         return LayoutResult(layout, INFEASIBLE, "; ".join(problems), seconds=time.perf_counter() - start)
-    plan = run_plan(sub, solver=solver, time_limit=time_limit, mip_gap=mip_gap, strategy=strategy)
+    plan = run_plan(sub, solver=solver, time_limit=time_limit, mip_gap=mip_gap, strategy=strategy, include=include)
     r = plan.solve
     res = LayoutResult(layout, r.status, plan=plan if plan.design is not None else None,
                        model_objective=None if r.objective is None else r.objective / 1e3,
@@ -409,7 +409,19 @@ def compare_layouts(inp: Inputs, layouts: Sequence[LayoutSpec] | Mapping[str, An
         specs = layout_specs(inp, layouts)
     else:
         specs = list(layouts)
-    return rank_results([plan_layout(inp, s, **solve_kw) for s in specs])
+    results = [plan_layout(inp, s, **solve_kw) if s.name != FREE else None for s in specs]
+    # the free optimum last: with the fast strategy it keeps the best layout's technology set open, so it
+    # is never below a layout it could have chosen (beyond the solver's gap)
+    best = max((r for r in results if r is not None and r.has_plan and r.plan is not None
+                and r.model_objective is not None), key=lambda r: r.model_objective, default=None)
+    include = None
+    if best is not None and solve_kw.get("strategy", "fast") == "fast":
+        from planner.strategy import TechnologySet
+
+        include = TechnologySet.of_design(best.plan.design)
+    results = [r if r is not None else plan_layout(inp, s, **solve_kw, include=include)
+               for r, s in zip(results, specs)]
+    return rank_results(results)
 
 
 # --- report -----------------------------------------------------------------------------------
