@@ -141,3 +141,24 @@ def test_replans_keep_the_base_plans_technology_set_open():
     for v in values:
         assert v.status == "optimal"
         assert v.value >= -1e-4 * abs(v.base)
+
+
+def test_compare_and_sweep_pass_the_strategy_on(monkeypatch):
+    import planner.plan
+    from planner import compare, sweep
+
+    seen = []
+    real = planner.plan.run_plan
+
+    def spy(*args, **kw):
+        seen.append(kw.get("strategy"))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(planner.plan, "run_plan", spy)
+    inp = resolve(load_site(SITES / "tiny.toml"), bin_k=2.0)
+    compare.compare_layouts(inp, [compare.free_layout()], strategy="full")
+    assert seen == ["full"]
+    sweep.sweep(SITES / "tiny.toml", ["site.grid_limit='2 MW','3 MW'"], executor="serial", strategy="full")
+    assert seen == ["full", "full", "full"]
+    sweep.sweep(SITES / "tiny.toml", ["site.grid_limit='2 MW'"], executor="serial")
+    assert seen[-1] == "fast"
