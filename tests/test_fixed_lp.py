@@ -19,8 +19,10 @@ def _state(model):
     return ({n: (c.pi, c.slack) for n, c in cons.items()}, {v.name: v.varValue for v in model.prob.variables()})
 
 
-@pytest.mark.parametrize("site, kw", [(ROOT / "tests" / "data" / "tiny" / "tiny.toml", {}),
-                                      (ROOT / "sites" / "washington.toml", {"time_mode": "days", "days": 6})])  # 6 days: solved in two stages
+@pytest.mark.parametrize("site, kw", [
+    (ROOT / "tests" / "data" / "tiny" / "tiny.toml", {}),
+    (ROOT / "sites" / "washington.toml", {"time_mode": "days", "days": 6}),  # solved in two stages
+])
 def test_in_place_lp_equals_the_rebuilt_lp(site, kw, monkeypatch):
     plan = run_plan(resolve(load_site(site), **kw))
     model = plan.model
