@@ -128,6 +128,7 @@ def run_cmd(
     show_units: bool = typer.Option(False, "--show-units", help="Print every input quantity: TOML path, as written, canonical unit."),
     explain: bool = typer.Option(True, help="Binding limits and shadow prices (fixed-integer LP re-solve)."),
     replan: bool = typer.Option(True, help="Value each binding limit by re-planning with it raised (1 MW, 100 m^2, 10 MUSD), the design free; --no-replan skips these extra solves."),
+    prove: bool = typer.Option(False, "--prove", help="Solve the full MILP and prove the plan optimal over every technology set (slower). By default the technology set is chosen on 4 representative days and the plan is proven optimal within it."),
 ):
     """Plan a site: racks, cooling, mining and NOI, audited for every hour.
 
@@ -154,6 +155,7 @@ def run_cmd(
     code = run_and_report(
         inp, console, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
         json_out=json_out, show_units=show_units, explain=explain, loaded=loaded, replan=replan,
+        strategy="full" if prove else "fast",
     )
     raise Exit(code)
 
@@ -280,6 +282,7 @@ def compare_cmd(
     solver: str = typer.Option("highs", help="highs or cbc."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the table as JSON ('-' for standard output only)."),
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the table as CSV."),
+    prove: bool = typer.Option(False, "--prove", help="Solve each plan's full MILP (slower); by default the technology set is chosen on 4 representative days and each plan is proven optimal within it."),
 ):
     """Rank cooling layouts side by side (and per scenario).
 
@@ -292,6 +295,7 @@ def compare_cmd(
     code = compare_and_report(
         site, console, scenarios=scenario or [None], sets=parse_sets(set_), days=days, bin_k=bin_k,
         time_limit=time_limit, solver=solver, json_out=json_out, csv_out=csv_out,
+        strategy="full" if prove else "fast",
     )
     raise Exit(code)
 
@@ -322,6 +326,7 @@ def sweep_cmd(
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the points as CSV."),
     yes: bool = typer.Option(False, "--yes", help="Run a sweep of more points than --max-points."),
     max_points: int = typer.Option(200, "--max-points", min=1, help="Most points a sweep runs without --yes."),
+    prove: bool = typer.Option(False, "--prove", help="Solve each plan's full MILP (slower); by default the technology set is chosen on 4 representative days and each plan is proven optimal within it."),
 ):
     """What one more MW (or any input) is worth: one plan per combination of --vary values.
 
@@ -336,7 +341,7 @@ def sweep_cmd(
     code = sweep_and_report(
         site, console, vary=vary, sets=parse_sets(set_), scenario=scenario, days=days, bin_k=bin_k,
         time_limit=time_limit, solver=solver, executor=executor, workers=workers, json_out=json_out,
-        csv_out=csv_out, max_points=None if yes else max_points,
+        csv_out=csv_out, max_points=None if yes else max_points, strategy="full" if prove else "fast",
     )
     raise Exit(code)
 

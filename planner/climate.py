@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
-import pandas as pd
 import psychrolib
 
 __all__ = [
@@ -50,6 +49,7 @@ __all__ = [
     "HOURS_PER_YEAR",
     "ASHRAE_2009_DAILY_RANGE_FRACTION",
     "read_climate",
+    "read_weather_file",
     "read_epw_climate",
     "read_tmy3_climate",
     "design_condition_from_hours",
@@ -182,6 +182,126 @@ class Climate:
 
 
 # --------------------------------------------------------------------------------------------
+# vectorised psychrometrics (psychrolib's SI algorithms, element by element, on arrays)
+# --------------------------------------------------------------------------------------------
+
+_PSY_TOL = 0.001  # K, psychrolib's SI tolerance
+_PSY_MAX_ITER = 100
+_MIN_HUM_RATIO = 1e-7
+_TRIPLE_POINT = 0.01  # degC
+_DEW_BOUNDS = (-100.0, 200.0)
+
+
+def sat_vap_pres(t: np.ndarray) -> np.ndarray:
+    """Saturation vapour pressure [Pa] at ``t`` [degC] (ASHRAE 2017 ch. 1 eqn 5-6, as psychrolib)."""
+    t = np.asarray(t, dtype=float)
+    if np.any((t < -100) | (t > 200)):
+        raise ValueError("Dry bulb temperature must be in range [-100, 200]°C")
+    k = t + 273.15
+    ice = (-5.6745359E+03 / k + 6.3925247 - 9.677843E-03 * k + 6.2215701E-07 * k ** 2
+           + 2.0747825E-09 * k ** 3 - 9.484024E-13 * k ** 4 + 4.1635019 * np.log(k))
+    water = (-5.8002206E+03 / k + 1.3914993 - 4.8640239E-02 * k + 4.1764768E-05 * k ** 2
+             - 1.4452093E-08 * k ** 3 + 6.5459673 * np.log(k))
+    return np.exp(np.where(t <= _TRIPLE_POINT, ice, water))
+
+
+def _d_ln_pws(t: np.ndarray) -> np.ndarray:
+    k = t + 273.15
+    ice = (5.6745359E+03 / k ** 2 - 9.677843E-03 + 2 * 6.2215701E-07 * k
+           + 3 * 2.0747825E-09 * k ** 2 - 4 * 9.484024E-13 * k ** 3 + 4.1635019 / k)
+    water = (5.8002206E+03 / k ** 2 - 4.8640239E-02 + 2 * 4.1764768E-05 * k
+             - 3 * 1.4452093E-08 * k ** 2 + 6.5459673 / k)
+    return np.where(t <= _TRIPLE_POINT, ice, water)
+
+
+def _hum_ratio_from_vap_pres(vap: np.ndarray, pressure: np.ndarray) -> np.ndarray:
+    return np.maximum(0.621945 * vap / (pressure - vap), _MIN_HUM_RATIO)
+
+
+def _dew_point_from_vap_pres(dry_bulb: np.ndarray, vap: np.ndarray) -> np.ndarray:
+    """Dew point [degC] by psychrolib's Newton iteration on ln(p_ws), every element at once."""
+    lo, hi = _DEW_BOUNDS
+    if np.any((vap < sat_vap_pres(np.array(lo))) | (vap > sat_vap_pres(np.array(hi)))):
+        raise ValueError("Partial pressure of water vapor is outside range of validity of equations")
+    dew = dry_bulb.astype(float).copy()
+    ln_vp = np.log(vap)
+    active = np.ones(dew.shape, dtype=bool)
+    for _ in range(_PSY_MAX_ITER + 1):
+        if not active.any():
+            break
+        old = dew[active]
+        new = old - (np.log(sat_vap_pres(old)) - ln_vp[active]) / _d_ln_pws(old)
+        new = np.minimum(np.maximum(new, lo), hi)
+        dew[active] = new
+        done = np.abs(new - old) <= _PSY_TOL
+        idx = np.flatnonzero(active)
+        active[idx[done]] = False
+    else:
+        raise ValueError("Convergence not reached in GetTDewPointFromVapPres. Stopping.")
+    return np.minimum(dew, dry_bulb)
+
+
+def _hum_ratio_from_wet_bulb(dry_bulb, wet_bulb, pressure):
+    ws = _hum_ratio_from_vap_pres(sat_vap_pres(wet_bulb), pressure)
+    water = ((2501. - 2.326 * wet_bulb) * ws - 1.006 * (dry_bulb - wet_bulb)) / (2501. + 1.86 * dry_bulb - 4.186 * wet_bulb)
+    ice = ((2830. - 0.24 * wet_bulb) * ws - 1.006 * (dry_bulb - wet_bulb)) / (2830. + 1.86 * dry_bulb - 2.1 * wet_bulb)
+    return np.maximum(np.where(wet_bulb >= 0.0, water, ice), _MIN_HUM_RATIO)
+
+
+def wet_bulb_from_hum_ratio(dry_bulb, hum_ratio, pressure) -> np.ndarray:
+    """Thermodynamic wet bulb [degC] from dry bulb [degC], humidity ratio [kg/kg] and pressure [Pa].
+
+    psychrolib's ``GetTWetBulbFromHumRatio`` (bisection between the dew point and the dry bulb
+    to 0.001 K, ASHRAE 2017 ch. 1 eqn 33 and 35) on whole arrays: each element follows the
+    same iteration as psychrolib's scalar function.
+    """
+    dry_bulb, hum_ratio, pressure = np.broadcast_arrays(
+        np.asarray(dry_bulb, dtype=float), np.asarray(hum_ratio, dtype=float), np.asarray(pressure, dtype=float))
+    if np.any(hum_ratio < 0):
+        raise ValueError("Humidity ratio cannot be negative")
+    w = np.maximum(hum_ratio, _MIN_HUM_RATIO)
+    vap = pressure * w / (0.621945 + w)
+    sup = dry_bulb.copy()
+    inf = _dew_point_from_vap_pres(dry_bulb, vap)
+    wet = (inf + sup) / 2
+    active = (sup - inf) > _PSY_TOL
+    for _ in range(_PSY_MAX_ITER):
+        if not active.any():
+            break
+        idx = np.flatnonzero(active)
+        t = wet[idx]
+        above = _hum_ratio_from_wet_bulb(dry_bulb[idx], t, pressure[idx]) > w[idx]
+        s, i = sup[idx], inf[idx]
+        s = np.where(above, t, s)
+        i = np.where(above, i, t)
+        sup[idx], inf[idx] = s, i
+        wet[idx] = (s + i) / 2
+        active[idx] = (s - i) > _PSY_TOL
+    else:
+        if active.any():
+            raise ValueError("Convergence not reached in GetTWetBulbFromHumRatio. Stopping.")
+    return wet
+
+
+def wet_bulb_from_dew_point(dry_bulb, dew_point, pressure) -> np.ndarray:
+    """Wet bulb [degC] from dry bulb, dew point [degC] and pressure [Pa] (psychrolib, vectorised)."""
+    dry_bulb, dew_point, pressure = (np.asarray(a, dtype=float) for a in (dry_bulb, dew_point, pressure))
+    if np.any(dew_point > dry_bulb):
+        raise ValueError("Dew point temperature is above dry bulb temperature")
+    w = _hum_ratio_from_vap_pres(sat_vap_pres(dew_point), pressure)
+    return wet_bulb_from_hum_ratio(dry_bulb, w, pressure)
+
+
+def wet_bulb_from_rel_hum(dry_bulb, rel_hum, pressure) -> np.ndarray:
+    """Wet bulb [degC] from dry bulb [degC], relative humidity [0-1] and pressure [Pa] (vectorised)."""
+    dry_bulb, rel_hum, pressure = (np.asarray(a, dtype=float) for a in (dry_bulb, rel_hum, pressure))
+    if np.any((rel_hum < 0) | (rel_hum > 1)):
+        raise ValueError("Relative humidity is outside range [0, 1]")
+    w = _hum_ratio_from_vap_pres(rel_hum * sat_vap_pres(dry_bulb), pressure)
+    return wet_bulb_from_hum_ratio(dry_bulb, w, pressure)
+
+
+# --------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------
 
@@ -246,7 +366,7 @@ def _wet_bulb_from_humidity(
     """Wet bulb [degC] from dry bulb [degC], dew point [degC] or RH [%] and pressure [Pa].
 
     Dew point is used where present (as EnergyPlus does); relative humidity only fills hours
-    whose dew point is missing. Identical (T, Td, p) triples are solved once.
+    whose dew point is missing. psychrolib's algorithms, vectorised (:func:`wet_bulb_from_hum_ratio`).
     """
     have_dew = np.isfinite(dew_point)
     have_rh = np.isfinite(rel_hum)
@@ -260,23 +380,12 @@ def _wet_bulb_from_humidity(
     # dew point is never above dry bulb physically; files round both to 0.1 K
     dew = np.where(have_dew, np.minimum(dew_point, dry_bulb), np.nan)
     wet = np.empty_like(dry_bulb)
-    with _psychrolib_si():
-        if np.any(have_dew):
-            rows = np.column_stack((dry_bulb[have_dew], dew[have_dew], pressure[have_dew]))
-            unique, inverse = np.unique(rows, axis=0, return_inverse=True)
-            solved = np.fromiter(
-                (psychrolib.GetTWetBulbFromTDewPoint(t, td, p) for t, td, p in unique),
-                dtype=float,
-                count=unique.shape[0],
-            )
-            wet[have_dew] = solved[inverse.ravel()]
-        use_rh = ~have_dew
-        if np.any(use_rh):
-            rh = np.clip(rel_hum[use_rh] / 100.0, 0.0, 1.0)
-            wet[use_rh] = [
-                psychrolib.GetTWetBulbFromRelHum(t, r, p)
-                for t, r, p in zip(dry_bulb[use_rh], rh, pressure[use_rh])
-            ]
+    if np.any(have_dew):
+        wet[have_dew] = wet_bulb_from_dew_point(dry_bulb[have_dew], dew[have_dew], pressure[have_dew])
+    use_rh = ~have_dew
+    if np.any(use_rh):
+        rh = np.clip(rel_hum[use_rh] / 100.0, 0.0, 1.0)
+        wet[use_rh] = wet_bulb_from_rel_hum(dry_bulb[use_rh], rh, pressure[use_rh])
     method = "wet bulb from dry bulb, dew point and station pressure (psychrolib, SI)"
     if np.any(~have_dew):
         method += f"; relative humidity used in {int((~have_dew).sum())} h without dew point"
@@ -293,8 +402,10 @@ def _finite_or_raise(name: str, what: str, values: np.ndarray) -> None:
         )
 
 
-def _numeric(series: pd.Series, missing_at_or_above: float | None = None,
+def _numeric(series, missing_at_or_above: float | None = None,
              missing_at_or_below: float | None = None) -> np.ndarray:
+    import pandas as pd
+
     values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
     if missing_at_or_above is not None:
         values = np.where(values >= missing_at_or_above, np.nan, values)
@@ -640,6 +751,7 @@ def read_epw_climate(path):
     .. [2] Meyer, D. and D. Thevenard, 2019. PsychroLib. JOSS 4(33), 1137.
        :doi:`10.21105/joss.01137`
     """
+    import pandas as pd
     from pvlib.iotools import read_epw
 
     path = os.fspath(path)
@@ -836,6 +948,82 @@ def read_climate(path):
         f"weather file {os.path.basename(os.fspath(path))}: unknown format '{ext}' "
         "(expected .epw or TMY3 .csv)"
     )
+
+
+CLIMATE_CACHE_VERSION = 1  # raise when the readers or the psychrometrics change what they return
+
+
+def _cache_key(path: str, fmt: str) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    h.update(f"|{os.path.basename(path)}|{fmt}|{CLIMATE_CACHE_VERSION}".encode())
+    return h.hexdigest()
+
+
+def _load_cached(file: str) -> Climate | None:
+    import json
+
+    try:
+        with np.load(file, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            return Climate(z["dry_bulb"], z["wet_bulb"], z["timestamps"].astype("datetime64[h]"), z["month"],
+                           meta["design_dry_bulb"], meta["design_wet_bulb"],
+                           meta["design_evaporation_wet_bulb"], meta["design_source"], meta["source"])
+    except Exception:  # noqa: BLE001 - a missing, stale or damaged entry is read again from the file
+        return None
+
+
+def _save_cached(file: str, clim: Climate) -> None:
+    import json
+    import tempfile
+
+    meta = {k: getattr(clim, k) for k in ("design_dry_bulb", "design_wet_bulb", "design_evaporation_wet_bulb",
+                                          "design_source", "source")}
+    try:
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(file), suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, dry_bulb=clim.dry_bulb, wet_bulb=clim.wet_bulb,
+                         timestamps=clim.timestamps.astype("int64"), month=clim.month,
+                         meta=np.array(json.dumps(meta)))
+            os.replace(tmp, file)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except OSError:
+        pass  # an unwritable cache only costs time
+
+
+def read_weather_file(path, fmt: str | None = None) -> Climate:
+    """:func:`read_epw_climate` or :func:`read_tmy3_climate`, through the user's cache.
+
+    The parsed climate is kept in the planner's cache folder (:mod:`planner.cache`) under the
+    SHA-256 of the file's content, its name, the format and the reader's version, so an edited
+    file is read again; a cache that is off (``PLANNER_NO_CACHE=1``), unwritable or damaged
+    only means the file is parsed. Errors are those of the readers.
+    """
+    path = os.fspath(path)
+    if fmt is None:
+        fmt = "epw" if os.path.splitext(path)[1].lower() == ".epw" else "tmy3"
+    reader = read_epw_climate if fmt == "epw" else read_tmy3_climate
+    from planner.cache import cache_dir
+
+    folder = cache_dir("climate")
+    if folder is None:
+        return reader(path)
+    try:
+        file = os.path.join(folder, _cache_key(path, fmt) + ".npz")
+    except OSError:
+        return reader(path)  # unreadable: the reader says so in its own words
+    clim = _load_cached(file)
+    if clim is None:
+        clim = reader(path)
+        _save_cached(file, clim)
+    return clim
 
 
 # --------------------------------------------------------------------------------------------

@@ -333,8 +333,8 @@ def _presolve_problems(inp: Inputs) -> list[str]:
 
 
 def plan_layout(inp: Inputs, layout: LayoutSpec, *, solver: str = "highs", time_limit: float | None = None,
-                mip_gap: float | None = 1e-4) -> LayoutResult:
-    """Plan one layout and collect its figures (no ranking)."""
+                mip_gap: float | None = 1e-4, strategy: str = "fast", include=None) -> LayoutResult:
+    """Plan one layout and collect its figures (no ranking); ``include`` as for :func:`planner.plan.run_plan`."""
     from planner.plan import run_plan
 
     if layout.missing:
@@ -344,7 +344,7 @@ def plan_layout(inp: Inputs, layout: LayoutSpec, *, solver: str = "highs", time_
     problems = _presolve_problems(sub)
     if problems:
         return LayoutResult(layout, INFEASIBLE, "; ".join(problems), seconds=time.perf_counter() - start)
-    plan = run_plan(sub, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+    plan = run_plan(sub, solver=solver, time_limit=time_limit, mip_gap=mip_gap, strategy=strategy, include=include)
     r = plan.solve
     res = LayoutResult(layout, r.status, plan=plan if plan.design is not None else None,
                        model_objective=None if r.objective is None else r.objective / 1e3,
@@ -395,7 +395,7 @@ def compare_layouts(inp: Inputs, layouts: Sequence[LayoutSpec] | Mapping[str, An
         as site layouts (ids checked against the site's choices) and the
         built-in layouts and free optimum are added.
     **solve_kw
-        ``solver``, ``time_limit``, ``mip_gap`` for :func:`planner.plan.run_plan`.
+        ``solver``, ``time_limit``, ``mip_gap``, ``strategy`` for :func:`planner.plan.run_plan`.
 
     Returns
     -------
@@ -409,7 +409,19 @@ def compare_layouts(inp: Inputs, layouts: Sequence[LayoutSpec] | Mapping[str, An
         specs = layout_specs(inp, layouts)
     else:
         specs = list(layouts)
-    return rank_results([plan_layout(inp, s, **solve_kw) for s in specs])
+    results = [plan_layout(inp, s, **solve_kw) if s.name != FREE else None for s in specs]
+    # the free optimum last: with the fast strategy it keeps the best layout's technology set open, so it
+    # is never below a layout it could have chosen (beyond the solver's gap)
+    best = max((r for r in results if r is not None and r.has_plan and r.plan is not None
+                and r.model_objective is not None), key=lambda r: r.model_objective, default=None)
+    include = None
+    if best is not None and solve_kw.get("strategy", "fast") == "fast":
+        from planner.strategy import TechnologySet
+
+        include = TechnologySet.of_design(best.plan.design)
+    results = [r if r is not None else plan_layout(inp, s, **solve_kw, include=include)
+               for r, s in zip(results, specs)]
+    return rank_results(results)
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -567,7 +579,7 @@ def results_to_rows(label: str, results: list[LayoutResult], inp: Inputs) -> lis
 def compare_and_report(site: Path, console: Console, *, scenarios: list[str | None], sets: dict,
                        days: int | None, bin_k: float | None, time_limit: float | None, solver: str,
                        json_out: Path | None, csv_out: Path | None, mip_gap: float | None = 1e-4,
-                       layouts: Sequence[LayoutSpec] | None = None) -> int:
+                       layouts: Sequence[LayoutSpec] | None = None, strategy: str = "fast") -> int:
     """`plan compare`: every layout for each scenario, a summary, JSON and CSV.
 
     Raises :class:`~planner.load.InputError` on bad input (the CLI prints it and
@@ -600,7 +612,8 @@ def compare_and_report(site: Path, console: Console, *, scenarios: list[str | No
             raise InputError(loaded.path, "climate.weather_file", str(err)) from None
         specs = list(layouts) if layouts is not None else layout_specs(inp, loaded.spec.layouts)
         t0 = time.perf_counter()
-        results = compare_layouts(inp, specs, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+        results = compare_layouts(inp, specs, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
+                                  strategy=strategy)
         runs.append((label, inp, results))
         title = f"Cooling layouts at {inp.site_name}" + (f", scenario '{sc}'" if sc else "")
         render_comparison(results, inp, out, title=title)

@@ -302,10 +302,7 @@ def build_climate(loaded: LoadedSite) -> climate_mod.Climate:
         clim = climate_mod.constant_climate(c.constant_dry_bulb.value, c.constant_wet_bulb.value)
     elif loaded.weather_path is not None:
         path = loaded.weather_path
-        if path.suffix.lower() == ".epw":
-            clim = climate_mod.read_epw_climate(str(path))
-        else:
-            clim = climate_mod.read_tmy3_climate(str(path))
+        clim = climate_mod.read_weather_file(str(path), "epw" if path.suffix.lower() == ".epw" else "tmy3")
     else:
         clim = climate_mod.synthesise_climate(
             [m.value for m in c.monthly_max_dry_bulb],

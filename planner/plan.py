@@ -67,14 +67,38 @@ def extract_design(model: Model) -> Design:
 
 
 def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = None,
-             mip_gap: float | None = 1e-4, fixed: dict[str, float] | None = None) -> PlanResult:
-    """Build, solve, audit and evaluate a plan."""
+             mip_gap: float | None = 1e-4, fixed: dict[str, float] | None = None,
+             strategy: str = "fast", include=None) -> PlanResult:
+    """Build, solve, audit and evaluate a plan.
+
+    ``strategy`` "fast" (the default) chooses the technology set on a few representative days and
+    solves the full model within it (:mod:`planner.strategy`; the result's ``scope`` says so);
+    "full" solves the full MILP as one problem (``plan --prove``). ``include`` (a
+    :class:`planner.strategy.TechnologySet`) is added to the set the fast strategy chooses.
+    """
+    from planner.strategy import STRATEGIES, solve_fast
+
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
     t0 = time.perf_counter()
     model = build_model(inp, fixed=fixed)
     build = time.perf_counter() - t0
-    result = solve(model, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+    staged = None
+    t1 = time.perf_counter()
+    if strategy == "fast":
+        staged = solve_fast(inp, model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
+                            include=include)
+    if staged is not None:
+        result, info = staged
+    else:
+        spent = time.perf_counter() - t1  # a fast path that gave no answer counts against the time limit
+        left = None if time_limit is None else max(time_limit - spent, min(time_limit, 1.0))
+        result = solve(model, solver=solver, time_limit=left, mip_gap=mip_gap)
+        result.solve_seconds += spent
     plan = PlanResult(inp, model, result, build)
     plan.timings = {"build": build, "solve": result.solve_seconds}
+    if staged is not None:
+        plan.timings["stage 1 (technology set)"] = info.stage1_seconds
     if not result.has_solution:
         return plan
     t1 = time.perf_counter()

@@ -139,7 +139,7 @@ def _audit_section(plan: PlanResult) -> Section:
 
 def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mip_gap, fixed,
                    json_out: Path | None, show_units: bool, explain: bool, loaded=None,
-                   replan: bool = True) -> int:
+                   replan: bool = True, strategy: str = "fast") -> int:
     """Plan, audit, explain and print; return the exit code."""
     quiet = json_out is not None and str(json_out) == "-"
     out = Console(stderr=True) if quiet else console
@@ -157,7 +157,7 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
         return EXIT_INFEASIBLE
 
     try:
-        plan = run_plan(inp, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed)
+        plan = run_plan(inp, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed, strategy=strategy)
     except SolverUnavailable as err:
         out.print(f"no plan: {err}", highlight=False)
         return EXIT_SOLVER
@@ -187,11 +187,13 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
 
             paths = (set(plan.binding or {}) | explain_mod.limiting_paths(plan)) & {p[0] for p in REPLANNED}
             paths.add("site.grid_limit")
-            values = explain_mod.replan_values(plan, paths, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+            values = explain_mod.replan_values(plan, paths, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
+                                               strategy=strategy)
             sections.append(explain_mod.replan_section(values, objective_text(inp.objective)))
         sections += explained
     if fixed:
-        sections.append(explain_mod.compare_with_optimum(plan, solver=solver, time_limit=time_limit, mip_gap=mip_gap))
+        sections.append(explain_mod.compare_with_optimum(plan, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
+                                                         strategy=strategy))
     sections.append(_audit_section(plan))
     sections.append(solver_section(plan))
     render_text(sections, out)

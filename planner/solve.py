@@ -10,6 +10,7 @@ import time
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
 import pulp
 
 from planner.model import Model
@@ -36,6 +37,7 @@ class SolveResult:
     gap: float | None  # relative
     solve_seconds: float
     detail: str
+    scope: str = ""  # what "optimal" covers when less than the full model (the fast strategy's stage 2)
 
     @property
     def has_solution(self) -> bool:
@@ -62,9 +64,11 @@ def cbc_solver(**options):
     return None
 
 
-def _solver(name: str, time_limit: float | None, mip_gap: float | None, mip: bool = True):
+def _solver(name: str, time_limit: float | None, mip_gap: float | None, mip: bool = True,
+            start: dict[str, float] | None = None):
     if name == "highs":
-        solver = _InterruptibleHiGHS(msg=False, timeLimit=time_limit, gapRel=mip_gap, mip=mip, threads=1)
+        kw = dict(msg=False, timeLimit=time_limit, gapRel=mip_gap, mip=mip, threads=1)
+        solver = _HiGHSFromStart(start, **kw) if start else _InterruptibleHiGHS(**kw)
         if not solver.available():
             raise SolverUnavailable("HiGHS (highspy) is not installed")
         return solver
@@ -125,14 +129,15 @@ def _quiet_stdout():
 
 
 def solve(model: Model, solver: str = "highs", time_limit: float | None = None,
-          mip_gap: float | None = 1e-4) -> SolveResult:
+          mip_gap: float | None = 1e-4, start: dict[str, float] | None = None) -> SolveResult:
     """Solve the MILP; the status says plainly whether the answer is proven optimal.
 
     HiGHS is the default; where highspy is missing, CBC is used and the result says so.
+    ``start`` (values by variable name, HiGHS only) is handed to the solver as a MIP start.
     """
     fallback = ""
     try:
-        s = _solver(solver, time_limit, mip_gap)
+        s = _solver(solver, time_limit, mip_gap, start=start)
     except SolverUnavailable as err:
         if solver != "highs":
             raise
@@ -170,8 +175,75 @@ def _cbc_outcome(model: Model, pulp_status: int, seconds: float) -> SolveResult:
     return SolveResult("cbc", "no_solution", None, None, None, seconds, text)
 
 
+def _fixed_lp_in_place(model: Model) -> SolveResult | None:
+    """The fixed-integer LP on the HiGHS model the MILP was solved on, or None where there is none.
+
+    The integer columns of ``prob.solverModel`` (kept by PuLP's HiGHS interface, with each
+    variable's column in ``var.index``) are made continuous with both bounds at their rounded
+    values, the LP is re-solved, PuLP's variables and constraints read the solution and duals as
+    after any HiGHS solve, and the columns get their bounds and integrality back. Nothing is
+    rebuilt; the LP is the one :func:`solve` with ``mip=False`` would build.
+    """
+    import highspy
+
+    h = getattr(model.prob, "solverModel", None)
+    if not isinstance(h, highspy.Highs):
+        return None
+    variables = model.prob.variables()
+    if h.getNumCol() != len(variables) or h.getNumRow() != model.prob.numConstraints():
+        return None
+    if any(getattr(v, "index", None) is None for v in variables):
+        return None
+    solver = pulp.HiGHS(msg=False)
+    if not solver.available():
+        return None
+    ints = [v for v in variables if v.cat == pulp.LpInteger and v.varValue is not None]
+    idx = np.array([v.index for v in ints], dtype=np.int32)
+    if idx.size and (idx.max() >= len(variables) or len(set(idx.tolist())) != idx.size):
+        return None
+    lp = h.getLp()
+    lower = np.asarray(lp.col_lower_, dtype=float)[idx]
+    upper = np.asarray(lp.col_upper_, dtype=float)[idx]
+    integrality = [lp.integrality_[i] for i in idx] if len(lp.integrality_) else [highspy.HighsVarType.kContinuous] * idx.size
+    values = np.array([round(v.varValue) for v in ints], dtype=float)
+    time_limit = h.getOptionValue("time_limit")
+    if isinstance(time_limit, tuple):  # (status, value) in some highspy versions
+        time_limit = time_limit[-1]
+    n = int(idx.size)
+    h.changeColsBounds(n, idx, values, values)
+    h.changeColsIntegrality(n, idx, np.full(n, highspy.HighsVarType.kContinuous))
+    h.setOptionValue("time_limit", highspy.kHighsInf)
+    h.clearSolver()  # no basis or solution carried over from the MILP: the LP as a fresh model solves it
+    start = time.perf_counter()
+    try:
+        with _quiet_stdout():
+            h.run()
+        status, sol_status = solver.findSolutionValues(model.prob)
+        model.prob.assignStatus(status, sol_status)
+        seconds = time.perf_counter() - start
+        status, obj, bound, gap, detail = _highs_outcome(model.prob)
+        if obj is not None:
+            obj = pulp.value(model.prob.objective)
+        if bound is not None:
+            bound += model.constant_kusd
+        return SolveResult("highs", status, obj, bound, gap, seconds, detail)
+    finally:
+        h.changeColsBounds(n, idx, lower, upper)
+        h.changeColsIntegrality(n, idx, np.array(integrality))
+        h.setOptionValue("time_limit", time_limit)
+
+
 def solve_fixed_lp(model: Model, solver: str = "highs") -> SolveResult:
-    """Fix every integer at its value and re-solve the LP, so constraint duals exist."""
+    """Fix every integer at its value and re-solve the LP, so constraint duals exist.
+
+    With HiGHS, the LP is a change of the integer columns' bounds on the solver's own model and a
+    re-solve (:func:`_fixed_lp_in_place`); otherwise (CBC, or a model HiGHS did not solve) it is
+    built again through PuLP with the integers fixed.
+    """
+    if solver == "highs":
+        result = _fixed_lp_in_place(model)
+        if result is not None:
+            return result
     saved = []
     for var in model.integer_vars + [v for v in model.prob.variables() if v.cat == pulp.LpBinary]:
         if var.varValue is None:
@@ -208,3 +280,26 @@ class _InterruptibleHiGHS(pulp.HiGHS):
             h.cancelSolve()
             h.wait(0.5)
             raise
+
+
+class _HiGHSFromStart(_InterruptibleHiGHS):
+    """PuLP's HiGHS, handing the solver a (partial) MIP start by variable name before it runs.
+
+    HiGHS completes a partial start itself (the columns not given are solved for with the given
+    ones fixed) and keeps it as the first incumbent when it is feasible.
+    """
+
+    def __init__(self, start: dict[str, float], **kw):
+        super().__init__(**kw)
+        self.start = start
+
+    def callSolver(self, lp):
+        idx, val = [], []
+        for var in lp.variables():
+            value = self.start.get(var.name)
+            if value is not None:
+                idx.append(var.index)
+                val.append(value)
+        if idx:
+            lp.solverModel.setSolution(len(idx), np.array(idx, dtype=np.int32), np.array(val, dtype=float))
+        super().callSolver(lp)  # interruptible by Ctrl-C and SIGTERM, as every solve

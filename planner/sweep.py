@@ -320,6 +320,7 @@ class Task:
     solver: str = "highs"
     time_limit: float | None = None
     mip_gap: float | None = 1e-4
+    strategy: str = "fast"
 
 
 def plan_point(task: Task) -> Outcome:
@@ -342,7 +343,8 @@ def plan_point(task: Task) -> Outcome:
         res = LayoutResult(free, INPUT_ERROR, reason, seconds=time.perf_counter() - start)
         return Outcome(res, False)
     try:
-        res = compare.plan_layout(inp, free, solver=task.solver, time_limit=task.time_limit, mip_gap=task.mip_gap)
+        res = compare.plan_layout(inp, free, solver=task.solver, time_limit=task.time_limit, mip_gap=task.mip_gap,
+                                  strategy=task.strategy)
     except Exception as err:  # solver missing or crashed: list the point, keep the others
         res = LayoutResult(free, "error", f"no plan: {type(err).__name__}: {err}")
     planned = res.has_plan
@@ -505,7 +507,8 @@ def sweep(site: str | Path, vary: Sequence[str] | Sequence[Axis], *, sets: dict[
           executor: str = "process", workers: int | None = None,
           progress: Callable[[int, Outcome], None] | None = None,
           max_points: int | None = None,
-          validating: Callable[[int, int], None] | None = None) -> tuple[list[Axis], list[SweepPoint]]:
+          validating: Callable[[int, int], None] | None = None,
+          strategy: str = "fast") -> tuple[list[Axis], list[SweepPoint]]:
     """Validate every point, plan them, add the marginal values; pure (no printing).
 
     Raises :class:`InputError` for any bad input, before anything is solved, and when the sweep
@@ -521,7 +524,7 @@ def sweep(site: str | Path, vary: Sequence[str] | Sequence[Axis], *, sets: dict[
     check_size(axes, max_points)
     points = build_points(site, axes, sets=sets, scenario=scenario, validating=validating)
     site_abs = str(Path(site).resolve())
-    tasks = [Task(site_abs, p.overrides, scenario, kw, solver, time_limit, mip_gap) for p in points]
+    tasks = [Task(site_abs, p.overrides, scenario, kw, solver, time_limit, mip_gap, strategy) for p in points]
     for p, o in zip(points, run_points(tasks, executor=executor, workers=workers, progress=progress)):
         p.outcome = o
     add_marginals(points, axes)
@@ -720,7 +723,7 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
                      scenario: str | None, days: int | None, bin_k: float | None, time_limit: float | None,
                      solver: str, executor: str, workers: int | None, json_out: Path | None,
                      csv_out: Path | None, mip_gap: float | None = 1e-4,
-                     max_points: int | None = MAX_POINTS) -> int:
+                     max_points: int | None = MAX_POINTS, strategy: str = "fast") -> int:
     """`plan sweep`: plan every point, print the table, write JSON and CSV; return the exit code.
 
     Raises :class:`InputError` on bad input, before any solving (the CLI prints
@@ -757,7 +760,7 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
 
     axes, points = sweep(site, axes, sets=sets, scenario=scenario, days=days, bin_k=bin_k, time_limit=time_limit,
                          solver=solver, mip_gap=mip_gap, executor=executor, workers=workers, progress=progress,
-                         max_points=max_points, validating=validating)
+                         max_points=max_points, validating=validating, strategy=strategy)
     wall = time.perf_counter() - start
     site_name = next((p.outcome.site_name for p in points if p.outcome and p.outcome.site_name), str(site))
     render_sweep(axes, points, out, site_name=site_name, scenario=scenario)

@@ -23,7 +23,27 @@ from dataclasses import dataclass
 
 import pint
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
+
+
+def _registry() -> pint.UnitRegistry:
+    """pint's default registry, its parsed definitions cached in the user's cache folder.
+
+    Parsing pint's definition file is most of the planner's start-up; pint keeps the parsed
+    file in ``cache_folder`` keyed by the file's content. Without a usable folder (or with
+    ``PLANNER_NO_CACHE=1``) the registry is built from the file as before.
+    """
+    from planner.cache import cache_dir
+
+    folder = cache_dir("pint")
+    if folder is not None:
+        try:
+            return pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=folder)
+        except Exception:  # noqa: BLE001 - an unreadable or unwritable cache only costs time
+            pass
+    return pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
+
+
+ureg = _registry()
 ureg.define("USD = [currency] = US_dollar")
 ureg.define("kUSD = 1e3 USD")
 ureg.define("MUSD = 1e6 USD")

@@ -12,13 +12,13 @@ from planner.report.figures import Figure, Section, Table
 # a fixed design against the free optimum
 # --------------------------------------------------------------------------------------
 
-def compare_with_optimum(plan, solver: str = "highs", time_limit=None, mip_gap=None) -> Section:
+def compare_with_optimum(plan, solver: str = "highs", time_limit=None, mip_gap=None, strategy: str = "fast") -> Section:
     """A plan with fixed decisions side by side with the free optimum of the same inputs."""
     from planner.plan import run_plan
 
     s = Section("Comparison with the optimum")
     inp = plan.inputs
-    free = run_plan(inp, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=None)
+    free = run_plan(inp, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=None, strategy=strategy)
     if not free.solve.has_solution or plan.design is None:
         s.lines.append(f"the free optimum could not be found (solver status '{free.solve.status}')")
         return s

@@ -50,17 +50,20 @@ def raised_inputs(inp: Inputs, field: str, step: float) -> Inputs:
 
 
 def replan_values(plan, paths: set[str], *, solver: str = "highs", time_limit: float | None = None,
-                  mip_gap: float | None = 1e-4) -> list[ReplanValue]:
+                  mip_gap: float | None = 1e-4, strategy: str = "fast") -> list[ReplanValue]:
     """Re-plan with each limit in ``paths`` raised by its step, design free; the difference of objectives."""
     from planner.plan import run_plan
+    from planner.strategy import TechnologySet
 
     out = []
     base = plan.solve.objective
+    # the fast strategy keeps the base plan's technology set open, so no re-plan falls below the base plan
+    include = TechnologySet.of_design(plan.design) if strategy == "fast" and plan.solve.scope else None
     for path, field, step, unit, words in REPLANNED:
         if path not in paths:
             continue
         other = run_plan(raised_inputs(plan.inputs, field, step), solver=solver, time_limit=time_limit,
-                         mip_gap=mip_gap)
+                         mip_gap=mip_gap, strategy=strategy, include=include)
         ok = other.solve.status == "optimal"
         out.append(ReplanValue(path, step, unit, words, base, other.solve.objective if ok else None,
                                other.solve.status, int(sum(plan.design.racks.values())),

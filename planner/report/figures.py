@@ -325,8 +325,17 @@ def solver_section(plan: PlanResult) -> Section:
     s.figures += [
         Figure("solver", r.solver),
         Figure("status", r.status, "", r.detail),
+    ]
+    if r.scope:  # what the status covers: the fast strategy proves optimality within a technology set
+        gap = "" if r.gap is None else f"gap {r.gap * 100:.3g} %"
+        if r.status == "optimal":
+            s.figures.append(Figure("proven", f"optimal {r.scope}", "", gap))
+        else:
+            s.figures.append(Figure("solved", r.scope, "", f"status '{r.status}'" + (f", {gap}" if gap else "")))
+    s.figures += [
         Figure("objective", None if r.objective is None else r.objective / 1e3, "MUSD/yr"),
-        Figure("best bound", None if r.bound is None else r.bound / 1e3, "MUSD/yr"),
+        Figure("best bound" + (" (within that set)" if r.scope else ""),
+               None if r.bound is None else r.bound / 1e3, "MUSD/yr"),
         Figure("relative gap", None if r.gap is None else r.gap * 100, "%"),
         Figure("variables", plan.model.prob.numVariables(), ""),
         Figure("constraints", plan.model.prob.numConstraints(), ""),

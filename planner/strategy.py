@@ -1,0 +1,235 @@
+"""The fast solve strategy: the technology set from a small model, then the full model within it.
+
+Nearly all of the MILP's LP gap is the choice of technologies (which heat-rejection module types
+and which rack type): with those fixed, the full model's LP relaxation is within a few hundredths
+of a percent of its optimum and HiGHS closes it at once. So the fast strategy solves in two stages:
+
+1. **Choose the technology set** on a small model: the same inputs reduced to ``days``
+   representative days (:func:`representative_inputs`), solved to a relative gap of
+   ``STAGE1_GAP``. The set is the heat-rejection module types it installs and the rack types
+   it builds.
+2. **Solve the full model within that set**: every other module type's ``module_used`` binary
+   and every other rack type's scalable units are held at 0, the stage-1 design is handed to
+   HiGHS as a start, and the model is solved to the requested gap. Bounds are restored after
+   the solve, so the model reads as the full model afterwards.
+
+The answer is proven optimal *within the technology set*, not over all sets: the status says
+so (:attr:`SolveResult.scope`). ``strategy="full"`` (``plan --prove``) solves the full MILP as
+one problem. Where the fast path cannot give an answer (the small model infeasible, the
+small model stopped at the time limit, which gets half of it, or the restricted model without
+a solution) the full MILP is solved instead, in the time left, and
+its status is the one reported. A time limit counts for both stages together; a restricted solve
+that stops at it reports ``time_limit`` with its gap within the set, as any solve does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+
+import numpy as np
+import pulp
+
+from planner import climate as climate_mod
+from planner.inputs import Inputs
+from planner.model import Model, build_model, value_of
+
+STRATEGIES = ("fast", "full")
+STAGE1_DAYS = 4
+STAGE1_GAP = 1e-3
+MIN_HOURS_FOR_STAGES = 24 * (STAGE1_DAYS + 1)  # smaller models are solved whole
+
+
+# --------------------------------------------------------------------------------------
+# stage 1: the same inputs on representative days
+# --------------------------------------------------------------------------------------
+
+def _stage_days(inp: Inputs, days: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]] | None:
+    """Model hours of the small model: (index into the model's hours, weight, original hours).
+
+    A full-year model (hours grouped) gives the ``days`` representative days of the climate
+    (:func:`planner.climate.representative_days`), each hour at the coefficients of the group of
+    hours it belongs to (the group's worst hour, as the full model sees it). A model already on
+    representative days keeps ``days`` of its own days: its hottest and most humid days, and
+    the middle day of each of the other groups by daily maximum dry bulb, weighted for the days
+    they stand for.
+    """
+    if inp.full_year:
+        n = len(inp.climate.dry_bulb)
+        group_of = np.full(n, -1, dtype=int)
+        for g, hours in enumerate(inp.groups):
+            group_of[np.asarray(hours)] = g
+        if (group_of < 0).any():
+            return None
+        idx, weight = climate_mod.representative_days(inp.climate, days)
+        idx = np.asarray(idx)
+        return group_of[idx], np.asarray(weight, dtype=float), [np.array([i]) for i in idx]
+    T = inp.hours
+    if T % 24 or T // 24 <= days:
+        return None
+    n_days = T // 24
+    db = np.asarray(inp.dry_bulb, dtype=float).reshape(n_days, 24)
+    wb = np.asarray(inp.wet_bulb, dtype=float).reshape(n_days, 24)
+    w = np.asarray(inp.weight, dtype=float).reshape(n_days, 24)[:, 0]
+    hot, wet = int(np.argmax(db.max(axis=1))), int(np.argmax(wb.max(axis=1)))
+    forced = [hot] if hot == wet else [hot, wet]
+    if days < len(forced):
+        return None
+    weight_of = {d: float(w[d]) for d in forced}
+    others = np.array([d for d in range(n_days) if d not in weight_of], dtype=int)
+    n_groups = days - len(forced)
+    if n_groups == 0:
+        weight_of[hot] += float(w[others].sum())
+    else:
+        order = others[np.argsort(db.max(axis=1)[others], kind="stable")]
+        for group in np.array_split(order, n_groups):
+            weight_of[int(group[(group.size - 1) // 2])] = float(w[group].sum())
+    chosen = np.array(sorted(weight_of), dtype=int)
+    sel = (chosen[:, np.newaxis] * 24 + np.arange(24)).ravel()
+    weight = np.repeat([weight_of[d] for d in chosen], 24)
+    return sel, weight, [np.asarray(inp.groups[t]) for t in sel]
+
+
+def representative_inputs(inp: Inputs, days: int = STAGE1_DAYS) -> Inputs | None:
+    """The same inputs on ``days`` representative days, or None when the model is small already.
+
+    Every per-hour coefficient is taken from the model hour the day's hour belongs to, so limits
+    changed on ``inp`` (a raised grid limit, a subset of modules) hold in the small model too.
+    """
+    picked = _stage_days(inp, days)
+    if picked is None:
+        return None
+    sel, weight, groups = picked
+
+    def take(arr):
+        return None if arr is None else np.asarray(arr)[sel]
+
+    hr = [dataclasses.replace(h, capacity=take(h.capacity), dry_capacity=take(h.dry_capacity),
+                              electricity_per_heat=take(h.electricity_per_heat),
+                              airflow_capacity=take(h.airflow_capacity))
+          for h in inp.heat_rejection]
+    miners = [dataclasses.replace(m, availability=take(m.availability)) for m in inp.miners]
+    hours = np.concatenate(groups)
+    return dataclasses.replace(
+        inp, weight=weight, month=inp.climate.month[hours], dry_bulb=take(inp.dry_bulb),
+        wet_bulb=take(inp.wet_bulb), energy_price=take(inp.energy_price),
+        labels=[inp.labels[t] if not inp.full_year else str(inp.climate.timestamps[g[0]])
+                for t, g in zip(sel, groups)],
+        groups=groups, time_mode=f"{days} representative days of the model", full_year=False,
+        heat_rejection=hr, miners=miners)
+
+
+# --------------------------------------------------------------------------------------
+# the technology set and the restricted full model
+# --------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class TechnologySet:
+    """Heat-rejection module types (keys ``id@loop``) and rack types a plan uses."""
+
+    modules: list[str]
+    racks: list[str]
+
+    def text(self) -> str:
+        return (f"modules {', '.join(self.modules) or 'none'}; racks {', '.join(self.racks) or 'none'}")
+
+    def union(self, other: "TechnologySet | None") -> "TechnologySet":
+        if other is None:
+            return self
+        return TechnologySet(self.modules + [k for k in other.modules if k not in self.modules],
+                             self.racks + [k for k in other.racks if k not in self.racks])
+
+    @classmethod
+    def of_design(cls, design) -> "TechnologySet":
+        """The technology set of an audited design (:class:`planner.audit.Design`)."""
+        return cls([k for k, n in design.modules.items() if n > 0], [k for k, n in design.racks.items() if n > 0])
+
+
+def technology_set(model: Model) -> TechnologySet:
+    """The technology set of a solved model."""
+    modules = [k for k, v in model.modules.items() if round(value_of(v)) > 0]
+    racks = [k for k, v in model.units.items() if round(value_of(v)) > 0]
+    return TechnologySet(modules, racks)
+
+
+@contextlib.contextmanager
+def restricted(model: Model, tech: TechnologySet):
+    """Hold every module type and rack type outside ``tech`` at 0; bounds restored on exit."""
+    saved = []
+
+    def hold(var):
+        if var.upBound is not None and var.upBound == 0:
+            return
+        saved.append((var, var.lowBound, var.upBound))
+        var.lowBound = 0 if var.lowBound is None or var.lowBound <= 0 else var.lowBound
+        var.upBound = 0
+
+    for key, used in model.module_used.items():
+        if key not in tech.modules:
+            hold(used)
+            hold(model.modules[key])
+    for rid, units in model.units.items():
+        if rid not in tech.racks:
+            hold(units)
+    try:
+        yield
+    finally:
+        for var, lo, hi in saved:
+            var.lowBound, var.upBound = lo, hi
+
+
+def start_from(small: Model, full: Model) -> dict[str, float]:
+    """A MIP start for the full model: the small model's equipment (integer) decisions by name."""
+    names = {v.name for v in full.integer_vars}
+    names |= {v.name for v in full.prob.variables() if v.cat == pulp.LpInteger}
+    return {v.name: float(round(v.varValue)) for v in small.prob.variables()
+            if v.cat == pulp.LpInteger and v.varValue is not None and v.name in names}
+
+
+@dataclasses.dataclass
+class StageInfo:
+    """What the fast strategy did, for the report."""
+
+    days: int
+    tech: TechnologySet | None
+    stage1_seconds: float
+    stage1_status: str
+    fell_back: str = ""  # why the full MILP was solved instead, if it was
+
+
+def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | None, mip_gap: float | None,
+               fixed: dict[str, float] | None, days: int = STAGE1_DAYS, include: TechnologySet | None = None):
+    """Two stages as in the module docstring; returns (SolveResult, StageInfo), or None to solve whole.
+
+    ``include`` adds a technology set to the one stage 1 chooses: a re-plan of a limit raised
+    keeps the base plan's set open, so its optimum within the union is never below the base plan's.
+    """
+    from planner.solve import solve
+
+    if solver != "highs" or model.prob.numVariables() == 0:
+        return None
+    small_inp = representative_inputs(inp, days) if inp.hours >= MIN_HOURS_FOR_STAGES else None
+    if small_inp is None:
+        return None
+    t0 = time.perf_counter()
+    small = build_model(small_inp, fixed=fixed)
+    first = solve(small, solver=solver, time_limit=None if time_limit is None else time_limit / 2,
+                  mip_gap=max(mip_gap or 0.0, STAGE1_GAP))
+    stage1 = time.perf_counter() - t0
+    if first.solver != "highs" or first.status != "optimal":  # a set from an unfinished stage 1 proves nothing
+        return None
+    tech = technology_set(small).union(include)
+    info = StageInfo(days, tech, stage1, first.status)
+    remaining = None if time_limit is None else max(time_limit - stage1, 1.0)
+    with restricted(model, tech):
+        second = solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start_from(small, model))
+    if not second.has_solution:  # no design within the set (or none in time): the full MILP decides
+        return None
+    chosen = f"chosen on {days} representative days" + (" with the base plan's" if include is not None else "")
+    second.scope = f"within the technology set {chosen} ({tech.text()}); plan --prove solves the full MILP"
+    second.solve_seconds += stage1
+    return second, info
+
+
+__all__ = ["STRATEGIES", "TechnologySet", "representative_inputs", "technology_set", "restricted", "solve_fast"]

@@ -1,0 +1,164 @@
+"""The fast solve strategy: technology set from representative days, the full model within it.
+
+The fast path must reach the proven optimum (the full MILP, ``strategy="full"``, ``plan --prove``)
+within 0.01 % on every site here, and say what it proved.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from planner.cli import main
+from planner.inputs import resolve
+from planner.load import load_site
+from planner.model import build_model
+from planner.plan import run_plan
+from planner.strategy import TechnologySet, representative_inputs, restricted
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY_TEST = ROOT / "tests" / "data" / "tiny" / "tiny.toml"
+SITES = ROOT / "sites"
+
+
+@pytest.mark.parametrize("site, kw", [
+    (TINY_TEST, {"bin_k": 2.0}),
+    (SITES / "tiny.toml", {"bin_k": 2.0}),
+    (SITES / "washington.toml", {"time_mode": "days", "days": 6}),
+    (SITES / "texas.toml", {"time_mode": "days", "days": 6}),
+])
+def test_fast_path_reaches_the_proven_optimum(site, kw):
+    inp = resolve(load_site(site), **kw)
+    fast = run_plan(inp)
+    full = run_plan(inp, strategy="full")
+    assert fast.solve.status == full.solve.status == "optimal"
+    assert full.solve.scope == ""
+    assert abs(fast.solve.objective - full.solve.objective) <= 1e-4 * abs(full.solve.objective)
+    assert fast.audit.passed and full.audit.passed
+    if inp.hours > 24 * 5:  # large enough for two stages: the status says what was proven
+        assert fast.solve.scope.startswith("within the technology set chosen on 4 representative days")
+        assert "stage 1 (technology set)" in fast.timings
+
+
+def test_representative_inputs_of_a_full_year():
+    inp = resolve(load_site(SITES / "washington.toml"), bin_k=2.0)
+    small = representative_inputs(inp, 4)
+    assert small.hours == 96 and not small.full_year
+    assert small.weight.sum() == pytest.approx(8760)
+    group_of = {int(h): g for g, hours in enumerate(inp.groups) for h in hours}
+    for t, hours in enumerate(small.groups):
+        g = group_of[int(hours[0])]  # each hour at the coefficients of its group in the full model
+        for h_small, h_full in zip(small.heat_rejection, inp.heat_rejection):
+            assert h_small.capacity[t] == h_full.capacity[g]
+            assert h_small.electricity_per_heat[t] == h_full.electricity_per_heat[g]
+        for m_small, m_full in zip(small.miners, inp.miners):
+            assert m_small.availability[t] == m_full.availability[g]
+        assert small.energy_price[t] == inp.energy_price[g]
+    assert small.grid_limit == inp.grid_limit
+
+
+def test_representative_inputs_of_representative_days():
+    inp = resolve(load_site(SITES / "washington.toml"), time_mode="days", days=6)
+    small = representative_inputs(inp, 4)
+    assert small.hours == 96
+    assert small.weight.sum() == pytest.approx(inp.weight.sum())
+    hot = int(np.argmax(inp.dry_bulb))
+    assert inp.labels[hot] in small.labels  # the hottest day is kept
+    assert representative_inputs(resolve(load_site(SITES / "washington.toml"), time_mode="days", days=4), 4) is None
+
+
+def test_restriction_is_undone_after_the_solve():
+    inp = resolve(load_site(SITES / "washington.toml"), time_mode="days", days=4)
+    model = build_model(inp)
+    bounds = {v.name: (v.lowBound, v.upBound) for v in model.prob.variables()}
+    tech = TechnologySet(modules=[next(iter(model.modules))], racks=[next(iter(model.units))])
+    with restricted(model, tech):
+        held = [k for k, v in model.module_used.items() if v.upBound == 0]
+        assert len(held) == len(model.module_used) - 1
+    assert {v.name: (v.lowBound, v.upBound) for v in model.prob.variables()} == bounds
+
+
+def test_cbc_and_small_models_are_solved_whole():
+    inp = resolve(load_site(TINY_TEST), bin_k=2.0)
+    assert run_plan(inp).solve.scope == ""
+    assert run_plan(inp, solver="cbc").solve.scope == ""
+    with pytest.raises(ValueError, match="unknown strategy"):
+        run_plan(inp, strategy="quick")
+
+
+def test_prove_option_solves_the_full_milp(capsys, monkeypatch):
+    import planner.runner
+
+    seen = []
+
+    def spy(*args, **kw):
+        seen.append(kw.get("strategy"))
+        return run_plan(*args, **kw)
+
+    monkeypatch.setattr(planner.runner, "run_plan", spy)
+    assert main([str(TINY_TEST), "--no-replan", "--no-explain", "--prove"]) == 0
+    assert main([str(TINY_TEST), "--no-replan", "--no-explain"]) == 0
+    assert seen == ["full", "fast"]
+    capsys.readouterr()
+    code = main([str(SITES / "washington.toml"), "--days", "6", "--no-replan", "--no-explain"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert code == 0
+    assert "proven: optimal within the technology set chosen on 4 representative days" in out
+    assert "best bound (within that set)" in out
+
+
+def test_an_unfinished_stage_one_chooses_nothing(monkeypatch):
+    """Stage 1 stopped at the time limit: its technology set proves nothing, the full MILP is solved."""
+    import dataclasses
+
+    import planner.solve
+
+    real = planner.solve.solve
+    calls = []
+
+    def first_stops(model, *args, **kw):
+        result = real(model, *args, **kw)
+        calls.append(model.inputs.hours)
+        if len(calls) == 1:
+            return dataclasses.replace(result, status="time_limit")
+        return result
+
+    monkeypatch.setattr(planner.solve, "solve", first_stops)
+    inp = resolve(load_site(SITES / "texas.toml"), time_mode="days", days=5)
+    plan = run_plan(inp)
+    assert calls == [96]  # stage 1 only: no restricted solve; run_plan then solved the full MILP
+    assert plan.solve.scope == "" and plan.solve.status == "optimal"
+
+
+def test_replans_keep_the_base_plans_technology_set_open():
+    """A limit raised never makes the fast re-plan worse than the base plan (beyond the solver's gap)."""
+    from planner.explain import replan_values
+
+    inp = resolve(load_site(SITES / "texas.toml"), time_mode="days", days=6)
+    plan = run_plan(inp)
+    values = replan_values(plan, {"site.grid_limit", "economics.capex_budget"})
+    assert [v.path for v in values] == ["site.grid_limit", "economics.capex_budget"]
+    for v in values:
+        assert v.status == "optimal"
+        assert v.value >= -1e-4 * abs(v.base)
+
+
+def test_compare_and_sweep_pass_the_strategy_on(monkeypatch):
+    import planner.plan
+    from planner import compare, sweep
+
+    seen = []
+    real = planner.plan.run_plan
+
+    def spy(*args, **kw):
+        seen.append(kw.get("strategy"))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(planner.plan, "run_plan", spy)
+    inp = resolve(load_site(SITES / "tiny.toml"), bin_k=2.0)
+    compare.compare_layouts(inp, [compare.free_layout()], strategy="full")
+    assert seen == ["full"]
+    sweep.sweep(SITES / "tiny.toml", ["site.grid_limit='2 MW','3 MW'"], executor="serial", strategy="full")
+    assert seen == ["full", "full", "full"]
+    sweep.sweep(SITES / "tiny.toml", ["site.grid_limit='2 MW'"], executor="serial")
+    assert seen[-1] == "fast"
