@@ -125,6 +125,8 @@ def run_cmd(
     fix: Optional[list[str]] = typer.Option(None, "--fix", help="Fix a decision, e.g. --fix racks.gb300_nvl72=96 --fix heat_rejection.dry_cooler_1000@liquid=14. Repeatable."),
     design: Optional[Path] = typer.Option(None, help="TOML file of fixed decisions (an engineer's own design)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the report as JSON to this file ('-' for standard output only)."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Also write report files to this folder (created if missing): plan.json, report.md, report.html, plan.xlsx, hourly.csv, hourly.parquet."),
+    units: str = typer.Option("si", "--units", help="Units of the report: si (default) or us (tons of refrigeration, gpm, degF, ft^2)."),
     show_units: bool = typer.Option(False, "--show-units", help="Print every input quantity: TOML path, as written, canonical unit."),
     explain: bool = typer.Option(True, help="Binding limits and shadow prices (fixed-integer LP re-solve)."),
     replan: bool = typer.Option(True, help="Value each binding limit by re-planning with it raised (1 MW, 100 m^2, 10 MUSD), the design free; --no-replan skips these extra solves."),
@@ -137,6 +139,14 @@ def run_cmd(
     from planner.solve import SOLVERS
 
     _check_outputs(json=json_out)
+    if out_dir is not None:
+        from planner.outputs import out_dir_problem
+
+        problem = out_dir_problem(out_dir)
+        if problem:
+            _fail_input(InputError("--out", str(out_dir), problem))
+    if units not in ("si", "us"):
+        _fail_input(InputError("--units", units, "unknown unit system; choose si or us"))
 
     if solver not in SOLVERS:
         _fail_input(InputError("--solver", solver, f"unknown solver; choose one of {', '.join(SOLVERS)}"))
@@ -154,6 +164,7 @@ def run_cmd(
     code = run_and_report(
         inp, console, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
         json_out=json_out, show_units=show_units, explain=explain, loaded=loaded, replan=replan,
+        out_dir=out_dir, units=units,
     )
     raise Exit(code)
 

@@ -139,7 +139,7 @@ def _audit_section(plan: PlanResult) -> Section:
 
 def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mip_gap, fixed,
                    json_out: Path | None, show_units: bool, explain: bool, loaded=None,
-                   replan: bool = True) -> int:
+                   replan: bool = True, out_dir: Path | None = None, units: str = "si") -> int:
     """Plan, audit, explain and print; return the exit code."""
     quiet = json_out is not None and str(json_out) == "-"
     out = Console(stderr=True) if quiet else console
@@ -194,7 +194,14 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
         sections.append(explain_mod.compare_with_optimum(plan, solver=solver, time_limit=time_limit, mip_gap=mip_gap))
     sections.append(_audit_section(plan))
     sections.append(solver_section(plan))
-    render_text(sections, out)
+    if units != "si":
+        import copy
+
+        from planner.report.usunits import convert_sections
+
+        render_text(convert_sections(copy.deepcopy(sections), units), out)
+    else:
+        render_text(sections, out)
     extra = {"status": status, "audit_passed": plan.audit.passed,
              "warnings": [{"path": path, "message": message} for path, message in warnings]}
     if json_out is not None:
@@ -204,6 +211,12 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
         else:
             write_text_atomic(json_out, text + "\n")
             out.print(f"JSON report written to {json_out}", highlight=False)
+    if out_dir is not None:
+        from planner.report.files import write_outputs
+        from planner.results import build_results
+
+        written = write_outputs(build_results(plan, loaded), out_dir, units)
+        out.print(f"report files written to {out_dir}: {', '.join(p.name for p in written)}", highlight=False)
     if status != "optimal":
         out.print(f"[bold yellow]not proven optimal[/bold yellow]: solver status '{status}', gap "
                   f"{(plan.solve.gap or 0) * 100:.3g} %")
