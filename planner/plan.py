@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -84,3 +85,16 @@ def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = N
     plan.economics = evaluate(inp, plan.design, plan.operation)
     plan.timings["audit"] = time.perf_counter() - t1
     return plan
+
+
+class _CallableModule(sys.modules[__name__].__class__):
+    """``from planner import plan`` names this module once it is imported; calling it plans a site
+    through :func:`planner.api.plan`, so the Python API reads ``plan("sites/tiny.toml", days=4)``."""
+
+    def __call__(self, *args, **kwargs):
+        from planner.api import plan
+
+        return plan(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -466,6 +466,10 @@ def design_frame(results: PlanResults):
     for r in results.design.racks:
         rows.append({"kind": "rack", "id": r.id, "name": r.name, "loop": "", "count": r.count, "spares": "",
                      "capacity_each_MW": None, "installed_MW": r.gpu_it_typical.value})
+        if r.support_racks:
+            rows.append({"kind": "support_rack", "id": f"{r.id}.support", "name": f"support racks of {r.name}",
+                         "loop": "", "count": r.support_racks, "spares": "", "capacity_each_MW": None,
+                         "installed_MW": r.support_it.value})
     for c in results.design.cooling:
         rows.append({"kind": c.kind, "id": c.id, "name": c.name, "loop": c.loop, "count": c.count, "spares": c.spares,
                      "capacity_each_MW": c.capacity_each_at_design.value,
