@@ -174,7 +174,10 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
                   "(try a longer --time-limit or --days for a smaller model)", highlight=False)
         return EXIT_SOLVER
 
-    sections = build_sections(plan)
+    from planner.results import build_results
+
+    results = build_results(plan, loaded)
+    sections = build_sections(plan, results)
     warnings = default_warnings(loaded) if loaded is not None else []
     if warnings:  # first, where they are read: defaults that may have changed this plan
         sections.insert(0, Section("Warnings: defaults that change the answer",
@@ -213,9 +216,8 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
             out.print(f"JSON report written to {json_out}", highlight=False)
     if out_dir is not None:
         from planner.report.files import write_outputs
-        from planner.results import build_results
 
-        written = write_outputs(build_results(plan, loaded), out_dir, units)
+        written = write_outputs(results, out_dir, units)
         out.print(f"report files written to {out_dir}: {', '.join(p.name for p in written)}", highlight=False)
     if status != "optimal":
         out.print(f"[bold yellow]not proven optimal[/bold yellow]: solver status '{status}', gap "

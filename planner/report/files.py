@@ -221,7 +221,8 @@ def plots(res: PlanResults, system: str = "si") -> list[tuple[str, str]]:
     fig, ax = plt.subplots(figsize=(10, 4))
     ax.stackplot(frame.index, *[frame[column_name(f"load_{k}", "MW")].to_numpy() for k in kinds],
                  labels=[LOAD_TITLES[k] for k in kinds], linewidth=0)
-    ax.axhline(limit, color="k", linestyle="--", linewidth=1, label="operating limit")
+    ax.axhline(res.site.grid_limit.value, color="r", linestyle="-", linewidth=1, label="grid limit")
+    ax.axhline(limit, color="k", linestyle="--", linewidth=1, label="operating limit (grid limit less margin)")
     ax.set_xlabel("time of year")
     ax.set_ylabel("grid draw [MW]")
     ax.legend(fontsize=7, loc="lower left", ncol=3)
