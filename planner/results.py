@@ -219,6 +219,14 @@ class Hourly(_Model):
     series: dict[str, Series] = Field(description="by stable name; column name in files: name_unit")
 
 
+class Note(_Model):
+    """A section of the explanation as worded in the text report (binding limits, their values,
+    stranded capacity, the comparison with the optimum of a fixed design)."""
+
+    title: str
+    lines: list[str]
+
+
 class PlanResults(_Model):
     schema_version: str = SCHEMA_VERSION
     site: Site
@@ -231,6 +239,7 @@ class PlanResults(_Model):
     solver: SolverResults
     warnings: list[Warning_] = []
     inputs: list[InputLine] = []
+    explanation: list[Note] = Field(default=[], description="filled by `plan` unless --no-explain")
     hourly: Hourly
 
 

@@ -182,6 +182,7 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
     if warnings:  # first, where they are read: defaults that may have changed this plan
         sections.insert(0, Section("Warnings: defaults that change the answer",
                                    lines=[f"warning: {path}: {message}" for path, message in warnings]))
+    first_explained = len(sections)
     if explain:
         explained = explain_mod.explain(plan, solver=solver)
         if replan and status == "optimal" and not fixed:
@@ -195,6 +196,10 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
         sections += explained
     if fixed:
         sections.append(explain_mod.compare_with_optimum(plan, solver=solver, time_limit=time_limit, mip_gap=mip_gap))
+    from planner.report.render import section_lines
+    from planner.results import Note
+
+    results.explanation = [Note(title=s.title, lines=section_lines(s)) for s in sections[first_explained:]]
     sections.append(_audit_section(plan))
     sections.append(solver_section(plan))
     if units != "si":

@@ -88,3 +88,13 @@ def test_out_refuses_a_file(tmp_path, capsys):
     file.write_text("x")
     assert main([str(TINY), "--out", str(file)]) == 2
     assert "--out" in capsys.readouterr().err
+
+
+def test_explanation_is_carried_into_json_markdown_and_html(out_dir):
+    data = json.loads((out_dir / "plan.json").read_text())
+    titles = [n["title"] for n in data["explanation"]]
+    assert "Stranded capacity" in titles
+    stranded = next(n for n in data["explanation"] if n["title"] == "Stranded capacity")
+    md = (out_dir / "report.md").read_text()
+    assert "## Stranded capacity" in md and f"- {stranded['lines'][0]}" in md
+    assert "<h2>Stranded capacity</h2>" in (out_dir / "report.html").read_text()

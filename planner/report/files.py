@@ -187,6 +187,8 @@ def render_markdown(res: PlanResults, system: str = "si") -> str:
             cells = [_cell(v, u).replace("|", "\\|") for v, (_, u) in zip(row, b.columns)]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
+    for note in res.explanation:
+        lines += [f"## {note.title}", ""] + [f"- {line}" for line in note.lines] + [""]
     if res.inputs:
         lines += ["## Inputs", "", "| TOML path | as written | value | unit |", "|---|---|---:|---|"]
         lines += [f"| `{i.path}` | {i.as_written} | {i.value:.6g} | {i.unit} |" for i in res.inputs]
@@ -269,6 +271,20 @@ def plots(res: PlanResults, system: str = "si") -> list[tuple[str, str]]:
     ax.set_ylabel("NOI [MUSD]")
     out.append(("Monthly NOI (energy and mining hourly; other parts spread over the hours)", _png(fig)))
 
+    steps = [(k.replace("_", " "), v.value or 0.0) for k, v in res.noi.parts.items() if v.value]
+    steps.append(("annualised capex", -(res.noi.annualised_capex.value or 0.0)))
+    fig, ax = plt.subplots(figsize=(9, 4))
+    level = 0.0
+    for i, (name, value) in enumerate(steps):
+        ax.bar(i, value, bottom=level, color="tab:green" if value >= 0 else "tab:red")
+        level += value
+    ax.bar(len(steps), level, color="tab:blue")
+    ax.set_xticks(range(len(steps) + 1), [n for n, _ in steps] + ["NOI less annualised capex"], rotation=35,
+                  ha="right", fontsize=8)
+    ax.axhline(0, color="k", linewidth=0.8)
+    ax.set_ylabel("NOI parts [MUSD/yr]")
+    out.append(("NOI waterfall: revenue, costs and annualised capex", _png(fig)))
+
     mining_cols = [c for c in frame.columns if c.startswith("mining_") and not c.startswith("mining_available_")]
     if mining_cols:
         run = sum(frame[c].to_numpy() for c in mining_cols)
@@ -324,6 +340,9 @@ def render_html(res: PlanResults, system: str = "si") -> str:
                 cells.append(f"<td{' class=n' if numeric else ''}>{esc(_cell(v, u))}</td>")
             parts.append("<tr>" + "".join(cells) + "</tr>")
         parts.append("</tbody></table>")
+    for note in res.explanation:
+        parts.append(f"<h2>{esc(note.title)}</h2><ul>" + "".join(f"<li>{esc(line)}</li>" for line in note.lines)
+                     + "</ul>")
     parts.append("<h2>Plots</h2>")
     for title, png in plots(res, system):
         parts.append(f"<figure><img alt='{esc(title)}' src='data:image/png;base64,{png}'>"
