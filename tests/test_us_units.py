@@ -46,3 +46,16 @@ def test_si_json_is_unchanged_by_us_text(capsys, tmp_path):
 def test_unknown_unit_system_is_refused(capsys):
     assert main([str(TINY), "--units", "imperial"]) == 2
     assert "--units" in capsys.readouterr().err
+
+
+def test_us_report_files(tmp_path):
+    from planner import plan
+
+    result = plan(TINY, days=4)
+    result.write(tmp_path, units="us")
+    md = (tmp_path / "report.md").read_text()
+    assert "capacity each at design [tons]" in md and "degF dry bulb" in md and "| ft^2 |" in md
+    tons = next(c for c in result.results.design.cooling if c.kind == "cdu").capacity_each_at_design.value * 1000 / 3.5168525
+    assert f"| {tons:.1f} |" in md  # a 0.6 MW CDU is 170.6 tons
+    data = json.loads((tmp_path / "plan.json").read_text())
+    assert data["site"]["grid_limit"]["unit"] == "MW" and data["power_balance"]["dry_bulb"]["unit"] == "degC"
