@@ -227,6 +227,16 @@ class Note(_Model):
     lines: list[str]
 
 
+class BindingLimit(_Model):
+    """A limit of the site by its TOML path: binding in the fixed-integer LP, and what raising it is worth."""
+
+    path: str
+    binding: bool
+    detail: str = ""
+    step: Quantity | None = Field(default=None, description="how far the re-plan raised the limit")
+    value_of_step: Quantity | None = Field(default=None, description="objective gained by the re-plan, design free")
+
+
 class PlanResults(_Model):
     schema_version: str = SCHEMA_VERSION
     site: Site
@@ -239,6 +249,7 @@ class PlanResults(_Model):
     solver: SolverResults
     warnings: list[Warning_] = []
     inputs: list[InputLine] = []
+    limits: list[BindingLimit] = Field(default=[], description="filled by `plan` unless --no-explain")
     explanation: list[Note] = Field(default=[], description="filled by `plan` unless --no-explain")
     hourly: Hourly
 
@@ -448,6 +459,18 @@ def build_results(plan, loaded=None) -> PlanResults:
                   for p, m in measured_fields(loaded.spec)]
     return PlanResults(site=site, design=design, power_balance=balance, annual=annual, noi=noi, capex=capex,
                        audit=audit, solver=solver, warnings=warnings, inputs=inputs, hourly=_hourly(plan))
+
+
+def binding_limits(binding: dict | None, values=()) -> list[BindingLimit]:
+    """Binding limits (``PlanResult.binding``) and re-planned values (``explain.replan.ReplanValue``) by TOML path."""
+    by_path: dict[str, BindingLimit] = {}
+    for path, info in (binding or {}).items():
+        by_path[path] = BindingLimit(path=path, binding=True, detail=str(info.get("text", "")))
+    for v in values:
+        item = by_path.setdefault(v.path, BindingLimit(path=v.path, binding=False))
+        item.step = q(v.step / 1e6, "MUSD") if v.unit == "USD" else q(v.step, v.unit)
+        item.value_of_step = q(None if v.value is None else v.value / 1e3, "MUSD/yr")
+    return list(by_path.values())
 
 
 def _snake(text: str) -> str:

@@ -183,6 +183,7 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
         sections.insert(0, Section("Warnings: defaults that change the answer",
                                    lines=[f"warning: {path}: {message}" for path, message in warnings]))
     first_explained = len(sections)
+    values = []
     if explain:
         explained = explain_mod.explain(plan, solver=solver)
         if replan and status == "optimal" and not fixed:
@@ -197,8 +198,10 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
     if fixed:
         sections.append(explain_mod.compare_with_optimum(plan, solver=solver, time_limit=time_limit, mip_gap=mip_gap))
     from planner.report.render import section_lines
-    from planner.results import Note
+    from planner.results import Note, binding_limits
 
+    if explain:
+        results.limits = binding_limits(plan.binding, values)
     results.explanation = [Note(title=s.title, lines=section_lines(s)) for s in sections[first_explained:]]
     sections.append(_audit_section(plan))
     sections.append(solver_section(plan))

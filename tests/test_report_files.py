@@ -98,3 +98,12 @@ def test_explanation_is_carried_into_json_markdown_and_html(out_dir):
     md = (out_dir / "report.md").read_text()
     assert "## Stranded capacity" in md and f"- {stranded['lines'][0]}" in md
     assert "<h2>Stranded capacity</h2>" in (out_dir / "report.html").read_text()
+
+
+def test_limits_carry_toml_paths_and_replanned_values(tmp_path):
+    assert main([str(TINY), "--days", "4", "--out", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "plan.json").read_text())
+    grid = next(lim for lim in data["limits"] if lim["path"] == "site.grid_limit")
+    assert grid["step"] == {"value": 1.0, "unit": "MW"}
+    assert grid["value_of_step"]["unit"] == "MUSD/yr" and grid["value_of_step"]["value"] is not None
+    assert "| site.grid_limit |" in (tmp_path / "report.md").read_text()

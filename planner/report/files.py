@@ -148,6 +148,16 @@ def blocks(res: PlanResults, system: str = "si") -> list[Block]:
     b.rows.append(["budget", res.capex.budget.value])
     out.append(b)
 
+    if res.limits:
+        b = Block("Limits: binding, and what one more unit is worth (re-planned, design free)",
+                  [("TOML path", ""), ("binding", ""), ("raised by", "*"), ("unit", ""), ("worth", "MUSD/yr"),
+                   ("detail", "")])
+        for lim in res.limits:
+            b.rows.append([lim.path, "yes" if lim.binding else "no", _qv(lim.step, system)[0],
+                           _qv(lim.step, system)[1], None if lim.value_of_step is None else lim.value_of_step.value,
+                           lim.detail])
+        out.append(b)
+
     b = Block("Audit", [("result", ""), ("detail", "")])
     b.rows.append(["hours checked", res.audit.hours_checked])
     b.rows.append(["passed", "yes" if res.audit.passed else "no"])
