@@ -107,6 +107,21 @@ def _check_outputs(**paths) -> None:
         _fail_input(err)
 
 
+def _check_out_dir(out_dir: Path | None, units: str) -> None:
+    """``--out DIR`` can be created or written, and ``--units`` names a unit system."""
+    from planner.outputs import out_dir_problem
+
+    if out_dir is not None:
+        problem = out_dir_problem(out_dir)
+        if problem:
+            _fail_input(InputError("--out", str(out_dir), problem))
+    if units not in ("si", "us"):
+        _fail_input(InputError("--units", units, "unknown unit system; choose si or us"))
+
+
+OUT_HELP = ("Also write report files to this folder (created if missing): plan.json, report.md, report.html, "
+            "plan.xlsx, hourly.csv, hourly.parquet.")
+UNITS_HELP = "Units of the report: si (default) or us (tons of refrigeration, gpm, degF, ft^2)."
 SET_HELP = "Override a TOML value: --set PATH=VALUE, e.g. --set site.grid_limit='20 MW'. Repeatable."
 SCENARIO_HELP = "Apply a named scenario from the site's \\[scenarios] table."
 
@@ -125,8 +140,8 @@ def run_cmd(
     fix: Optional[list[str]] = typer.Option(None, "--fix", help="Fix a decision, e.g. --fix racks.gb300_nvl72=96 --fix heat_rejection.dry_cooler_1000@liquid=14. Repeatable."),
     design: Optional[Path] = typer.Option(None, help="TOML file of fixed decisions (an engineer's own design)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the report as JSON to this file ('-' for standard output only)."),
-    out_dir: Optional[Path] = typer.Option(None, "--out", help="Also write report files to this folder (created if missing): plan.json, report.md, report.html, plan.xlsx, hourly.csv, hourly.parquet."),
-    units: str = typer.Option("si", "--units", help="Units of the report: si (default) or us (tons of refrigeration, gpm, degF, ft^2)."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help=OUT_HELP),
+    units: str = typer.Option("si", "--units", help=UNITS_HELP),
     show_units: bool = typer.Option(False, "--show-units", help="Print every input quantity: TOML path, as written, canonical unit."),
     explain: bool = typer.Option(True, help="Binding limits and shadow prices (fixed-integer LP re-solve)."),
     replan: bool = typer.Option(True, help="Value each binding limit by re-planning with it raised (1 MW, 100 m^2, 10 MUSD), the design free; --no-replan skips these extra solves."),
@@ -139,14 +154,7 @@ def run_cmd(
     from planner.solve import SOLVERS
 
     _check_outputs(json=json_out)
-    if out_dir is not None:
-        from planner.outputs import out_dir_problem
-
-        problem = out_dir_problem(out_dir)
-        if problem:
-            _fail_input(InputError("--out", str(out_dir), problem))
-    if units not in ("si", "us"):
-        _fail_input(InputError("--units", units, "unknown unit system; choose si or us"))
+    _check_out_dir(out_dir, units)
 
     if solver not in SOLVERS:
         _fail_input(InputError("--solver", solver, f"unknown solver; choose one of {', '.join(SOLVERS)}"))
@@ -291,6 +299,8 @@ def compare_cmd(
     solver: str = typer.Option("highs", help="highs or cbc."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the table as JSON ('-' for standard output only)."),
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the table as CSV."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Write the comparison (compare.json, compare.csv, report.md, report.html) and, per scenario and layout with a plan, the report files of `plan --out` to this folder."),
+    units: str = typer.Option("si", "--units", help=UNITS_HELP),
 ):
     """Rank cooling layouts side by side (and per scenario).
 
@@ -299,10 +309,11 @@ def compare_cmd(
     from planner.compare import compare_and_report
 
     _check_outputs(json=json_out, csv=csv_out)
+    _check_out_dir(out_dir, units)
 
     code = compare_and_report(
         site, console, scenarios=scenario or [None], sets=parse_sets(set_), days=days, bin_k=bin_k,
-        time_limit=time_limit, solver=solver, json_out=json_out, csv_out=csv_out,
+        time_limit=time_limit, solver=solver, json_out=json_out, csv_out=csv_out, out_dir=out_dir, units=units,
     )
     raise Exit(code)
 

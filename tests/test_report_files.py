@@ -107,3 +107,23 @@ def test_limits_carry_toml_paths_and_replanned_values(tmp_path):
     assert grid["step"] == {"value": 1.0, "unit": "MW"}
     assert grid["value_of_step"]["unit"] == "MUSD/yr" and grid["value_of_step"]["value"] is not None
     assert "| site.grid_limit |" in (tmp_path / "report.md").read_text()
+
+
+def test_compare_out_writes_the_options_side_by_side_and_each_report(tmp_path):
+    assert main(["compare", str(TINY), "--days", "4", "--out", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "compare.json").read_text())
+    layouts = data["scenarios"][0]["layouts"]
+    planned = [lay for lay in layouts if lay["status"] == "optimal"]
+    assert planned
+    md = (tmp_path / "report.md").read_text()
+    for lay in layouts:
+        assert f"| {lay['layout']} |" in md
+    html = (tmp_path / "report.html").read_text()
+    for lay in planned:
+        sub = tmp_path / "base" / lay["layout"].replace(" ", "_")
+        for name in FILES:
+            assert (sub / name).is_file(), (sub, name)
+        plan_json = json.loads((sub / "plan.json").read_text())
+        assert plan_json["noi"]["noi"]["value"] == pytest.approx(lay["figures"]["noi"]["value"], rel=1e-9)
+        assert f"href='base/{sub.name}/report.html'" in html
+    assert len(pd.read_csv(tmp_path / "compare.csv")) == len(layouts)

@@ -420,3 +420,78 @@ def write_outputs(res: PlanResults, out_dir: str | Path, system: str = "si") -> 
     put("plan.xlsx", lambda p: write_xlsx(res, p, system))
     put("report.html", lambda p: p.write_text(render_html(res, system)))
     return written
+
+
+def _slug(text: str) -> str:
+    out = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text.lower())
+    while "__" in out:
+        out = out.replace("__", "_")
+    return out.strip("_") or "option"
+
+
+def _rows_markdown(rows: list[dict]) -> list[str]:
+    if not rows:
+        return ["(no rows)"]
+    heads = list(rows[0])
+    lines = ["| " + " | ".join(heads) + " |", "|" + "|".join("---" for _ in heads) + "|"]
+    for r in rows:
+        lines.append("| " + " | ".join(("" if r[h] is None else fmt(r[h]) if isinstance(r[h], float) else str(r[h]))
+                                        .replace("|", "\\|") for h in heads) + " |")
+    return lines
+
+
+def write_comparison(out_dir: str | Path, data: dict, rows: list[dict], runs, system: str = "si") -> list[Path]:
+    """`plan compare --out DIR`: the options side by side (compare.json, compare.csv, report.md, report.html)
+    and, in DIR/<scenario>/<layout>/, the report files of each option with a plan.
+
+    ``runs``: (scenario label, loaded site, list of compare.LayoutResult).
+    """
+    import csv
+    import json
+
+    from planner.report.render import jsonable
+    from planner.results import build_results
+
+    folder = Path(out_dir)
+    os.makedirs(folder, exist_ok=True)
+    written: list[Path] = []
+    links: list[tuple[str, str, str]] = []
+    for label, loaded, results in runs:
+        for r in results:
+            if r.has_plan:
+                sub = Path(_slug(label)) / _slug(r.name)
+                written += write_outputs(build_results(r.plan, loaded), folder / sub, system)
+                links.append((label, r.name, sub.as_posix()))
+
+    def put(name, write):
+        _atomic(folder / name, write)
+        written.append(folder / name)
+
+    put("compare.json", lambda p: p.write_text(json.dumps(data, indent=1, default=jsonable) + "\n"))
+
+    def write_csv(p):
+        with open(p, "w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["scenario"])
+            w.writeheader()
+            w.writerows(rows)
+
+    put("compare.csv", write_csv)
+    title = f"Cooling layouts compared: {data.get('site', '')}"
+    md = [f"# {title}", "", *_rows_markdown(rows), "", "## Reports of each layout", ""]
+    md += [f"- {label} / {name}: [{sub}/report.md]({sub}/report.md)" for label, name, sub in links]
+    put("report.md", lambda p: p.write_text("\n".join(md) + "\n"))
+    esc = html.escape
+    heads = list(rows[0]) if rows else []
+    page = ["<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>", f"<title>{esc(title)}</title>",
+            "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+            "td,th{border:1px solid #ccc;padding:2px 6px}</style></head><body>", f"<h1>{esc(title)}</h1>",
+            "<table><thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>"]
+    for r in rows:
+        page.append("<tr>" + "".join(
+            f"<td>{esc('' if r[h] is None else fmt(r[h]) if isinstance(r[h], float) else str(r[h]))}</td>"
+            for h in heads) + "</tr>")
+    page.append("</tbody></table><h2>Reports of each layout</h2><ul>")
+    page += [f"<li><a href='{esc(sub)}/report.html'>{esc(label)} / {esc(name)}</a></li>" for label, name, sub in links]
+    page.append("</ul></body></html>")
+    put("report.html", lambda p: p.write_text("\n".join(page) + "\n"))
+    return written
