@@ -342,6 +342,7 @@ def sweep_cmd(
     executor: str = typer.Option("process", help="process (a local process pool), serial, or dask (dask.distributed, if installed)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the points as JSON ('-' for standard output only)."),
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the points as CSV."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Write the points side by side (sweep.json, sweep.csv, report.md, report.html with NOI against each numeric path) to this folder."),
     yes: bool = typer.Option(False, "--yes", help="Run a sweep of more points than --max-points."),
     max_points: int = typer.Option(200, "--max-points", min=1, help="Most points a sweep runs without --yes."),
 ):
@@ -354,11 +355,12 @@ def sweep_cmd(
     from planner.sweep import sweep_and_report
 
     _check_outputs(json=json_out, csv=csv_out)
+    _check_out_dir(out_dir, "si")
 
     code = sweep_and_report(
         site, console, vary=vary, sets=parse_sets(set_), scenario=scenario, days=days, bin_k=bin_k,
         time_limit=time_limit, solver=solver, executor=executor, workers=workers, json_out=json_out,
-        csv_out=csv_out, max_points=None if yes else max_points,
+        csv_out=csv_out, max_points=None if yes else max_points, out_dir=out_dir,
     )
     raise Exit(code)
 

@@ -127,3 +127,18 @@ def test_compare_out_writes_the_options_side_by_side_and_each_report(tmp_path):
         assert plan_json["noi"]["noi"]["value"] == pytest.approx(lay["figures"]["noi"]["value"], rel=1e-9)
         assert f"href='base/{sub.name}/report.html'" in html
     assert len(pd.read_csv(tmp_path / "compare.csv")) == len(layouts)
+
+
+def test_sweep_out_writes_the_points_side_by_side(tmp_path):
+    assert main(["sweep", str(TINY), "--days", "4", "--vary", "site.grid_limit='2 MW','3 MW'", "--executor", "serial",
+                 "--out", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "sweep.json").read_text())
+    assert len(data["points"]) == 2
+    md = (tmp_path / "report.md").read_text()
+    for p in data["points"]:
+        assert f"| {p['id']} |" in md
+        noi = p["figures"]["noi"]["value"]
+        assert fmt(noi) in md
+    html = (tmp_path / "report.html").read_text()
+    assert "data:image/png;base64," in html and "site.grid_limit [MW]" in html
+    assert len(pd.read_csv(tmp_path / "sweep.csv")) == 2

@@ -463,35 +463,89 @@ def write_comparison(out_dir: str | Path, data: dict, rows: list[dict], runs, sy
                 written += write_outputs(build_results(r.plan, loaded), folder / sub, system)
                 links.append((label, r.name, sub.as_posix()))
 
+    written += write_side_by_side(folder, "compare", f"Cooling layouts compared: {data.get('site', '')}", data, rows,
+                                  links)
+    return written
+
+
+def write_side_by_side(folder: Path, stem: str, title: str, data: dict, rows: list[dict],
+                       links: list[tuple[str, str, str]] = (), figures: list[tuple[str, str]] = ()) -> list[Path]:
+    """Options side by side: ``<stem>.json`` (``data``), ``<stem>.csv`` (``rows``, headings with units),
+    ``report.md`` and ``report.html`` (the rows as a table, ``links`` to each option's report, ``figures``
+    as (title, base64 PNG))."""
+    import csv
+    import json
+
+    from planner.report.render import jsonable
+
+    written: list[Path] = []
+
     def put(name, write):
         _atomic(folder / name, write)
         written.append(folder / name)
 
-    put("compare.json", lambda p: p.write_text(json.dumps(data, indent=1, default=jsonable) + "\n"))
+    def cell(v) -> str:
+        return "" if v is None else fmt(v) if isinstance(v, float) else str(v)
+
+    put(f"{stem}.json", lambda p: p.write_text(json.dumps(data, indent=1, default=jsonable) + "\n"))
 
     def write_csv(p):
         with open(p, "w", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["scenario"])
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["option"])
             w.writeheader()
             w.writerows(rows)
 
-    put("compare.csv", write_csv)
-    title = f"Cooling layouts compared: {data.get('site', '')}"
-    md = [f"# {title}", "", *_rows_markdown(rows), "", "## Reports of each layout", ""]
-    md += [f"- {label} / {name}: [{sub}/report.md]({sub}/report.md)" for label, name, sub in links]
+    put(f"{stem}.csv", write_csv)
+    heads = list(rows[0]) if rows else []
+    md = [f"# {title}", ""]
+    if heads:
+        md += ["| " + " | ".join(heads) + " |", "|" + "|".join("---" for _ in heads) + "|"]
+        md += ["| " + " | ".join(cell(r[h]).replace("|", "\\|") for h in heads) + " |" for r in rows]
+    if links:
+        md += ["", "## Reports of each option", ""]
+        md += [f"- {label} / {name}: [{sub}/report.md]({sub}/report.md)" for label, name, sub in links]
     put("report.md", lambda p: p.write_text("\n".join(md) + "\n"))
     esc = html.escape
-    heads = list(rows[0]) if rows else []
     page = ["<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>", f"<title>{esc(title)}</title>",
             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-            "td,th{border:1px solid #ccc;padding:2px 6px}</style></head><body>", f"<h1>{esc(title)}</h1>",
+            "td,th{border:1px solid #ccc;padding:2px 6px}img{max-width:100%}</style></head><body>",
+            f"<h1>{esc(title)}</h1>",
             "<table><thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>"]
-    for r in rows:
-        page.append("<tr>" + "".join(
-            f"<td>{esc('' if r[h] is None else fmt(r[h]) if isinstance(r[h], float) else str(r[h]))}</td>"
-            for h in heads) + "</tr>")
-    page.append("</tbody></table><h2>Reports of each layout</h2><ul>")
-    page += [f"<li><a href='{esc(sub)}/report.html'>{esc(label)} / {esc(name)}</a></li>" for label, name, sub in links]
-    page.append("</ul></body></html>")
+    page += ["<tr>" + "".join(f"<td>{esc(cell(r[h]))}</td>" for h in heads) + "</tr>" for r in rows]
+    page.append("</tbody></table>")
+    for fig_title, png in figures:
+        page.append(f"<figure><img alt='{esc(fig_title)}' src='data:image/png;base64,{png}'>"
+                    f"<figcaption>{esc(fig_title)}</figcaption></figure>")
+    if links:
+        page.append("<h2>Reports of each option</h2><ul>")
+        page += [f"<li><a href='{esc(sub)}/report.html'>{esc(label)} / {esc(name)}</a></li>"
+                 for label, name, sub in links]
+        page.append("</ul>")
+    page.append("</body></html>")
     put("report.html", lambda p: p.write_text("\n".join(page) + "\n"))
     return written
+
+
+def sweep_figures(axes, points) -> list[tuple[str, str]]:
+    """NOI and NOI less annualised capex against each numeric path of a sweep (other paths mixed in)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    out = []
+    for k, axis in enumerate(axes):
+        pts = [p for p in points if p.planned and p.values[k].number is not None]
+        if len(pts) < 2:
+            continue
+        unit = pts[0].values[k].unit or "-"
+        fig, ax = plt.subplots(figsize=(7, 4))
+        for key, label in (("noi", "NOI"), ("noi_less_annualised_capex", "NOI less annualised capex")):
+            xs = [p.values[k].number for p in pts]
+            ys = [p.result.figures.get(key) for p in pts]
+            ax.plot(xs, ys, "o", label=label)
+        ax.set_xlabel(f"{axis.path} [{unit}]")
+        ax.set_ylabel("NOI [MUSD/yr]")
+        ax.legend(fontsize=8)
+        out.append((f"NOI against {axis.path}", _png(fig)))
+    return out
