@@ -107,6 +107,21 @@ def _check_outputs(**paths) -> None:
         _fail_input(err)
 
 
+def _progress(quiet: bool):
+    """Progress lines on standard error with the elapsed time, only when it is a terminal and not --quiet."""
+    import time
+
+    if quiet or not sys.stderr.isatty():
+        return lambda text: None
+    start = time.perf_counter()
+    err = Console(stderr=True, highlight=False)
+
+    def say(text: str) -> None:
+        err.print(f"[dim]{time.perf_counter() - start:6.1f} s  {text}[/dim]", markup=True)
+
+    return say
+
+
 def _check_out_dir(out_dir: Path | None, units: str) -> None:
     """``--out DIR`` can be created or written, and ``--units`` names a unit system."""
     from planner.outputs import out_dir_problem
@@ -142,6 +157,7 @@ def run_cmd(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the report as JSON to this file ('-' for standard output only)."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help=OUT_HELP),
     units: str = typer.Option("si", "--units", help=UNITS_HELP),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress lines on standard error (they appear only when it is a terminal)."),
     show_units: bool = typer.Option(False, "--show-units", help="Print every input quantity: TOML path, as written, canonical unit."),
     explain: bool = typer.Option(True, help="Binding limits and shadow prices (fixed-integer LP re-solve)."),
     replan: bool = typer.Option(True, help="Value each binding limit by re-planning with it raised (1 MW, 100 m^2, 10 MUSD), the design free; --no-replan skips these extra solves."),
@@ -158,6 +174,8 @@ def run_cmd(
 
     if solver not in SOLVERS:
         _fail_input(InputError("--solver", solver, f"unknown solver; choose one of {', '.join(SOLVERS)}"))
+    progress = _progress(quiet)
+    progress(f"reading {site} and its weather")
     loaded = _load(site, set_, scenario)
     kw = {"time_mode": "days", "days": days} if days else {"bin_k": None if exact_hours else bin_k}
     inp = _resolve(loaded, **kw)
@@ -172,7 +190,7 @@ def run_cmd(
     code = run_and_report(
         inp, console, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
         json_out=json_out, show_units=show_units, explain=explain, loaded=loaded, replan=replan,
-        out_dir=out_dir, units=units,
+        out_dir=out_dir, units=units, progress=progress,
     )
     raise Exit(code)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -68,22 +69,33 @@ def extract_design(model: Model) -> Design:
 
 
 def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = None,
-             mip_gap: float | None = 1e-4, fixed: dict[str, float] | None = None) -> PlanResult:
-    """Build, solve, audit and evaluate a plan."""
+             mip_gap: float | None = 1e-4, fixed: dict[str, float] | None = None,
+             progress: Callable[[str], None] | None = None) -> PlanResult:
+    """Build, solve, audit and evaluate a plan; ``progress`` (if given) is told of each step as it starts
+    and ends, in words."""
+    say = progress or (lambda text: None)
     t0 = time.perf_counter()
+    say(f"building the model ({inp.hours} model hours)")
     model = build_model(inp, fixed=fixed)
     build = time.perf_counter() - t0
+    say(f"solving: {model.prob.numVariables():,} variables, {model.prob.numConstraints():,} constraints "
+        f"(built in {build:.1f} s)")
     result = solve(model, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
     plan = PlanResult(inp, model, result, build)
     plan.timings = {"build": build, "solve": result.solve_seconds}
+    incumbent = "" if result.objective is None else f", objective {result.objective / 1e3:.4g} MUSD/yr"
+    bound = "" if result.bound is None else f", bound {result.bound / 1e3:.4g} MUSD/yr"
+    say(f"solved in {result.solve_seconds:.1f} s: {result.status}{incumbent}{bound}")
     if not result.has_solution:
         return plan
     t1 = time.perf_counter()
+    say("auditing every hour of the year")
     plan.design = extract_design(model)
     plan.operation = simulate(inp, plan.design)
     plan.audit = audit(inp, plan.design, plan.operation)
     plan.economics = evaluate(inp, plan.design, plan.operation)
     plan.timings["audit"] = time.perf_counter() - t1
+    say(f"audited in {plan.timings['audit']:.1f} s: {len(plan.audit.violations)} violations")
     return plan
 
 

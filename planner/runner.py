@@ -139,10 +139,13 @@ def _audit_section(plan: PlanResult) -> Section:
 
 def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mip_gap, fixed,
                    json_out: Path | None, show_units: bool, explain: bool, loaded=None,
-                   replan: bool = True, out_dir: Path | None = None, units: str = "si") -> int:
-    """Plan, audit, explain and print; return the exit code."""
+                   replan: bool = True, out_dir: Path | None = None, units: str = "si",
+                   progress=None) -> int:
+    """Plan, audit, explain and print; return the exit code. ``progress``: told of each step in words
+    (the command line prints it on standard error when that is a terminal)."""
     quiet = json_out is not None and str(json_out) == "-"
     out = Console(stderr=True) if quiet else console
+    say = progress or (lambda text: None)
     if show_units:
         render_text([explain_mod.unit_audit_section(inp)], out)
 
@@ -157,7 +160,7 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
         return EXIT_INFEASIBLE
 
     try:
-        plan = run_plan(inp, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed)
+        plan = run_plan(inp, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed, progress=say)
     except SolverUnavailable as err:
         out.print(f"no plan: {err}", highlight=False)
         return EXIT_SOLVER
@@ -185,6 +188,7 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
     first_explained = len(sections)
     values = []
     if explain:
+        say("explaining: binding limits and shadow prices (fixed-integer LP)")
         explained = explain_mod.explain(plan, solver=solver)
         if replan and status == "optimal" and not fixed:
             from planner.economics import objective_text
@@ -192,6 +196,7 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
 
             paths = (set(plan.binding or {}) | explain_mod.limiting_paths(plan)) & {p[0] for p in REPLANNED}
             paths.add("site.grid_limit")
+            say(f"re-planning with {len(paths)} limit(s) raised: {', '.join(sorted(paths))}")
             values = explain_mod.replan_values(plan, paths, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
             sections.append(explain_mod.replan_section(values, objective_text(inp.objective)))
         sections += explained
@@ -225,6 +230,7 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
     if out_dir is not None:
         from planner.report.files import write_outputs
 
+        say(f"writing report files to {out_dir}")
         written = write_outputs(results, out_dir, units)
         out.print(f"report files written to {out_dir}: {', '.join(p.name for p in written)}", highlight=False)
     if status != "optimal":
