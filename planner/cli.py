@@ -107,6 +107,36 @@ def _check_outputs(**paths) -> None:
         _fail_input(err)
 
 
+def _progress(quiet: bool):
+    """Progress lines on standard error with the elapsed time, only when it is a terminal and not --quiet."""
+    import time
+
+    if quiet or not sys.stderr.isatty():
+        return lambda text: None
+    start = time.perf_counter()
+    err = Console(stderr=True, highlight=False)
+
+    def say(text: str) -> None:
+        err.print(f"[dim]{time.perf_counter() - start:6.1f} s  {text}[/dim]", markup=True)
+
+    return say
+
+
+def _check_out_dir(out_dir: Path | None, units: str) -> None:
+    """``--out DIR`` can be created or written, and ``--units`` names a unit system."""
+    from planner.outputs import out_dir_problem
+
+    if out_dir is not None:
+        problem = out_dir_problem(out_dir)
+        if problem:
+            _fail_input(InputError("--out", str(out_dir), problem))
+    if units not in ("si", "us"):
+        _fail_input(InputError("--units", units, "unknown unit system; choose si or us"))
+
+
+OUT_HELP = ("Also write report files to this folder (created if missing): plan.json, report.md, report.html, "
+            "plan.xlsx, hourly.csv, hourly.parquet.")
+UNITS_HELP = "Units of the report: si (default) or us (tons of refrigeration, gpm, degF, ft^2)."
 SET_HELP = "Override a TOML value: --set PATH=VALUE, e.g. --set site.grid_limit='20 MW'. Repeatable."
 SCENARIO_HELP = "Apply a named scenario from the site's \\[scenarios] table."
 
@@ -125,6 +155,9 @@ def run_cmd(
     fix: Optional[list[str]] = typer.Option(None, "--fix", help="Fix a decision, e.g. --fix racks.gb300_nvl72=96 --fix heat_rejection.dry_cooler_1000@liquid=14. Repeatable."),
     design: Optional[Path] = typer.Option(None, help="TOML file of fixed decisions (an engineer's own design)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the report as JSON to this file ('-' for standard output only)."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help=OUT_HELP),
+    units: str = typer.Option("si", "--units", help=UNITS_HELP),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress lines on standard error (they appear only when it is a terminal)."),
     show_units: bool = typer.Option(False, "--show-units", help="Print every input quantity: TOML path, as written, canonical unit."),
     explain: bool = typer.Option(True, help="Binding limits and shadow prices (fixed-integer LP re-solve)."),
     replan: bool = typer.Option(True, help="Value each binding limit by re-planning with it raised (1 MW, 100 m^2, 10 MUSD), the design free; --no-replan skips these extra solves."),
@@ -138,9 +171,12 @@ def run_cmd(
     from planner.solve import SOLVERS
 
     _check_outputs(json=json_out)
+    _check_out_dir(out_dir, units)
 
     if solver not in SOLVERS:
         _fail_input(InputError("--solver", solver, f"unknown solver; choose one of {', '.join(SOLVERS)}"))
+    progress = _progress(quiet)
+    progress(f"reading {site} and its weather")
     loaded = _load(site, set_, scenario)
     kw = {"time_mode": "days", "days": days} if days else {"bin_k": None if exact_hours else bin_k}
     inp = _resolve(loaded, **kw)
@@ -155,7 +191,7 @@ def run_cmd(
     code = run_and_report(
         inp, console, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
         json_out=json_out, show_units=show_units, explain=explain, loaded=loaded, replan=replan,
-        strategy="full" if prove else "fast",
+        strategy="full" if prove else "fast", out_dir=out_dir, units=units, progress=progress,
     )
     raise Exit(code)
 
@@ -283,6 +319,8 @@ def compare_cmd(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the table as JSON ('-' for standard output only)."),
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the table as CSV."),
     prove: bool = typer.Option(False, "--prove", help="Solve each plan's full MILP (slower); by default the technology set is chosen on 4 representative days and each plan is proven optimal within it."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Write the comparison (compare.json, compare.csv, report.md, report.html) and, per scenario and layout with a plan, the report files of `plan --out` to this folder."),
+    units: str = typer.Option("si", "--units", help=UNITS_HELP),
 ):
     """Rank cooling layouts side by side (and per scenario).
 
@@ -291,11 +329,12 @@ def compare_cmd(
     from planner.compare import compare_and_report
 
     _check_outputs(json=json_out, csv=csv_out)
+    _check_out_dir(out_dir, units)
 
     code = compare_and_report(
         site, console, scenarios=scenario or [None], sets=parse_sets(set_), days=days, bin_k=bin_k,
         time_limit=time_limit, solver=solver, json_out=json_out, csv_out=csv_out,
-        strategy="full" if prove else "fast",
+        strategy="full" if prove else "fast", out_dir=out_dir, units=units,
     )
     raise Exit(code)
 
@@ -324,6 +363,7 @@ def sweep_cmd(
     executor: str = typer.Option("process", help="process (a local process pool), serial, or dask (dask.distributed, if installed)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the points as JSON ('-' for standard output only)."),
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the points as CSV."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Write the points side by side (sweep.json, sweep.csv, report.md, report.html with NOI against each numeric path) to this folder."),
     yes: bool = typer.Option(False, "--yes", help="Run a sweep of more points than --max-points."),
     max_points: int = typer.Option(200, "--max-points", min=1, help="Most points a sweep runs without --yes."),
     prove: bool = typer.Option(False, "--prove", help="Solve each plan's full MILP (slower); by default the technology set is chosen on 4 representative days and each plan is proven optimal within it."),
@@ -337,11 +377,13 @@ def sweep_cmd(
     from planner.sweep import sweep_and_report
 
     _check_outputs(json=json_out, csv=csv_out)
+    _check_out_dir(out_dir, "si")
 
     code = sweep_and_report(
         site, console, vary=vary, sets=parse_sets(set_), scenario=scenario, days=days, bin_k=bin_k,
         time_limit=time_limit, solver=solver, executor=executor, workers=workers, json_out=json_out,
         csv_out=csv_out, max_points=None if yes else max_points, strategy="full" if prove else "fast",
+        out_dir=out_dir,
     )
     raise Exit(code)
 

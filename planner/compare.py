@@ -579,8 +579,9 @@ def results_to_rows(label: str, results: list[LayoutResult], inp: Inputs) -> lis
 def compare_and_report(site: Path, console: Console, *, scenarios: list[str | None], sets: dict,
                        days: int | None, bin_k: float | None, time_limit: float | None, solver: str,
                        json_out: Path | None, csv_out: Path | None, mip_gap: float | None = 1e-4,
-                       layouts: Sequence[LayoutSpec] | None = None, strategy: str = "fast") -> int:
-    """`plan compare`: every layout for each scenario, a summary, JSON and CSV.
+                       layouts: Sequence[LayoutSpec] | None = None, strategy: str = "fast",
+                       out_dir: Path | None = None, units: str = "si") -> int:
+    """`plan compare`: every layout for each scenario, a summary, JSON and CSV (and report files in ``out_dir``).
 
     Raises :class:`~planner.load.InputError` on bad input (the CLI prints it and
     exits 2). Returns 0 when every scenario has at least one working layout
@@ -625,7 +626,7 @@ def compare_and_report(site: Path, console: Console, *, scenarios: list[str | No
         render_summary(runs, out)
 
     data = None
-    if json_out is not None:
+    if json_out is not None or out_dir is not None:
         data = {
             "site": str(site),
             "objective": runs[0][1].objective if runs else None,
@@ -643,8 +644,16 @@ def compare_and_report(site: Path, console: Console, *, scenarios: list[str | No
                 for label, inp, results in runs
             ],
         }
-    rows = [row for label, inp, results in runs for row in results_to_rows(label, results, inp)] if csv_out is not None else []
-    write_exports_atomic(data, rows, json_out, csv_out, out, first_field="scenario")
+    rows = [row for label, inp, results in runs for row in results_to_rows(label, results, inp)] \
+        if csv_out is not None or out_dir is not None else []
+    write_exports_atomic(data, rows if csv_out is not None else [], json_out, csv_out, out, first_field="scenario")
+    if out_dir is not None:
+        from planner.report.files import write_comparison
+
+        loaded_by_label = {sc or "base": loaded for sc, loaded in loaded_all}
+        written = write_comparison(out_dir, data, rows, [(label, loaded_by_label[label], results)
+                                                         for label, _, results in runs], units)
+        out.print(f"comparison written to {out_dir}: {len(written)} files", highlight=False)
 
     code = 0
     for label, inp, results in runs:

@@ -144,3 +144,27 @@ def write_exports_atomic(data: dict | None, rows: list[dict[str, Any]], json_out
         with atomic_path(csv_out, "--csv") as tmp:
             write_exports(data or {}, rows, None, tmp, silent, first_field)
         out.print(f"CSV written to {csv_out}", highlight=False)
+
+
+def out_dir_problem(path: str | Path) -> str | None:
+    """Why report files cannot be written to the folder ``path`` (created if missing), or None."""
+    text = os.fspath(path)
+    problem = path_problem(text)
+    if problem:
+        return problem
+    folder = Path(text)
+    if folder.exists():
+        if not folder.is_dir():
+            return "is a file, not a folder"
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return f"cannot write in the folder {folder} (permission denied)"
+        return None
+    parent = folder.parent if str(folder.parent) else Path(".")
+    for p in [parent, *parent.parents]:
+        if p.exists():
+            if not p.is_dir():
+                return f"{p} is a file, not a folder"
+            if not os.access(p, os.W_OK | os.X_OK):
+                return f"cannot create the folder in {p} (permission denied)"
+            return None
+    return None

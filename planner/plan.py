@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -68,21 +70,26 @@ def extract_design(model: Model) -> Design:
 
 def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = None,
              mip_gap: float | None = 1e-4, fixed: dict[str, float] | None = None,
-             strategy: str = "fast", include=None) -> PlanResult:
+             strategy: str = "fast", include=None, progress: Callable[[str], None] | None = None) -> PlanResult:
     """Build, solve, audit and evaluate a plan.
 
     ``strategy`` "fast" (the default) chooses the technology set on a few representative days and
     solves the full model within it (:mod:`planner.strategy`; the result's ``scope`` says so);
     "full" solves the full MILP as one problem (``plan --prove``). ``include`` (a
     :class:`planner.strategy.TechnologySet`) is added to the set the fast strategy chooses.
+    ``progress`` (if given) is told of each step as it starts and ends, in words.
     """
     from planner.strategy import STRATEGIES, solve_fast
 
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
+    say = progress or (lambda text: None)
     t0 = time.perf_counter()
+    say(f"building the model ({inp.hours} model hours)")
     model = build_model(inp, fixed=fixed)
     build = time.perf_counter() - t0
+    say(f"solving: {model.prob.numVariables():,} variables, {model.prob.numConstraints():,} constraints "
+        f"(built in {build:.1f} s; {'technology set from 4 representative days, then the full model' if strategy == 'fast' else 'full MILP'})")
     staged = None
     t1 = time.perf_counter()
     if strategy == "fast":
@@ -99,12 +106,30 @@ def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = N
     plan.timings = {"build": build, "solve": result.solve_seconds}
     if staged is not None:
         plan.timings["stage 1 (technology set)"] = info.stage1_seconds
+    incumbent = "" if result.objective is None else f", objective {result.objective / 1e3:.4g} MUSD/yr"
+    bound = "" if result.bound is None else f", bound {result.bound / 1e3:.4g} MUSD/yr"
+    say(f"solved in {result.solve_seconds:.1f} s: {result.status}{incumbent}{bound}")
     if not result.has_solution:
         return plan
     t1 = time.perf_counter()
+    say("auditing every hour of the year")
     plan.design = extract_design(model)
     plan.operation = simulate(inp, plan.design)
     plan.audit = audit(inp, plan.design, plan.operation)
     plan.economics = evaluate(inp, plan.design, plan.operation)
     plan.timings["audit"] = time.perf_counter() - t1
+    say(f"audited in {plan.timings['audit']:.1f} s: {len(plan.audit.violations)} violations")
     return plan
+
+
+class _CallableModule(sys.modules[__name__].__class__):
+    """``from planner import plan`` names this module once it is imported; calling it plans a site
+    through :func:`planner.api.plan`, so the Python API reads ``plan("sites/tiny.toml", days=4)``."""
+
+    def __call__(self, *args, **kwargs):
+        from planner.api import plan
+
+        return plan(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -139,10 +139,13 @@ def _audit_section(plan: PlanResult) -> Section:
 
 def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mip_gap, fixed,
                    json_out: Path | None, show_units: bool, explain: bool, loaded=None,
-                   replan: bool = True, strategy: str = "fast") -> int:
-    """Plan, audit, explain and print; return the exit code."""
+                   replan: bool = True, strategy: str = "fast", out_dir: Path | None = None, units: str = "si",
+                   progress=None) -> int:
+    """Plan, audit, explain and print; return the exit code. ``progress``: told of each step in words
+    (the command line prints it on standard error when that is a terminal)."""
     quiet = json_out is not None and str(json_out) == "-"
     out = Console(stderr=True) if quiet else console
+    say = progress or (lambda text: None)
     if show_units:
         render_text([explain_mod.unit_audit_section(inp)], out)
 
@@ -157,7 +160,8 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
         return EXIT_INFEASIBLE
 
     try:
-        plan = run_plan(inp, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed, strategy=strategy)
+        plan = run_plan(inp, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed, strategy=strategy,
+                        progress=say)
     except SolverUnavailable as err:
         out.print(f"no plan: {err}", highlight=False)
         return EXIT_SOLVER
@@ -174,12 +178,18 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
                   "(try a longer --time-limit or --days for a smaller model)", highlight=False)
         return EXIT_SOLVER
 
-    sections = build_sections(plan)
+    from planner.results import build_results
+
+    results = build_results(plan, loaded)
+    sections = build_sections(plan, results)
     warnings = default_warnings(loaded) if loaded is not None else []
     if warnings:  # first, where they are read: defaults that may have changed this plan
         sections.insert(0, Section("Warnings: defaults that change the answer",
                                    lines=[f"warning: {path}: {message}" for path, message in warnings]))
+    first_explained = len(sections)
+    values = []
     if explain:
+        say("explaining: binding limits and shadow prices (fixed-integer LP)")
         explained = explain_mod.explain(plan, solver=solver)
         if replan and status == "optimal" and not fixed:
             from planner.economics import objective_text
@@ -187,6 +197,7 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
 
             paths = (set(plan.binding or {}) | explain_mod.limiting_paths(plan)) & {p[0] for p in REPLANNED}
             paths.add("site.grid_limit")
+            say(f"re-planning with {len(paths)} limit(s) raised: {', '.join(sorted(paths))}")
             values = explain_mod.replan_values(plan, paths, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
                                                strategy=strategy)
             sections.append(explain_mod.replan_section(values, objective_text(inp.objective)))
@@ -194,9 +205,22 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
     if fixed:
         sections.append(explain_mod.compare_with_optimum(plan, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
                                                          strategy=strategy))
+    from planner.report.render import section_lines
+    from planner.results import Note, binding_limits
+
+    if explain:
+        results.limits = binding_limits(plan.binding, values)
+    results.explanation = [Note(title=s.title, lines=section_lines(s)) for s in sections[first_explained:]]
     sections.append(_audit_section(plan))
     sections.append(solver_section(plan))
-    render_text(sections, out)
+    if units != "si":
+        import copy
+
+        from planner.report.usunits import convert_sections
+
+        render_text(convert_sections(copy.deepcopy(sections), units), out)
+    else:
+        render_text(sections, out)
     extra = {"status": status, "audit_passed": plan.audit.passed,
              "warnings": [{"path": path, "message": message} for path, message in warnings]}
     if json_out is not None:
@@ -206,6 +230,12 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
         else:
             write_text_atomic(json_out, text + "\n")
             out.print(f"JSON report written to {json_out}", highlight=False)
+    if out_dir is not None:
+        from planner.report.files import write_outputs
+
+        say(f"writing report files to {out_dir}")
+        written = write_outputs(results, out_dir, units)
+        out.print(f"report files written to {out_dir}: {', '.join(p.name for p in written)}", highlight=False)
     if status != "optimal":
         out.print(f"[bold yellow]not proven optimal[/bold yellow]: solver status '{status}', gap "
                   f"{(plan.solve.gap or 0) * 100:.3g} %")

@@ -723,7 +723,7 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
                      scenario: str | None, days: int | None, bin_k: float | None, time_limit: float | None,
                      solver: str, executor: str, workers: int | None, json_out: Path | None,
                      csv_out: Path | None, mip_gap: float | None = 1e-4,
-                     max_points: int | None = MAX_POINTS, strategy: str = "fast") -> int:
+                     max_points: int | None = MAX_POINTS, strategy: str = "fast", out_dir: Path | None = None) -> int:
     """`plan sweep`: plan every point, print the table, write JSON and CSV; return the exit code.
 
     Raises :class:`InputError` on bad input, before any solving (the CLI prints
@@ -772,7 +772,7 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
               highlight=False, style="dim")
 
     data = None
-    if json_out is not None:
+    if json_out is not None or out_dir is not None:
         some = next((p.outcome for p in points if p.outcome and p.outcome.time_mode), None)
         data = {
             "site": str(site),
@@ -790,8 +790,15 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
             "seconds": round(wall, 3),
             "points": [point_to_dict(p) for p in points],
         }
-    rows = points_to_rows(axes, points) if csv_out is not None else []
-    write_exports_atomic(data, rows, json_out, csv_out, out, first_field="point")
+    rows = points_to_rows(axes, points) if csv_out is not None or out_dir is not None else []
+    write_exports_atomic(data, rows if csv_out is not None else [], json_out, csv_out, out, first_field="point")
+    if out_dir is not None:
+        from planner.report.files import sweep_figures, write_side_by_side
+
+        os.makedirs(out_dir, exist_ok=True)
+        written = write_side_by_side(Path(out_dir), "sweep", f"Sweep of {site_name}", data, rows,
+                                     figures=sweep_figures(axes, points))
+        out.print(f"sweep written to {out_dir}: {', '.join(p.name for p in written)}", highlight=False)
 
     if any(p.result.status == INPUT_ERROR for p in points):  # found when resolving (weather file, ...)
         out.print("[bold red]input error[/bold red] at some points (listed above)", highlight=False)

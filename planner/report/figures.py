@@ -11,15 +11,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from planner.audit import areas, design_capacity_with_spares_out, design_loads, gpu_count
+from planner.audit import design_loads
 
 #: Published landlord capex for converted AI halls [MUSD per MW of IT] (domain-facts-2 section 6).
 PUBLISHED_FACILITY_CAPEX = (6.0, 11.0)
 from planner.economics import objective_text
 from planner.inputs import liquid_supply_with
-from planner.physics.fluids import fluid_properties
-from planner.physics.mining import strike_price
-from planner.physics.thermal import coolant_flow
 from planner.plan import PlanResult
 
 
@@ -123,8 +120,16 @@ def assist_mask(h, op) -> np.ndarray | None:
     return np.zeros(len(op.grid_draw), dtype=bool) if series is None else np.asarray(series) > 1e-6
 
 
-def build_sections(plan: PlanResult) -> list[Section]:
-    """All report sections of a solved plan."""
+def build_sections(plan: PlanResult, results=None) -> list[Section]:
+    """All report sections of a solved plan, the figures derived by physics read from ``results`` (the
+    :class:`planner.results.PlanResults` of the plan; built here when not given)."""
+    if results is None:
+        from planner.results import build_results
+
+        results = build_results(plan)
+    rack_res = {r.id: r for r in results.design.racks}
+    miner_res = {m.id: m for m in results.design.miners}
+    loop_res = {lp.loop: lp for lp in results.design.loops}
     inp, d, op, eco = plan.inputs, plan.design, plan.operation, plan.economics
     clim = inp.climate
     a_tx = 1.0 / inp.transformer_efficiency
@@ -163,7 +168,7 @@ def build_sections(plan: PlanResult) -> list[Section]:
                        units * r.support_power, n * r.power_grid_peak + units * r.support_power, r.gpu_price])
     s.tables.append(t)
     s.figures += [
-        Figure("GPUs", gpu_count(inp, d), "GPU"),
+        Figure("GPUs", results.design.gpus, "GPU"),
         Figure("IT power, typical (GPU racks and support IT)", op.it_typical, "MW"),
         Figure("support IT", op.support_it, "MW", "scale-out network, storage, management per scalable unit"),
         Figure("IT power, design", op.it_design, "MW"),
@@ -197,7 +202,7 @@ def build_sections(plan: PlanResult) -> list[Section]:
     s.tables.append(t)
     for loop in ("liquid", "air"):
         if loads[loop] > 0:
-            _, left, carrying = design_capacity_with_spares_out(inp, d, loop)
+            left, carrying = loop_res[loop].capacity_with_spares_out.value, loop_res[loop].carried_by
             scope = ("the largest module(s) out" if inp.hr_scope == "loop" else "spares out per technology")
             s.figures.append(Figure(
                 f"{loop} loop heat rejection at the design condition, {scope}", left, "MW",
@@ -208,8 +213,7 @@ def build_sections(plan: PlanResult) -> list[Section]:
     for r in inp.racks:
         n = d.racks.get(r.id, 0)
         if n and r.liquid_fraction > 0:
-            cp, rho = fluid_properties(r.coolant, r.max_coolant_supply)
-            per_rack = float(coolant_flow(r.power_design * r.liquid_fraction * 1000, r.coolant_delta_t, cp, rho))
+            per_rack = rack_res[r.id].coolant_flow_per_rack.value
             flows += n * r.coolant_flow
             note = f"{r.coolant}, {r.coolant_delta_t:g} K rise at design power"
             if r.rated_flow > 0:
@@ -219,7 +223,7 @@ def build_sections(plan: PlanResult) -> list[Section]:
     s.figures.append(Figure("rack-loop coolant flow, all racks", flows, "L/min",
                             "the larger of the vendor's figure and heat / (rho cp dT), per rack; CDUs installed give "
                             f"{cdu_flow:,.0f} L/min" if cdu_flow else "the larger of the vendor's figure and the heat's"))
-    s.figures.append(Figure("yard area used", areas(inp, d)[1], "m^2", f"of {inp.yard_area:,.0f} m^2"))
+    s.figures.append(Figure("yard area used", results.design.yard_area_used.value, "m^2", f"of {inp.yard_area:,.0f} m^2"))
     for h in inp.heat_rejection:
         mask = assist_mask(h, op) if d.modules.get(h.key, 0) else None
         if mask is not None:
@@ -246,7 +250,7 @@ def build_sections(plan: PlanResult) -> list[Section]:
         uneconomic = m.revenue_per_mwh <= price * a_tx
         t.rows.append([m.name, mw, int(round(mw / m.lot_mw)), int(round(mw / m.unit_power)),
                        mw / m.unit_power * m.hash_rate / 1000,
-                       float(run.sum()), m.revenue_per_mwh, float(strike_price(inp.hashprice, m.efficiency)) / a_tx,
+                       float(run.sum()), m.revenue_per_mwh, miner_res[m.id].strike_price_at_meter.value,
                        _hours_where(short & grid_bound), _hours_where(short & ~grid_bound & uneconomic),
                        _hours_where(hot)])
     s.tables.append(t)

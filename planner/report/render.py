@@ -100,3 +100,15 @@ def render_json(sections: list[Section], extra: dict | None = None) -> str:
     if extra:
         data.update(extra)
     return json.dumps(data, indent=2, sort_keys=False, default=jsonable)
+
+
+def section_lines(section: Section) -> list[str]:
+    """A section as plain lines of text (no markup): its tables row by row, its figures, its notes."""
+    out = []
+    for t in section.tables:
+        for row in t.rows:
+            out.append("; ".join(f"{h}: {fmt(v, u) if u else v}" for v, (h, u) in zip(row, t.columns)))
+    for f in section.figures:
+        out.append(f"{f.label}: {fmt(f.value, f.unit)}" + (f" ({f.note})" if f.note else ""))
+    out += list(section.lines)
+    return out

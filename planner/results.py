@@ -1,0 +1,529 @@
+"""The results of a plan as one typed model, computed once after the audit.
+
+Every output file (``plan.json``, ``report.md``, ``report.html``, ``plan.xlsx``, the hourly CSV and
+Parquet) and the Python API read this model and do no physics of their own. Keys are stable
+snake_case; racks, modules and miners carry the ids of their hardware files (modules as
+``id@loop``); every quantity is ``{"value": ..., "unit": ...}``. The JSON Schema in
+``docs/plan.schema.json`` is generated from :class:`PlanResults` (``python -m planner.results``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from planner.audit import LOAD_KINDS, areas, design_capacity_with_spares_out, design_loads, gpu_count
+
+#: Raised when a key is renamed or removed, or a meaning changes; adding a key keeps it.
+SCHEMA_VERSION = "1.0"
+
+
+class Quantity(BaseModel):
+    """A number with its unit (``None``: no value, e.g. a PUE without IT)."""
+
+    model_config = ConfigDict(extra="forbid")
+    value: float | None
+    unit: str
+
+
+def q(value: Any, unit: str) -> Quantity:
+    if value is None:
+        return Quantity(value=None, unit=unit)
+    v = float(value)
+    return Quantity(value=v if math.isfinite(v) else None, unit=unit)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Site(_Model):
+    name: str
+    grid_limit: Quantity = Field(description="site.grid_limit")
+    grid_margin: Quantity = Field(description="site.grid_margin")
+    operating_limit: Quantity = Field(description="grid limit less the operating margin")
+    hall_area: Quantity
+    yard_area: Quantity
+    weather_source: str
+    design_dry_bulb: Quantity
+    design_wet_bulb: Quantity
+    hottest_dry_bulb: Quantity
+    time_mode: str
+    model_hours: int
+    liquid_supply_temperature: Quantity
+    air_supply_temperature: Quantity
+    hashprice: Quantity
+
+
+class RackLine(_Model):
+    id: str
+    name: str
+    count: int
+    scalable_units: int
+    support_racks: int
+    gpus: int
+    gpu_it_typical: Quantity
+    support_it: Quantity
+    it_peak_at_grid: Quantity
+    gpu_price: Quantity
+    coolant_flow_per_rack: Quantity | None = None
+
+
+class CoolingLine(_Model):
+    id: str = Field(description="hardware id; heat rejection as id@loop")
+    hardware_id: str
+    name: str
+    kind: str = Field(description="cdu, heat_rejection or air_side")
+    technology: str | None = None
+    loop: str
+    count: int
+    spares: str
+    capacity_each_at_design: Quantity
+    design_heat: Quantity
+    role: str
+
+
+class MinerLine(_Model):
+    id: str
+    name: str
+    cooling: str
+    installed: Quantity
+    lots: int
+    units: int
+    hash_rate: Quantity
+    mined: Quantity
+    revenue: Quantity
+    strike_price_at_meter: Quantity
+    curtailed_grid_hours: int
+    curtailed_price_hours: int
+    derated_hot_air_hours: int
+
+
+class LoopCapacity(_Model):
+    loop: str
+    design_heat: Quantity
+    capacity_with_spares_out: Quantity
+    carried_by: list[str]
+
+
+class DesignResults(_Model):
+    racks: list[RackLine]
+    cooling: list[CoolingLine]
+    miners: list[MinerLine]
+    gpus: int
+    support_racks: int
+    it_typical: Quantity
+    support_it: Quantity
+    it_design: Quantity
+    it_peak: Quantity
+    it_grid_peak: Quantity
+    hall_area_used: Quantity
+    yard_area_used: Quantity
+    rack_coolant_flow: Quantity
+    loops: list[LoopCapacity]
+    assist_hours: dict[str, int] = Field(description="per module id@loop: hours of adiabatic spray or chiller running")
+
+
+class PowerBalance(_Model):
+    hour: int = Field(description="index in the 8760 hours of the weather year")
+    timestamp: str
+    dry_bulb: Quantity
+    wet_bulb: Quantity
+    loads: dict[str, Quantity] = Field(description="MW by kind (LOAD_KINDS); they add up to the grid draw")
+    grid_draw: Quantity
+    envelope: Quantity
+    pue: Quantity
+    heat_rejected: dict[str, Quantity] = Field(description="per module id@loop")
+
+
+class Annual(_Model):
+    grid_energy: Quantity
+    facility_energy: Quantity
+    it_energy: Quantity
+    mining_energy: Quantity
+    cooling_energy: Quantity
+    energy_by_kind: dict[str, Quantity]
+    pue: Quantity
+    water: Quantity
+    wue: Quantity
+    highest_draw: Quantity
+
+
+class NoiResults(_Model):
+    parts: dict[str, Quantity] = Field(description="revenue positive, costs negative")
+    noi: Quantity
+    annualised_capex: Quantity
+    noi_less_annualised_capex: Quantity
+    objective: str
+
+
+class CapexResults(_Model):
+    parts: dict[str, Quantity]
+    total: Quantity
+    budget: Quantity
+    facility_per_mw_it: Quantity | None = None
+
+
+class Violation(_Model):
+    limit: str = Field(description="TOML path of the limit")
+    what: str
+    timestamp: str | None
+    excess: Quantity
+
+
+class AuditResults(_Model):
+    passed: bool
+    hours_checked: int
+    violations: list[Violation]
+    checks: list[str]
+    objective_recomputed: Quantity | None = None
+
+
+class SolverResults(_Model):
+    solver: str
+    status: str
+    detail: str
+    objective: Quantity
+    bound: Quantity
+    gap: Quantity
+    variables: int
+    constraints: int
+    build_time: Quantity
+    solve_time: Quantity
+    audit_time: Quantity | None = None
+
+
+class Warning_(_Model):
+    path: str
+    message: str
+
+
+class InputLine(_Model):
+    path: str
+    as_written: str
+    value: float
+    unit: str
+
+
+class Series(_Model):
+    unit: str
+    values: list[float]
+
+
+class Hourly(_Model):
+    timestamp: list[str] = Field(description="start of each hour, ISO 8601")
+    series: dict[str, Series] = Field(description="by stable name; column name in files: name_unit")
+
+
+class Note(_Model):
+    """A section of the explanation as worded in the text report (binding limits, their values,
+    stranded capacity, the comparison with the optimum of a fixed design)."""
+
+    title: str
+    lines: list[str]
+
+
+class BindingLimit(_Model):
+    """A limit of the site by its TOML path: binding in the fixed-integer LP, and what raising it is worth."""
+
+    path: str
+    binding: bool
+    detail: str = ""
+    step: Quantity | None = Field(default=None, description="how far the re-plan raised the limit")
+    value_of_step: Quantity | None = Field(default=None, description="objective gained by the re-plan, design free")
+
+
+class PlanResults(_Model):
+    schema_version: str = SCHEMA_VERSION
+    site: Site
+    design: DesignResults
+    power_balance: PowerBalance = Field(description="at the hottest hour of the weather year")
+    annual: Annual
+    noi: NoiResults
+    capex: CapexResults
+    audit: AuditResults
+    solver: SolverResults
+    warnings: list[Warning_] = []
+    inputs: list[InputLine] = []
+    limits: list[BindingLimit] = Field(default=[], description="filled by `plan` unless --no-explain")
+    explanation: list[Note] = Field(default=[], description="filled by `plan` unless --no-explain")
+    hourly: Hourly
+
+
+#: Month names for the monthly tables.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+_UNIT_TAGS = {"MW": "MW", "degC": "degC", "m^3/h": "m3_per_h", "USD/MWh": "USD_per_MWh", "USD/h": "USD_per_h"}
+
+
+def column_name(name: str, unit: str) -> str:
+    """The unit-carrying column name of an hourly series: ``grid_draw_MW``, ``dry_bulb_degC``."""
+    return f"{name}_{_UNIT_TAGS.get(unit, unit.replace('/', '_per_').replace('^', ''))}"
+
+
+def module_slug(key: str) -> str:
+    """A module key ``dry_cooler_1000@liquid`` as part of a column name: ``dry_cooler_1000_at_liquid``."""
+    return key.replace("@", "_at_")
+
+
+def _hourly(plan) -> Hourly:
+    inp, d, op = plan.inputs, plan.design, plan.operation
+    clim = inp.climate
+    ts = [str(np.datetime64(t, "h")) + ":00" for t in clim.timestamps]
+    s: dict[str, Series] = {}
+
+    def add(name, unit, arr):
+        s[name] = Series(unit=unit, values=[float(x) for x in np.asarray(arr, dtype=float)])
+
+    add("dry_bulb", "degC", clim.dry_bulb)
+    add("wet_bulb", "degC", clim.wet_bulb)
+    add("grid_draw", "MW", op.grid_draw)
+    add("operating_limit", "MW", np.full(len(op.grid_draw), inp.operating_limit))
+    for kind in LOAD_KINDS:
+        if kind in op.loads:
+            add(f"load_{kind}", "MW", op.loads[kind])
+    add("cooling_power", "MW", op.cooling_power)
+    for h in inp.heat_rejection:
+        if d.modules.get(h.key, 0) and h.key in op.heat_by_module:
+            add(f"heat_rejected_{module_slug(h.key)}", "MW", op.heat_by_module[h.key])
+    for m in inp.miners:
+        if d.mining.get(m.id, 0.0) > 1e-6:
+            add(f"mining_{m.id}", "MW", op.mining_power[m.id])
+            add(f"mining_available_{m.id}", "MW", op.mining_available[m.id])
+    add("water", "m^3/h", op.water_m3)
+    add("energy_price", "USD/MWh", op.energy_price)
+    return Hourly(timestamp=ts, series=s)
+
+
+def build_results(plan, loaded=None) -> PlanResults:
+    """The results model of a solved and audited plan (``loaded``: the site as loaded, for warnings and inputs)."""
+    from planner.economics import objective_text
+    from planner.inputs import liquid_supply_with
+    from planner.physics.fluids import fluid_properties
+    from planner.physics.mining import strike_price
+    from planner.physics.thermal import coolant_flow
+    from planner.report.figures import assist_mask, energy_year, hottest_hour, pue_at
+
+    inp, d, op, eco = plan.inputs, plan.design, plan.operation, plan.economics
+    clim = inp.climate
+    a_tx = 1.0 / inp.transformer_efficiency
+    year = energy_year(op)
+
+    site = Site(
+        name=inp.site_name, grid_limit=q(inp.grid_limit, "MW"), grid_margin=q(inp.grid_margin, "MW"),
+        operating_limit=q(inp.operating_limit, "MW"), hall_area=q(inp.hall_area, "m^2"),
+        yard_area=q(inp.yard_area, "m^2"), weather_source=str(clim.source),
+        design_dry_bulb=q(clim.design_dry_bulb, "degC"), design_wet_bulb=q(clim.design_wet_bulb, "degC"),
+        hottest_dry_bulb=q(clim.dry_bulb.max(), "degC"), time_mode=inp.time_mode, model_hours=int(inp.hours),
+        liquid_supply_temperature=q(liquid_supply_with(inp, d.cdus), "degC"),
+        air_supply_temperature=q(inp.air_supply, "degC"), hashprice=q(inp.hashprice, "USD/(PH/s)/day"))
+
+    racks = []
+    for r in inp.racks:
+        n = d.racks.get(r.id, 0)
+        if n == 0:
+            continue
+        units = n // r.su_racks
+        flow = None
+        if r.liquid_fraction > 0:
+            cp, rho = fluid_properties(r.coolant, r.max_coolant_supply)
+            flow = q(coolant_flow(r.power_design * r.liquid_fraction * 1000, r.coolant_delta_t, cp, rho), "L/min")
+        racks.append(RackLine(
+            id=r.id, name=r.name, count=n, scalable_units=units, support_racks=units * r.support_racks,
+            gpus=n * r.gpus, gpu_it_typical=q(n * r.power_typical, "MW"), support_it=q(units * r.support_power, "MW"),
+            it_peak_at_grid=q(n * r.power_grid_peak + units * r.support_power, "MW"),
+            gpu_price=q(r.gpu_price, "USD/GPU/h"), coolant_flow_per_rack=flow))
+
+    sp = inp.spares
+    loads = design_loads(inp, d)
+    cooling = []
+    for c in inp.cdus:
+        n = d.cdus.get(c.id, 0)
+        if n:
+            cooling.append(CoolingLine(id=c.id, hardware_id=c.id, name=c.name, kind="cdu", loop="liquid", count=n,
+                                       spares=f"N+{sp['cdu']}", capacity_each_at_design=q(c.capacity, "MW"),
+                                       design_heat=q(loads["liquid"], "MW"), role="carries design heat"))
+    for h in inp.heat_rejection:
+        n = d.modules.get(h.key, 0)
+        if n:
+            role = "carries design heat" if h.design_capacity > 1e-9 else "cooler hours only (0 MW at design)"
+            spares = f"N+{sp['heat_rejection']} per loop" if inp.hr_scope == "loop" else f"N+{sp['heat_rejection']}"
+            cooling.append(CoolingLine(id=h.key, hardware_id=h.id, name=h.name, kind="heat_rejection",
+                                       technology=h.technology, loop=h.loop, count=n, spares=spares,
+                                       capacity_each_at_design=q(h.design_capacity, "MW"),
+                                       design_heat=q(loads[h.loop], "MW"), role=role))
+    for a in inp.air_side:
+        n = d.air_units.get(a.id, 0)
+        if n:
+            cooling.append(CoolingLine(
+                id=a.id, hardware_id=a.id, name=a.name, kind="air_side", loop="air", count=n,
+                spares="one per rack" if a.per_rack else f"N+{sp['air_side']}", capacity_each_at_design=q(a.capacity, "MW"),
+                design_heat=q(loads["air"], "MW"),
+                role="each sized for its rack" if a.per_rack else "carries design heat"))
+    loops = []
+    for loop in ("liquid", "air"):
+        if loads[loop] > 0:
+            _, left, carrying = design_capacity_with_spares_out(inp, d, loop)
+            loops.append(LoopCapacity(loop=loop, design_heat=q(loads[loop], "MW"),
+                                      capacity_with_spares_out=q(left, "MW"), carried_by=list(carrying)))
+    assist = {}
+    for h in inp.heat_rejection:
+        mask = assist_mask(h, op) if d.modules.get(h.key, 0) else None
+        if mask is not None:
+            assist[h.key] = int(np.count_nonzero(mask))
+
+    miners = []
+    price = op.energy_price
+    grid_bound = op.grid_draw >= inp.operating_limit - 1e-4
+    for m in inp.miners:
+        mw = d.mining.get(m.id, 0.0)
+        if mw <= 1e-6:
+            continue
+        run, avail = op.mining_power[m.id], op.mining_available[m.id]
+        short = run < avail - 1e-6
+        hot = avail < mw - 1e-6
+        uneconomic = m.revenue_per_mwh <= price * a_tx
+        miners.append(MinerLine(
+            id=m.id, name=m.name, cooling=m.cooling, installed=q(mw, "MW"), lots=int(round(mw / m.lot_mw)),
+            units=int(round(mw / m.unit_power)), hash_rate=q(mw / m.unit_power * m.hash_rate / 1000, "PH/s"),
+            mined=q(run.sum(), "MWh/yr"), revenue=q(m.revenue_per_mwh, "USD/MWh"),
+            strike_price_at_meter=q(float(strike_price(inp.hashprice, m.efficiency)) / a_tx, "USD/MWh"),
+            curtailed_grid_hours=int(np.count_nonzero(short & grid_bound)),
+            curtailed_price_hours=int(np.count_nonzero(short & ~grid_bound & uneconomic)),
+            derated_hot_air_hours=int(np.count_nonzero(hot))))
+
+    from planner.audit import support_racks
+    hall, yard = areas(inp, d)
+    design = DesignResults(
+        racks=racks, cooling=cooling, miners=miners, gpus=gpu_count(inp, d), support_racks=support_racks(inp, d),
+        it_typical=q(op.it_typical, "MW"), support_it=q(op.support_it, "MW"), it_design=q(op.it_design, "MW"),
+        it_peak=q(op.it_peak, "MW"), it_grid_peak=q(op.it_grid_peak, "MW"), hall_area_used=q(hall, "m^2"),
+        yard_area_used=q(yard, "m^2"),
+        rack_coolant_flow=q(sum(d.racks.get(r.id, 0) * r.coolant_flow for r in inp.racks if r.liquid_fraction > 0),
+                            "L/min"),
+        loops=loops, assist_hours=assist)
+
+    h = hottest_hour(inp)
+    balance = PowerBalance(
+        hour=h, timestamp=str(np.datetime64(clim.timestamps[h], "h")) + ":00", dry_bulb=q(clim.dry_bulb[h], "degC"),
+        wet_bulb=q(clim.wet_bulb[h], "degC"), loads={k: q(v[h], "MW") for k, v in op.loads.items()},
+        grid_draw=q(op.grid_draw[h], "MW"), envelope=q(op.envelope[h], "MW"), pue=q(pue_at(op, h), ""),
+        heat_rejected={k: q(v[h], "MW") for k, v in op.heat_by_module.items() if d.modules.get(k, 0)})
+
+    annual = Annual(
+        grid_energy=q(year.grid, "MWh/yr"), facility_energy=q(year.facility, "MWh/yr"), it_energy=q(year.it, "MWh/yr"),
+        mining_energy=q(year.mining, "MWh/yr"), cooling_energy=q(year.cooling, "MWh/yr"),
+        energy_by_kind={k: q(v.sum(), "MWh/yr") for k, v in op.loads.items()}, pue=q(year.pue, ""),
+        water=q(year.water, "m^3/yr"), wue=q(year.water / year.it if year.it else None, "L/kWh"),
+        highest_draw=q(op.grid_draw.max(), "MW"))
+
+    noi = NoiResults(
+        parts={_snake(name): q(val / 1e6, "MUSD/yr") for name, val in eco.parts()}, noi=q(eco.noi / 1e6, "MUSD/yr"),
+        annualised_capex=q(eco.annualised_capex / 1e6, "MUSD/yr"),
+        noi_less_annualised_capex=q(eco.noi_less_annualised_capex / 1e6, "MUSD/yr"),
+        objective=objective_text(inp.objective))
+    facility = sum(v for k, v in eco.capex_parts.items()
+                   if k not in ("GPU racks", "scale-out network, storage, management", "miners"))
+    capex = CapexResults(
+        parts={_snake(k): q(v / 1e6, "MUSD") for k, v in eco.capex_parts.items()}, total=q(eco.capex / 1e6, "MUSD"),
+        budget=q(inp.budget / 1e6, "MUSD"),
+        facility_per_mw_it=q(facility / op.it_design / 1e6, "MUSD/MW") if op.it_design > 0 else None)
+
+    a = plan.audit
+    audit = AuditResults(
+        passed=a.passed, hours_checked=a.hours_checked,
+        violations=[Violation(limit=v.limit, what=v.what, timestamp=v.hour, excess=q(v.excess, v.unit))
+                    for v in a.violations],
+        checks=list(a.checks), objective_recomputed=q(eco.objective(inp.objective) / 1e6, "MUSD/yr"))
+    r = plan.solve
+    solver = SolverResults(
+        solver=r.solver, status=r.status, detail=r.detail or "",
+        objective=q(None if r.objective is None else r.objective / 1e3, "MUSD/yr"),
+        bound=q(None if r.bound is None else r.bound / 1e3, "MUSD/yr"),
+        gap=q(None if r.gap is None else r.gap * 100, "%"), variables=int(plan.model.prob.numVariables()),
+        constraints=int(plan.model.prob.numConstraints()), build_time=q(plan.timings.get("build"), "s"),
+        solve_time=q(plan.timings.get("solve"), "s"),
+        audit_time=q(plan.timings["audit"], "s") if "audit" in plan.timings else None)
+
+    warnings, inputs = [], []
+    if loaded is not None:
+        from planner.spec.fields import measured_fields
+        from planner.warnings import default_warnings
+
+        warnings = [Warning_(path=p, message=m) for p, m in default_warnings(loaded)]
+        inputs = [InputLine(path=p, as_written=m.text, value=float(m.value), unit=m.unit)
+                  for p, m in measured_fields(loaded.spec)]
+    return PlanResults(site=site, design=design, power_balance=balance, annual=annual, noi=noi, capex=capex,
+                       audit=audit, solver=solver, warnings=warnings, inputs=inputs, hourly=_hourly(plan))
+
+
+def binding_limits(binding: dict | None, values=()) -> list[BindingLimit]:
+    """Binding limits (``PlanResult.binding``) and re-planned values (``explain.replan.ReplanValue``) by TOML path."""
+    by_path: dict[str, BindingLimit] = {}
+    for path, info in (binding or {}).items():
+        by_path[path] = BindingLimit(path=path, binding=True, detail=str(info.get("text", "")))
+    for v in values:
+        item = by_path.setdefault(v.path, BindingLimit(path=v.path, binding=False))
+        item.step = q(v.step / 1e6, "MUSD") if v.unit == "USD" else q(v.step, v.unit)
+        item.value_of_step = q(None if v.value is None else v.value / 1e3, "MUSD/yr")
+    return list(by_path.values())
+
+
+def _snake(text: str) -> str:
+    """A display name as a stable snake_case key: 'scale-out network, storage, management' -> 'scale_out_network_storage_management'."""
+    out = "".join(ch if ch.isalnum() else "_" for ch in text.lower())
+    while "__" in out:
+        out = out.replace("__", "_")
+    return out.strip("_")
+
+
+def hourly_frame(results: PlanResults):
+    """The hourly series as a pandas DataFrame: DatetimeIndex ``timestamp``, unit-carrying column names."""
+    import pandas as pd
+
+    index = pd.DatetimeIndex(pd.to_datetime(results.hourly.timestamp), name="timestamp")
+    return pd.DataFrame({column_name(k, s.unit): np.asarray(s.values, dtype=float)
+                         for k, s in results.hourly.series.items()}, index=index)
+
+
+def design_frame(results: PlanResults):
+    """The bill of materials as a pandas DataFrame: one row per rack type, cooling unit and miner."""
+    import pandas as pd
+
+    rows = []
+    for r in results.design.racks:
+        rows.append({"kind": "rack", "id": r.id, "name": r.name, "loop": "", "count": r.count, "spares": "",
+                     "capacity_each_MW": None, "installed_MW": r.gpu_it_typical.value})
+        if r.support_racks:
+            rows.append({"kind": "support_rack", "id": f"{r.id}.support", "name": f"support racks of {r.name}",
+                         "loop": "", "count": r.support_racks, "spares": "", "capacity_each_MW": None,
+                         "installed_MW": r.support_it.value})
+    for c in results.design.cooling:
+        rows.append({"kind": c.kind, "id": c.id, "name": c.name, "loop": c.loop, "count": c.count, "spares": c.spares,
+                     "capacity_each_MW": c.capacity_each_at_design.value,
+                     "installed_MW": c.count * (c.capacity_each_at_design.value or 0.0)})
+    for m in results.design.miners:
+        rows.append({"kind": "miner", "id": m.id, "name": m.name, "loop": "", "count": m.units, "spares": "",
+                     "capacity_each_MW": None, "installed_MW": m.installed.value})
+    return pd.DataFrame(rows, columns=["kind", "id", "name", "loop", "count", "spares", "capacity_each_MW",
+                                       "installed_MW"]).set_index("id")
+
+
+def json_schema() -> dict:
+    """The JSON Schema of ``plan.json``."""
+    schema = PlanResults.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://github.com/gpu-site-planner/plan.schema.json?v={SCHEMA_VERSION}"
+    return schema
+
+
+def schema_text() -> str:
+    return json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":  # python -m planner.results > docs/plan.schema.json
+    print(schema_text(), end="")

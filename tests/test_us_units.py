@@ -1,0 +1,61 @@
+"""`--units us`: US customary units through the planner's pint registry."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planner.cli import main
+from planner.report.usunits import convert
+
+TINY = Path(__file__).parent.parent / "sites" / "tiny.toml"
+
+
+def test_one_ton_of_refrigeration_is_3_517_kW():
+    # 1 ton of refrigeration = 12,000 Btu/h; 1 Btu (International Table) = 1055.05585262 J
+    kw_per_ton = 12_000 * 1055.05585262 / 3600 / 1000
+    assert kw_per_ton == pytest.approx(3.517, abs=5e-4)
+    tons, unit = convert(kw_per_ton / 1000, "MW", "us", heat=True)
+    assert unit == "tons" and tons == pytest.approx(1.0, rel=1e-6)
+    assert convert(3.517e-3, "MW", "us", heat=True)[0] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_other_conversions_by_arithmetic():
+    assert convert(100.0, "degC", "us") == (pytest.approx(212.0), "degF")
+    assert convert(10.0, "K", "us")[0] == pytest.approx(18.0)
+    assert convert(1.0, "m^2", "us")[0] == pytest.approx(1 / 0.3048 ** 2)
+    assert convert(3.785411784, "L/min", "us")[0] == pytest.approx(1.0)  # one US gallon a minute
+    assert convert(1.0, "MW", "us") == (1.0, "MW")  # electric power stays in MW
+    assert convert(1.0, "MW", "si", heat=True) == (1.0, "MW")
+
+
+def test_us_report_prints_tons_gpm_degf_and_square_feet(capsys, tmp_path):
+    assert main([str(TINY), "--days", "4", "--no-replan", "--no-explain", "--units", "us"]) == 0
+    text = capsys.readouterr().out
+    for unit in ("[tons]", "gpm", "degF", "ft^2"):
+        assert unit in text, unit
+
+
+def test_si_json_is_unchanged_by_us_text(capsys, tmp_path):
+    out = tmp_path / "r.json"
+    assert main([str(TINY), "--days", "4", "--no-replan", "--no-explain", "--units", "us", "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["Site"]["hottest hour in the weather"]["unit"] == "degC"
+
+
+def test_unknown_unit_system_is_refused(capsys):
+    assert main([str(TINY), "--units", "imperial"]) == 2
+    assert "--units" in capsys.readouterr().err
+
+
+def test_us_report_files(tmp_path):
+    from planner import plan
+
+    result = plan(TINY, days=4)
+    result.write(tmp_path, units="us")
+    md = (tmp_path / "report.md").read_text()
+    assert "capacity each at design [tons]" in md and "degF dry bulb" in md and "| ft^2 |" in md
+    tons = next(c for c in result.results.design.cooling if c.kind == "cdu").capacity_each_at_design.value * 1000 / 3.5168525
+    assert f"| {tons:.1f} |" in md  # a 0.6 MW CDU is 170.6 tons
+    data = json.loads((tmp_path / "plan.json").read_text())
+    assert data["site"]["grid_limit"]["unit"] == "MW" and data["power_balance"]["dry_bulb"]["unit"] == "degC"
