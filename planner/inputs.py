@@ -235,6 +235,7 @@ class Inputs:
     max_hr_types_per_loop: int | None = None
     hr_scope: str = "loop"
     fan_segments: int = 4
+    extreme_hours: int = 0  # representative days: model hours appended after the days, at weight 0
     fan_tolerance: float = 0.0  # largest over-estimate of the chords, share of rated fan power
     loop_pump_per_heat: dict[str, float] = field(default_factory=lambda: {"liquid": 0.0, "air": 0.0})  # MW/MW
     condenser_pump_per_heat: float = 0.0  # MW/MW of condenser heat
@@ -331,6 +332,26 @@ def hourly_energy_price(loaded: LoadedSite, month: np.ndarray, hour_of_day: np.n
         mask = np.isin(month, period.months) & np.isin(hour_of_day, period.hours)
         price[mask] = period.energy_price.value
     return price
+
+
+def dominating_hours(dry_bulb: np.ndarray, wet_bulb: np.ndarray) -> np.ndarray:
+    """Indices of the hours that no other hour exceeds in both dry and wet bulb (the Pareto front).
+
+    Every hour of the year has a dry and a wet bulb at or below those of some hour of the front.
+    """
+    order = np.lexsort((-wet_bulb, -dry_bulb))  # hottest first, the most humid first among equals
+    best_wb = np.maximum.accumulate(wet_bulb[order])
+    prior = np.concatenate([[-np.inf], best_wb[:-1]])
+    return np.sort(order[wet_bulb[order] > prior])
+
+
+def dominating_model_hour(inp: "Inputs") -> np.ndarray:
+    """For each hour of the year, a model hour at least as hot and as humid (the closest), or -1."""
+    db, wb = inp.climate.dry_bulb, inp.climate.wet_bulb
+    ok = (inp.dry_bulb[None, :] >= db[:, None] - 1e-9) & (inp.wet_bulb[None, :] >= wb[:, None] - 1e-9)
+    distance = np.where(ok, (inp.dry_bulb[None, :] - db[:, None]) + (inp.wet_bulb[None, :] - wb[:, None]), np.inf)
+    best = np.argmin(distance, axis=1)
+    return np.where(np.isfinite(distance[np.arange(len(db)), best]), best, -1)
 
 
 def group_hours(month: np.ndarray, price: np.ndarray, coefficients: list[tuple[np.ndarray, float, bool]]):
@@ -504,14 +525,24 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
         idx, weight = climate_mod.representative_days(clim, days)
         idx = np.asarray(idx)
         weight = np.asarray(weight, dtype=float)
+        # the hours no other hour is both hotter and more humid than, at weight 0: every module's capacity
+        # falls and its electricity per heat rises with dry and wet bulb, so a dispatch that works in
+        # them works, at less power, in every hour they dominate (the audit uses it so)
+        front = np.setdiff1d(dominating_hours(clim.dry_bulb, clim.wet_bulb), idx)
+        extreme_hours = int(front.size)  # after the days, so the days stay whole
+        idx = np.concatenate([idx, front])
+        weight = np.concatenate([weight, np.zeros(front.size)])
         groups = [np.array([i]) for i in idx]
         db, wb = clim.dry_bulb[idx], clim.wet_bulb[idx]
 
         def reduce(values):
             return np.asarray(values)[idx]
 
-        mode_text = f"{days} representative days (hottest and most humid days kept), weighted to 8760 h"
+        mode_text = (f"{days} representative days (hottest and most humid days kept), weighted to 8760 h"
+                     + (f", and the {extreme_hours} hour(s) no other hour is hotter and more humid than, at weight 0"
+                        if extreme_hours else ""))
     else:
+        extreme_hours = 0
         coefs = []
         for h, loop, rating, perf, *_ in full_hr:
             step = rating.rated_capacity * bin_k / rating.rated_approach if bin_k else 0.0
@@ -594,6 +625,7 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
         labels=labels,
         groups=groups,
         time_mode=mode_text,
+        extreme_hours=extreme_hours,
         full_year=time_mode != "days",
         climate=clim,
         energy_price_8760=price_8760,

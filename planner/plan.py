@@ -56,6 +56,16 @@ def extract_design(model: Model) -> Design:
             for t, group in enumerate(inp.groups):
                 arr[group] = model.dispatch[m.id][t].varValue or 0.0
             dispatch[m.id] = arr
+    else:  # representative days: each hour runs the plant as the model hour that dominates it
+        from planner.inputs import dominating_model_hour
+
+        t_of = dominating_model_hour(inp)
+        if (t_of >= 0).all():
+            def spread(series):
+                return np.array([value_of(series[t]) for t in range(inp.hours)])[t_of]
+
+            heat = {k: spread(v) for k, v in model.heat.items()}
+            wet = {k: spread(v) for k, v in model.wet.items()}
     return Design(
         racks={k: _int(v) for k, v in model.racks.items()},
         cdus={k: _int(v) for k, v in model.cdus.items()},

@@ -65,13 +65,13 @@ def _stage_days(inp: Inputs, days: int) -> tuple[np.ndarray, np.ndarray, list[np
         idx, weight = climate_mod.representative_days(inp.climate, days)
         idx = np.asarray(idx)
         return group_of[idx], np.asarray(weight, dtype=float), [np.array([i]) for i in idx]
-    T = inp.hours
+    T = inp.hours - inp.extreme_hours  # whole days first; the extreme hours after them stay out of stage 1
     if T % 24 or T // 24 <= days:
         return None
     n_days = T // 24
-    db = np.asarray(inp.dry_bulb, dtype=float).reshape(n_days, 24)
-    wb = np.asarray(inp.wet_bulb, dtype=float).reshape(n_days, 24)
-    w = np.asarray(inp.weight, dtype=float).reshape(n_days, 24)[:, 0]
+    db = np.asarray(inp.dry_bulb, dtype=float)[:T].reshape(n_days, 24)
+    wb = np.asarray(inp.wet_bulb, dtype=float)[:T].reshape(n_days, 24)
+    w = np.asarray(inp.weight, dtype=float)[:T].reshape(n_days, 24)[:, 0]
     hot, wet = int(np.argmax(db.max(axis=1))), int(np.argmax(wb.max(axis=1)))
     forced = [hot] if hot == wet else [hot, wet]
     if days < len(forced):
@@ -116,7 +116,7 @@ def representative_inputs(inp: Inputs, days: int = STAGE1_DAYS) -> Inputs | None
         wet_bulb=take(inp.wet_bulb), energy_price=take(inp.energy_price),
         labels=[inp.labels[t] if not inp.full_year else str(inp.climate.timestamps[g[0]])
                 for t, g in zip(sel, groups)],
-        groups=groups, time_mode=f"{days} representative days of the model", full_year=False,
+        groups=groups, time_mode=f"{days} representative days of the model", full_year=False, extreme_hours=0,
         heat_rejection=hr, miners=miners)
 
 
