@@ -570,8 +570,13 @@ def load_site(path: str | Path, overrides: dict[str, Any] | None = None, scenari
     chosen: dict[str, list] = {}
     choice_problems: list[tuple[str, str]] = []
     for key in _CHOICE_KINDS:  # every unknown or misplaced id at once
+        ids = getattr(ch, key)
+        if ids is None:  # absent: every item of that kind in the catalogue
+            ids = sorted(catalog.of_kind(_CHOICE_KINDS[key]))
+            ch = ch.model_copy(update={key: ids})
+            spec = spec.model_copy(update={"choices": ch})
         try:
-            chosen[key] = _resolve(catalog, path, key, getattr(ch, key))
+            chosen[key] = _resolve(catalog, path, key, ids)
         except InputError as err:
             choice_problems += err.problems
     if choice_problems:

@@ -217,9 +217,12 @@ class Redundancy(StrictModel):
 
 class Choices(StrictModel):
     racks: list[str] = Field(min_length=1, description="Rack ids the planner may install.")
-    cdus: list[str] = Field(default_factory=list, description="CDU ids.")
-    heat_rejection: list[str] = Field(default_factory=list, description="Heat-rejection module ids.")
-    air_side: list[str] = Field(default_factory=list, description="Air-side unit ids.")
+    cdus: Optional[list[str]] = Field(
+        None, description="CDU ids; absent: every CDU in the hardware catalogue ([] offers none).")
+    heat_rejection: Optional[list[str]] = Field(
+        None, description="Heat-rejection module ids; absent: every module in the hardware catalogue.")
+    air_side: Optional[list[str]] = Field(
+        None, description="Air-side unit ids; absent: every air-side unit in the hardware catalogue.")
     miners: list[str] = Field(default_factory=list, description="Miner ids (empty: no mining).")
     ups: str = Field(description="UPS id.")
     transformer: str = Field(description="Transformer id.")
@@ -270,6 +273,8 @@ class Site(StrictModel):
 
     def layout_problems(self) -> list[tuple[str, str, list[str]]]:
         """Layout ids not in choices.heat_rejection: (TOML path, id, the ids offered)."""
+        if self.choices.heat_rejection is None:  # every module of the catalogue: checked when it is read
+            return []
         offered = list(self.choices.heat_rejection)
         out = []
         for name, layout in self.layouts.items():
