@@ -35,37 +35,32 @@ def _int(v) -> int:
 
 
 def extract_design(model: Model) -> Design:
-    """Equipment counts from a solved model; mining dispatch per original hour when complete."""
+    """Equipment counts from a solved model, and its dispatch spread over the hours of the year.
+
+    Every hour takes the dispatch of its model hour: the group it belongs to, or with representative
+    days (``full_year`` false) the model hour that dominates it (heat per module only; mining is
+    then dispatched by the audit).
+    """
     inp = model.inputs
-    dispatch = heat = wet = None
+    n = len(inp.climate.dry_bulb)
     if inp.full_year:
-        n = len(inp.climate.dry_bulb)
-
-        def spread(series):
-            arr = np.zeros(n)
-            for t, group in enumerate(inp.groups):
-                arr[group] = value_of(series[t])
-            return arr
-
-        heat = {k: spread(v) for k, v in model.heat.items()}
-        wet = {k: spread(v) for k, v in model.wet.items()}
-        n = len(inp.climate.dry_bulb)
-        dispatch = {}
-        for m in inp.miners:
-            arr = np.zeros(n)
-            for t, group in enumerate(inp.groups):
-                arr[group] = model.dispatch[m.id][t].varValue or 0.0
-            dispatch[m.id] = arr
-    else:  # representative days: each hour runs the plant as the model hour that dominates it
+        t_of = np.empty(n, dtype=int)
+        for t, group in enumerate(inp.groups):
+            t_of[group] = t
+    else:
         from planner.inputs import dominating_model_hour
 
         t_of = dominating_model_hour(inp)
-        if (t_of >= 0).all():
-            def spread(series):
-                return np.array([value_of(series[t]) for t in range(inp.hours)])[t_of]
 
-            heat = {k: spread(v) for k, v in model.heat.items()}
-            wet = {k: spread(v) for k, v in model.wet.items()}
+    def spread(series):
+        return np.array([value_of(series[t]) for t in range(inp.hours)])[t_of]
+
+    dispatch = heat = wet = None
+    if (t_of >= 0).all():
+        heat = {k: spread(v) for k, v in model.heat.items()}
+        wet = {k: spread(v) for k, v in model.wet.items()}
+        if inp.full_year:
+            dispatch = {m.id: spread(model.dispatch[m.id]) for m in inp.miners}
     return Design(
         racks={k: _int(v) for k, v in model.racks.items()},
         cdus={k: _int(v) for k, v in model.cdus.items()},
