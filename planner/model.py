@@ -180,6 +180,25 @@ class Builder:
             need = need - self.relax(fam, name, "MW", what, path=path, scale=ELASTIC_COOLING_SCALE)
         self.add(fam, None, need <= 0, name)
 
+    def one_type(self, key: str, word: str, units: dict, used: dict, fam: Family, fam_one: Family, spares: int,
+                 pooled: set[str]):
+        """One type of a kind installed: a unit count only where its type is used, at least N+k units of a
+        pooled type (the others: at least none), and at most one type used."""
+        for ident, n in units.items():
+            u = used[ident]
+            self.add(fam_one, None, n <= max(n.upBound, 0) * u, f"{key}_used_{ident}")
+            if ident not in pooled:
+                continue
+            count = n
+            if self.elastic:
+                count = count + self.relax(fam, f"{key}_min_{ident}", "units",
+                                           f"{ident} units below the N+{spares} minimum count")
+            self.add(fam_one, None, count >= (spares + 1) * u, f"{key}_min_{ident}")
+        n_types = pulp.lpSum(used.values())
+        if self.elastic:
+            n_types = n_types - self.relax(fam_one, f"{key}_one_type", "types", f"{word} types beyond the one allowed")
+        self.add(fam_one, None, n_types <= 1, f"{key}_one_type")
+
     # -- variables ------------------------------------------------------------------------
     def widen(self, ub, needed):
         """Count bound: as derived from the limits, or wide enough for a relaxation (elastic)."""
@@ -295,10 +314,11 @@ def define_cdus(b: Builder) -> None:
     spares = inp.spares["cdu"]
     load = b.x["liquid_des"] + b.x["hydro_installed"]
     cdus, used = {}, {}
+    most = _elastic_most(b) if b.elastic else None
     for i, c in enumerate(inp.cdus):
         ub = int(inp.hall_area / c.floor_area) if c.floor_area > 0 else 1000
         if b.elastic:
-            ub = b.widen(ub, _elastic_most(b)["liquid"] / c.capacity + spares + 1)
+            ub = b.widen(ub, most["liquid"] / c.capacity + spares + 1)
         cdus[c.id] = b.bounded_int(f"n_cdu_{i}", ub, f"cdus.{c.id}")
         used[c.id] = b.binary(f"use_cdu_{i}")
     b.x.update(cdus=cdus, cdu_used=used)
@@ -308,16 +328,7 @@ def define_cdus(b: Builder) -> None:
     if not inp.cdus:
         b.nothing_offered(fam, "cdu_none", load, f"{text} and no CDU offered to carry it", "choices.cdus")
         return
-    for c in inp.cdus:
-        b.add(fam_one, None, cdus[c.id] <= max(cdus[c.id].upBound, 0) * used[c.id], f"cdu_used_{c.id}")
-        count = cdus[c.id]
-        if b.elastic:
-            count = count + b.relax(fam, f"cdu_min_{c.id}", "units", f"{c.id} units below the N+{spares} minimum count")
-        b.add(fam_one, None, count >= (spares + 1) * used[c.id], f"cdu_min_{c.id}")
-    n_types = pulp.lpSum(used.values())
-    if b.elastic:
-        n_types = n_types - b.relax(fam_one, "cdu_one_type", "types", "CDU types beyond the one allowed")
-    b.add(fam_one, None, n_types <= 1, "cdu_one_type")
+    b.one_type("cdu", "CDU", cdus, used, fam, fam_one, spares, pooled=set(cdus))
     cap = _affine([(cdus[c.id], c.capacity) for c in inp.cdus] + [(used[c.id], -spares * c.capacity) for c in inp.cdus])
     if b.elastic:
         cap = cap + b.relax(fam, "cdu_redundancy", "MW", f"CDU capacity with {spares} spare(s) out, against the {text}",
@@ -347,6 +358,7 @@ def define_air_side(b: Builder) -> None:
     units, used = {}, {}
     most_air = sum(b.x["unit_ub"][r.id] * r.su_air[1] for r in inp.racks)
     most_served = sum(b.x["unit_ub"][r.id] * (r.su_racks + r.support_racks) for r in inp.racks)
+    most = _elastic_most(b) if b.elastic else None
     for i, a in enumerate(inp.air_side):
         if not a.allowed:
             ub = 0
@@ -355,7 +367,7 @@ def define_air_side(b: Builder) -> None:
         else:
             ub = int(inp.hall_area / a.floor_area) if a.floor_area > 0 else 5000
             if b.elastic:
-                ub = b.widen(ub, _elastic_most(b)["air"] / a.capacity + spares + 1)
+                ub = b.widen(ub, most["air"] / a.capacity + spares + 1)
         units[a.id] = b.bounded_int(f"n_air_{i}", ub, f"air_side.{a.id}")
         used[a.id] = b.binary(f"use_air_{i}")
     b.x.update(air_units=units, air_used=used)
@@ -366,11 +378,12 @@ def define_air_side(b: Builder) -> None:
     if not inp.air_side:
         b.nothing_offered(fam, "air_none", load, f"{text} and no air-side unit offered to carry it", "choices.air_side")
         return
+    b.one_type("air", "air-side", units, used, fam, fam_one, spares,
+               pooled={a.id for a in inp.air_side if not a.per_rack})
     served = b.x["racks_served"]
     pairs = []
     for a in inp.air_side:
         n, u = units[a.id], used[a.id]
-        b.add(fam_one, None, n <= max(n.upBound, 0) * u, f"air_used_{a.id}")
         if a.per_rack:
             # a door per rack served: exactly the racks (compute and support) when doors are the air side
             b.add(fam_door, None, n - served <= 0, f"door_le_racks_{a.id}")
@@ -381,15 +394,7 @@ def define_air_side(b: Builder) -> None:
                           f"door_fits_{a.id}_{r.id}")
             pairs.append((u, most_air + 1.0))
         else:
-            count = n
-            if b.elastic:
-                count = count + b.relax(fam, f"air_min_{a.id}", "units", f"{a.id} units below the N+{spares} minimum count")
-            b.add(fam_one, None, count >= (spares + 1) * u, f"air_min_{a.id}")
             pairs += [(n, a.capacity), (u, -spares * a.capacity)]
-    n_types = pulp.lpSum(used.values())
-    if b.elastic:
-        n_types = n_types - b.relax(fam_one, "air_one_type", "types", "air-side types beyond the one allowed")
-    b.add(fam_one, None, n_types <= 1, "air_one_type")
     cap = _affine(pairs)
     if b.elastic:
         cap = cap + b.relax(fam, "air_redundancy", "MW", f"air-side capacity with {spares} spare(s) out, against the {text}",
@@ -402,12 +407,13 @@ def define_heat_rejection(b: Builder) -> None:
     inp = b.inp
     spares = inp.spares["heat_rejection"]
     modules, used = {}, {}
+    most = _elastic_most(b) if b.elastic else None
     for i, h in enumerate(inp.heat_rejection):
         ub = int(inp.yard_area / h.floor_area)
         if b.elastic:
             best = max(h.design_capacity, float(h.capacity.max()))
             if best > 0:
-                ub = b.widen(ub, _elastic_most(b)[h.loop] / best + spares + 1)
+                ub = b.widen(ub, most[h.loop] / best + spares + 1)
         modules[h.key] = b.bounded_int(f"n_hr_{i}", ub, f"heat_rejection.{h.key}")
         used[h.key] = b.binary(f"use_hr_{i}")
     b.x.update(modules=modules, module_used=used)
