@@ -158,11 +158,21 @@ def simulate(inp: Inputs, design: Design) -> Operation:
                                    inp.condenser_pump_per_heat) * np.ones(n)
         perf[h.key] = (h, count, p, pumps)
 
+    def plant(heat_by, wet_by):
+        """Pumps, fans and chillers running the plant at a heat per module, and the water it evaporates."""
+        pumps, chillers, water, fans = np.full(n, cdu_pumps), np.zeros(n), np.zeros(n), np.full(n, air_fans)
+        for key, q in heat_by.items():
+            h, count, p, pump = perf[key]
+            pumps += q * pump
+            chillers += q * p.electricity_per_heat
+            wet = wet_by.get(key, 0.0) if h.technology == "adiabatic_cooler" else 0.0
+            water += (wet if h.technology == "adiabatic_cooler" else q) * h.water_per_heat
+            if h.fan_power > 0:
+                fans += module_fan_power(q - wet, count, p.airflow_capacity, h.fan_power)
+        return {"pumps": pumps, "fans": fans, "chillers": chillers}, water
+
     def dispatch_heat(mining_run, merit="cost"):
         heat_by, wet_by, unmet, cap_loop = {}, {}, {}, {}
-        pumps = np.zeros(n)
-        chillers = np.zeros(n)
-        water = np.zeros(n)
         hydro_heat = sum((mining_run[m.id] for m in hydro), np.zeros(n))
         loads = {"liquid": liquid_rack + hydro_heat, "air": np.full(n, air_rack)}
         for loop in LOOPS:
@@ -201,7 +211,6 @@ def simulate(inp: Inputs, design: Design) -> Operation:
                         heat_by[key] = heat_by.get(key, np.zeros(n)) + take
                         if tr[3]:
                             wet_by[key] = wet_by.get(key, np.zeros(n)) + take
-                        water += take * tr[5]
             unmet[loop] = np.maximum(remaining, 0.0)
         if merit == "power":  # wet the pads of adiabatic coolers as far as lets their fans run slowest
             for key, q in heat_by.items():
@@ -210,19 +219,8 @@ def simulate(inp: Inputs, design: Design) -> Operation:
                     continue
                 cap, dry = count * p.capacity, count * p.dry_capacity
                 q_dry = np.maximum(np.where(cap > 0, q * dry / np.maximum(cap, 1e-12), 0.0), q - (cap - dry))
-                wet = np.clip(q - q_dry, 0.0, None)
-                water += (wet - wet_by.get(key, 0.0)) * h.water_per_heat
-                wet_by[key] = wet
-        fans = np.full(n, air_fans)
-        for key, q in heat_by.items():
-            h, count, p, pump = perf[key]
-            pumps += q * pump
-            chillers += q * p.electricity_per_heat
-            if h.fan_power > 0:
-                dry_duty = q - wet_by.get(key, 0.0)
-                fans += module_fan_power(dry_duty, count, p.airflow_capacity, h.fan_power)
-        pumps += cdu_pumps
-        return heat_by, wet_by, unmet, cap_loop, {"pumps": pumps, "fans": fans, "chillers": chillers}, water
+                wet_by[key] = np.clip(q - q_dry, 0.0, None)
+        return (heat_by, wet_by, unmet, cap_loop) + plant(heat_by, wet_by)
 
     def plan_heat(mining_run):
         """The plan's own heat dispatch (per model hour, spread over its hours), re-metered with the physics."""
@@ -232,7 +230,6 @@ def simulate(inp: Inputs, design: Design) -> Operation:
         hydro_heat = sum((mining_run[m.id] for m in hydro), np.zeros(n))
         loads = {"liquid": liquid_rack + hydro_heat, "air": np.full(n, air_rack)}
         unmet, cap_loop = {}, {}
-        pumps, chillers, water, fans = np.zeros(n), np.zeros(n), np.zeros(n), np.full(n, air_fans)
         for loop in LOOPS:
             done = np.zeros(n)
             cap_loop[loop] = np.zeros(n)
@@ -243,20 +240,10 @@ def simulate(inp: Inputs, design: Design) -> Operation:
                 heat_by[key] = q
                 cap_loop[loop] += count * p.capacity
                 done += q
-                pumps += q * pump
-                chillers += q * p.electricity_per_heat
-                wet = np.clip(np.maximum(wet_by.get(key, 0.0), q - count * p.dry_capacity), 0.0, q)
                 if h.technology == "adiabatic_cooler":
-                    wet_by[key] = wet
-                    water += wet * h.water_per_heat
-                else:
-                    water += q * h.water_per_heat
-                if h.fan_power > 0:
-                    fans += module_fan_power(q - (wet if h.technology == "adiabatic_cooler" else 0.0), count,
-                                             p.airflow_capacity, h.fan_power)
+                    wet_by[key] = np.clip(np.maximum(wet_by.get(key, 0.0), q - count * p.dry_capacity), 0.0, q)
             unmet[loop] = np.maximum(loads[loop] - done, 0.0)
-        pumps += cdu_pumps
-        return heat_by, wet_by, unmet, cap_loop, {"pumps": pumps, "fans": fans, "chillers": chillers}, water
+        return (heat_by, wet_by, unmet, cap_loop) + plant(heat_by, wet_by)
 
     def meter(mining_run, parts):
         cooling = parts["pumps"] + parts["fans"] + parts["chillers"]
