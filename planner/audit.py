@@ -108,12 +108,11 @@ def rack_it(inp: Inputs, design: Design) -> dict[str, float]:
     return out
 
 
-def support_heat(inp: Inputs, design: Design) -> tuple[float, float]:
-    """Support-rack heat per loop (liquid, air) [MW]."""
-    liq = sum(design.racks.get(r.id, 0) / r.su_racks * r.support_power * r.support_liquid_fraction for r in inp.racks)
-    air = sum(design.racks.get(r.id, 0) / r.su_racks * r.support_power * (1 - r.support_liquid_fraction)
-              for r in inp.racks)
-    return liq, air
+def unit_heat(inp: Inputs, design: Design, at: int) -> dict[str, float]:
+    """Heat of the racks and their support racks per loop [MW]: ``at`` 0 typical, 1 design power."""
+    units = {r.id: design.racks.get(r.id, 0) / r.su_racks for r in inp.racks}
+    return {"liquid": sum(units[r.id] * r.su_liquid[at] for r in inp.racks),
+            "air": sum(units[r.id] * r.su_air[at] for r in inp.racks)}
 
 
 def simulate(inp: Inputs, design: Design) -> Operation:
@@ -128,9 +127,8 @@ def simulate(inp: Inputs, design: Design) -> Operation:
     it_peak = it["gpu_peak"] + it["support"]
     it_grid_peak = it["gpu_grid_peak"] + it["support"]
     it_des = it["gpu_design"] + it["support"]
-    sup_liq, sup_air = support_heat(inp, design)
-    liquid_rack = it["rack_liquid"] + sup_liq
-    air_rack = it_typ - liquid_rack
+    typical_heat = unit_heat(inp, design, 0)
+    liquid_rack, air_rack = typical_heat["liquid"], typical_heat["air"]
     installed_cdus = [c for c in inp.cdus if design.cdus.get(c.id, 0) > 0]
     cdu_pumps = it["rack_liquid"] * max((c.pump_per_heat for c in installed_cdus), default=0.0)
     air_fans = sum(design.air_units.get(a.id, 0) * a.fan_power for a in inp.air_side)
@@ -340,9 +338,8 @@ def capex(inp: Inputs, design: Design) -> dict[str, float]:
         "GPU racks": inst * sum(n[k] * r.price for k, r in racks.items()),
         "scale-out network, storage, management": inst * sum(n[k] / r.su_racks * r.support_price
                                                              for k, r in racks.items()),
-        "facility retrofit": sum(n[k] * (r.power_design + r.support_power / r.su_racks) * inp.facility_capex
-                                 for k, r in racks.items()),
-        "UPS": sum(n[k] * (r.power_peak + r.support_power / r.su_racks) * inp.ups_price_per_mw for k, r in racks.items()),
+        "facility retrofit": sum(n[k] / r.su_racks * r.su_it_design * inp.facility_capex for k, r in racks.items()),
+        "UPS": sum(n[k] / r.su_racks * r.su_it_peak * inp.ups_price_per_mw for k, r in racks.items()),
         "transformer": inp.transformer_price_per_mw * inp.grid_limit,
         "CDUs": sum(design.cdus.get(c.id, 0) * c.price for c in inp.cdus),
         "heat rejection": sum(design.modules.get(h.key, 0) * h.price for h in inp.heat_rejection),
@@ -354,12 +351,9 @@ def capex(inp: Inputs, design: Design) -> dict[str, float]:
 
 def design_loads(inp: Inputs, design: Design) -> dict[str, float]:
     """Heat at design power per loop [MW], support racks and installed hydro mining included."""
-    racks = {r.id: r for r in inp.racks}
-    liquid = sum(design.racks.get(k, 0) * r.power_design * r.liquid_fraction for k, r in racks.items())
-    air = sum(design.racks.get(k, 0) * r.power_design * (1 - r.liquid_fraction) for k, r in racks.items())
-    sup_liq, sup_air = support_heat(inp, design)
-    liquid += sup_liq + sum(design.mining.get(m.id, 0.0) for m in inp.miners if m.cooling == "hydro")
-    return {"liquid": liquid, "air": air + sup_air}
+    heat = unit_heat(inp, design, 1)
+    heat["liquid"] += sum(design.mining.get(m.id, 0.0) for m in inp.miners if m.cooling == "hydro")
+    return heat
 
 
 def gpu_count(inp: Inputs, design: Design) -> int:

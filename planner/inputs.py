@@ -71,6 +71,21 @@ class RackIn:
         return self.su_racks * self.power_typical + self.support_power
 
     @property
+    def su_it_design(self) -> float:
+        """IT power of one scalable unit at design rack power, support included [MW]."""
+        return self.su_racks * self.power_design + self.support_power
+
+    @property
+    def su_it_peak(self) -> float:
+        """Electrical peak of one scalable unit, support included: what its UPS is rated for [MW]."""
+        return self.su_racks * self.power_peak + self.support_power
+
+    @property
+    def su_hardware_price(self) -> float:
+        """Racks and support hardware (network, storage, management) of one scalable unit [USD]."""
+        return self.su_racks * self.price + self.support_price
+
+    @property
     def su_liquid(self) -> tuple[float, float]:
         """Liquid heat of one scalable unit at typical and design rack power [MW]."""
         sup = self.support_power * self.support_liquid_fraction

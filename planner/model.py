@@ -256,8 +256,8 @@ def define_racks(b: Builder) -> None:
     b.x.update(
         units=units, racks=racks, unit_ub=ubs,
         it_typical=_affine((u, r.su_it_typical) for u, r in su),
-        it_design=_affine((u, r.su_racks * r.power_design + r.support_power) for u, r in su),
-        it_peak=_affine((u, r.su_racks * r.power_peak + r.support_power) for u, r in su),
+        it_design=_affine((u, r.su_it_design) for u, r in su),
+        it_peak=_affine((u, r.su_it_peak) for u, r in su),
         it_grid_peak=_affine((u, r.su_racks * r.power_grid_peak + r.support_power) for u, r in su),
         support_it=_affine((u, r.support_power) for u, r in su),
         liquid_typ=_affine((u, r.su_liquid[0]) for u, r in su),
@@ -635,10 +635,10 @@ def define_areas_and_budget(b: Builder) -> None:
         b.add(f_yard, None, yard <= inp.yard_area, "yard_area")
 
     inst = 1.0 + inp.installation
-    capex_gpu = _affine((units[r.id], inst * (r.su_racks * r.price + r.support_price)) for r in inp.racks)
+    capex_gpu = _affine((units[r.id], inst * r.su_hardware_price) for r in inp.racks)
     capex_facility = (
-        _affine((units[r.id], (r.su_racks * r.power_design + r.support_power) * inp.facility_capex
-                 + (r.su_racks * r.power_peak + r.support_power) * inp.ups_price_per_mw) for r in inp.racks)
+        _affine((units[r.id], r.su_it_design * inp.facility_capex + r.su_it_peak * inp.ups_price_per_mw)
+                for r in inp.racks)
         + _affine((cdus[c.id], c.price) for c in inp.cdus)
         + _affine((air[a.id], a.price) for a in inp.air_side)
         + _affine((modules[h.key], h.price) for h in inp.heat_rejection)
@@ -685,8 +685,8 @@ def define_objective(b: Builder) -> None:
     units, lots = b.x["units"], b.x["lots"]
     for r in inp.racks:
         gpu_rev = K * r.gpu_price * inp.utilisation * GPU_HOURS_PER_YEAR * r.gpus * r.su_racks
-        b.obj[units[r.id]] += (gpu_rev - K * inp.facility_opex * (r.su_racks * r.power_design + r.support_power)
-                               - K * inp.it_support * (r.su_racks * r.price + r.support_price))
+        b.obj[units[r.id]] += (gpu_rev - K * inp.facility_opex * r.su_it_design
+                               - K * inp.it_support * r.su_hardware_price)
     for m in inp.miners:
         b.obj[lots[m.id]] -= K * inp.mining_opex * m.lot_mw
     peaks = b.x["peaks"]

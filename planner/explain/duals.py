@@ -222,9 +222,8 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
         # one more scalable unit: its racks and their support IT
         heat = {"liquid": r.su_liquid[1], "air": r.su_air[1]}
         area = r.su_racks * r.floor_area + r.support_floor_area
-        cost = ((1 + inp.installation) * (r.su_racks * r.price + r.support_price)
-                + (r.su_racks * r.power_design + r.support_power) * inp.facility_capex
-                + (r.su_racks * r.power_peak + r.support_power) * inp.ups_price_per_mw)
+        cost = ((1 + inp.installation) * r.su_hardware_price + r.su_it_design * inp.facility_capex
+                + r.su_it_peak * inp.ups_price_per_mw)
         yard_need, cool_mw = 0.0, 0.0
         if heat["liquid"] > max(cdu_room, 0.0) and cdu_used:
             c = max(cdu_used, key=lambda c: c.capacity)
