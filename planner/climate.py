@@ -422,19 +422,22 @@ RELATIVE_HUMIDITY_RANGE = (0.0, 110.0)  # %
 PRESSURE_RANGE = (30_000.0, 120_000.0)  # Pa; Everest summit about 33 kPa, sea-level records below 109 kPa
 
 
+def _refuse_first(name: str, bad: np.ndarray, lines: np.ndarray | None, what) -> None:
+    """Refuse the first hour flagged in ``bad``: the file, its line (or data row) and ``what(i, count)``."""
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        where = f"line {int(lines[i])}" if lines is not None else f"data row {i + 1}"
+        raise ClimateError(f"weather file {name}: {where}: {what(i, int(bad.sum()))}")
+
+
 def _within(name: str, field: str, values: np.ndarray, bounds: tuple[float, float], unit: str,
             lines: np.ndarray | None = None, scale: float = 1.0) -> None:
     """Refuse the first hour whose value lies outside ``bounds`` (missing hours, NaN, are skipped)."""
     lo, hi = bounds
     with np.errstate(invalid="ignore"):
         bad = np.isfinite(values) & ((values < lo) | (values > hi))
-    if np.any(bad):
-        i = int(np.argmax(bad))
-        where = f"line {int(lines[i])}" if lines is not None else f"data row {i + 1}"
-        raise ClimateError(
-            f"weather file {name}: {where}: {field} {values[i] / scale:g} {unit} is outside the physical range "
-            f"{lo / scale:g} to {hi / scale:g} {unit} ({int(bad.sum())} such hours)"
-        )
+    _refuse_first(name, bad, lines, lambda i, count: f"{field} {values[i] / scale:g} {unit} is outside the physical "
+                                                     f"range {lo / scale:g} to {hi / scale:g} {unit} ({count} such hours)")
 
 
 def _check_hourly_bounds(name: str, dry_bulb: np.ndarray, dew: np.ndarray, rh: np.ndarray,
@@ -447,13 +450,9 @@ def _check_hourly_bounds(name: str, dry_bulb: np.ndarray, dew: np.ndarray, rh: n
     _within(name, "station pressure", pressure, PRESSURE_RANGE, pressure_unit, lines, scale)
     with np.errstate(invalid="ignore"):
         above = np.isfinite(dew) & (dew > dry_bulb + DEW_ABOVE_DRY_TOLERANCE)
-    if np.any(above):
-        i = int(np.argmax(above))
-        where = f"line {int(lines[i])}" if lines is not None else f"data row {i + 1}"
-        raise ClimateError(
-            f"weather file {name}: {where}: dew point {dew[i]:g} degC is above the dry bulb {dry_bulb[i]:g} degC "
-            f"(at most {DEW_ABOVE_DRY_TOLERANCE:g} K above is taken as rounding; {int(above.sum())} such hours)"
-        )
+    _refuse_first(name, above, lines,
+                  lambda i, count: f"dew point {dew[i]:g} degC is above the dry bulb {dry_bulb[i]:g} degC (at most "
+                                   f"{DEW_ABOVE_DRY_TOLERANCE:g} K above is taken as rounding; {count} such hours)")
 
 
 _EPW_HEADER_LINES = 8
