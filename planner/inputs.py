@@ -63,7 +63,12 @@ class RackIn:
     support_price: float = 0.0  # USD per scalable unit
     power_grid_peak: float = 0.0  # MW per rack seen by the grid after power smoothing
     transient_window: float = 1.0  # s
-    coolant_flow: float = 0.0  # L/min per rack at design power: the vendor's figure or heat / (rho cp dT)
+    heat_coolant_flow: float = 0.0  # L/min per rack carrying its liquid heat at design power: heat / (rho cp dT)
+
+    @property
+    def coolant_flow(self) -> float:
+        """Coolant flow one rack needs at design power [L/min]: the vendor's figure, or the heat's if larger."""
+        return max(self.heat_coolant_flow, self.rated_flow)
 
     @property
     def su_it_typical(self) -> float:
@@ -294,13 +299,12 @@ def liquid_supply_with(inp: Inputs, cdu_counts: dict[str, int]) -> float:
     return float(facility_water_supply(min(r.max_coolant_supply for r in liquid), max(c.approach for c in chosen)))
 
 
-def rack_design_flow(r) -> float:
-    """Coolant flow one rack needs at design power [L/min]: the vendor's figure, or heat / (rho cp dT)."""
+def rack_heat_flow(r) -> float:
+    """Coolant flow that carries one rack's liquid heat at design power [L/min]: heat / (rho cp dT)."""
     if r.liquid_fraction.value <= 0:
         return 0.0
     cp, rho = fluid_properties(r.coolant, r.max_coolant_supply_temperature.value)
-    need = float(coolant_flow(r.power_design.value * r.liquid_fraction.value * 1000.0, r.coolant_delta_t.value, cp, rho))
-    return max(need, r.rated_coolant_flow.value)
+    return float(coolant_flow(r.power_design.value * r.liquid_fraction.value * 1000.0, r.coolant_delta_t.value, cp, rho))
 
 
 def capital_recovery_factor(rate: float, years: float) -> float:
@@ -443,7 +447,7 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
                support_floor_area=r.support_floor_area_per_unit.value, support_price=r.support_price_per_unit.value,
                power_grid_peak=max(r.power_design.value, r.power_peak.value * (1.0 - r.power_smoothing.value)),
                transient_window=r.transient_window.value,
-               coolant_flow=rack_design_flow(r))
+               heat_coolant_flow=rack_heat_flow(r))
         for r in loaded.racks
     ]
     liquid_racks = [r for r in racks if r.liquid_fraction > 0]

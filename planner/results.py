@@ -303,9 +303,7 @@ def build_results(plan, loaded=None) -> PlanResults:
     """The results model of a solved and audited plan (``loaded``: the site as loaded, for warnings and inputs)."""
     from planner.economics import objective_text
     from planner.inputs import liquid_supply_with
-    from planner.physics.fluids import fluid_properties
     from planner.physics.mining import strike_price
-    from planner.physics.thermal import coolant_flow
     from planner.report.figures import assist_mask, energy_year, hottest_hour, pue_at
 
     inp, d, op, eco = plan.inputs, plan.design, plan.operation, plan.economics
@@ -330,8 +328,7 @@ def build_results(plan, loaded=None) -> PlanResults:
         units = n // r.su_racks
         flow = None
         if r.liquid_fraction > 0:
-            cp, rho = fluid_properties(r.coolant, r.max_coolant_supply)
-            flow = q(coolant_flow(r.power_design * r.liquid_fraction * 1000, r.coolant_delta_t, cp, rho), "L/min")
+            flow = q(r.heat_coolant_flow, "L/min")
         racks.append(RackLine(
             id=r.id, name=r.name, count=n, scalable_units=units, support_racks=units * r.support_racks,
             gpus=n * r.gpus, gpu_it_typical=q(n * r.power_typical, "MW"), support_it=q(units * r.support_power, "MW"),
