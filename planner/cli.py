@@ -1,4 +1,4 @@
-"""Command line: `plan SITE.toml`, `plan check`, `plan catalog`, `plan compare`, `plan sweep`.
+"""Command line: `plan SITE.toml`, `plan check`, `plan catalog`, `plan compare`, `plan sweep`, `plan timeline`.
 
 Exit codes: 0 planned; 2 invalid input; 3 infeasible (with a diagnosis);
 4 solver stopped without a proven optimum (time limit, no incumbent, solver
@@ -388,7 +388,45 @@ def sweep_cmd(
     raise Exit(code)
 
 
-_COMMANDS = {"run", "check", "catalog", "compare", "sweep"}
+@app.command("timeline")
+def timeline_cmd(
+    site: Path = typer.Argument(..., help="Site file with a [timeline] table, e.g. sites/washington.toml"),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP),
+    scenario: Optional[str] = typer.Option(None, help=SCENARIO_HELP),
+    solver: str = typer.Option("highs", help="MILP solver: highs (default) or cbc."),
+    time_limit: Optional[float] = typer.Option(None, min=0.0, help="Stop the solver after this many seconds."),
+    mip_gap: float = typer.Option(1e-4, min=0.0, max=0.5, help="Relative MIP gap at which the solver may stop."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results as JSON ('-' for standard output only)."),
+    csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the period table as CSV."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Write timeline.json, timeline.csv and timeline.html (plots of power by use and cumulative cash) to this folder."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress lines on standard error."),
+):
+    """The conversion over time: racks, cooling and mining period by period, NPV, IRR and payback, and GPU hours against leasing.
+
+    Example: plan timeline sites/washington.toml --out out/
+    """
+    from planner.solve import SOLVERS
+    from planner.timeline.cli import timeline_and_report
+
+    _check_outputs(json=json_out, csv=csv_out)
+    _check_out_dir(out_dir, "si")
+    if solver not in SOLVERS:
+        _fail_input(InputError("--solver", solver, f"unknown solver; choose one of {', '.join(SOLVERS)}"))
+    progress = _progress(quiet)
+    progress(f"reading {site} and its weather")
+    loaded = _load(site, set_, scenario)
+    if loaded.spec.timeline is None:
+        _fail_input(InputError(loaded.path, "timeline", "the site has no [timeline] table; add one to plan the "
+                               "conversion period by period (see docs/site-reference.md, and sites/washington.toml)"))
+    try:
+        code = timeline_and_report(loaded, console, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
+                                   json_out=json_out, csv_out=csv_out, out_dir=out_dir, progress=progress)
+    except InputError as err:
+        _fail_input(err)
+    raise Exit(code)
+
+
+_COMMANDS = {"run", "check", "catalog", "compare", "sweep", "timeline"}
 
 
 def _usage_errors() -> tuple[type, ...]:

@@ -131,14 +131,32 @@ def _affine(pairs, constant: float = 0.0) -> pulp.LpAffineExpression:
     return expr
 
 
-class Builder:
-    """Shared state of one model build: the problem, families, fixed decisions, elastic slacks."""
+class _Prefixed:
+    """A view of a problem that prefixes the names of the variables and rows added through it."""
 
-    def __init__(self, inp: Inputs, fixed: dict[str, float] | None, elastic: bool):
+    def __init__(self, prob: pulp.LpProblem, prefix: str):
+        self.problem, self.prefix = prob, prefix
+
+    def add_variable(self, name, *args, **kwargs):
+        return self.problem.add_variable(self.prefix + name, *args, **kwargs)
+
+    def addConstraint(self, con, name):
+        self.problem.addConstraint(con, self.prefix + name)
+
+
+class Builder:
+    """Shared state of one model build: the problem, families, fixed decisions, elastic slacks.
+
+    ``prob`` and ``prefix`` let several builds share one problem (the periods of a timeline),
+    each with its own names; the objective is then the caller's to set.
+    """
+
+    def __init__(self, inp: Inputs, fixed: dict[str, float] | None, elastic: bool,
+                 prob: pulp.LpProblem | None = None, prefix: str = ""):
         self.inp = inp
         self.fixed = dict(fixed or {})
         self.elastic = elastic
-        self.prob = pulp.LpProblem("site_plan", pulp.LpMaximize)
+        self.prob = pulp.LpProblem("site_plan", pulp.LpMaximize) if prob is None else _Prefixed(prob, prefix)
         self.fams: dict[str, Family] = {}
         self.penalties: dict[pulp.LpVariable, float] = defaultdict(float)
         self.obj: dict[pulp.LpVariable, float] = defaultdict(float)
@@ -679,20 +697,37 @@ def define_limits(b: Builder) -> None:
         b.add(f_mlim, None, lhs <= inp.max_mining, "max_mining")
 
 
-def define_objective(b: Builder) -> None:
-    """NOI (kUSD/yr), less annualised capex or with it as a tie-break only."""
+def gpu_revenue_per_unit(inp: Inputs, r, price: float | None = None, utilisation: float | None = None) -> float:
+    """GPU-hour revenue of one scalable unit of rack type ``r`` [kUSD/yr] at a price [USD/GPU/h]."""
+    price = r.gpu_price if price is None else price
+    utilisation = inp.utilisation if utilisation is None else utilisation
+    return K * price * utilisation * GPU_HOURS_PER_YEAR * r.gpus * r.su_racks
+
+
+def define_noi(b: Builder, gpu_terms: bool = True) -> None:
+    """The yearly NOI terms besides the hourly ones (kUSD/yr): GPU revenue and hardware support per
+    scalable unit (unless ``gpu_terms`` is false: a timeline prices them per cohort), facility and
+    mining opex, demand and fixed charges."""
     inp = b.inp
     units, lots = b.x["units"], b.x["lots"]
     for r in inp.racks:
-        gpu_rev = K * r.gpu_price * inp.utilisation * GPU_HOURS_PER_YEAR * r.gpus * r.su_racks
-        b.obj[units[r.id]] += (gpu_rev - K * inp.facility_opex * r.su_it_design
-                               - K * inp.it_support * r.su_hardware_price)
+        per_unit = -K * inp.facility_opex * r.su_it_design
+        if gpu_terms:
+            per_unit += gpu_revenue_per_unit(inp, r) - K * inp.it_support * r.su_hardware_price
+        b.obj[units[r.id]] += per_unit
     for m in inp.miners:
         b.obj[lots[m.id]] -= K * inp.mining_opex * m.lot_mw
     peaks = b.x["peaks"]
     months_billed = 12.0 / len(peaks)
     for var in peaks.values():
         b.obj[var] -= K * inp.demand_charge * months_billed
+    b.constant -= K * 12 * inp.fixed_monthly
+
+
+def define_objective(b: Builder) -> None:
+    """NOI (kUSD/yr), less annualised capex or with it as a tie-break only."""
+    inp = b.inp
+    define_noi(b)
     # NOI less annualised capex; with objective "noi" the annualised capex enters with a
     # small weight only, as a tie-break, so that spare budget is not spent on plant that
     # saves a few kW (the budget constraint still holds).
@@ -703,8 +738,13 @@ def define_objective(b: Builder) -> None:
             b.obj[var] -= K * crf * c * weight
     for var, c in b.penalties.items():
         b.obj[var] += c
-    b.constant += -K * 12 * inp.fixed_monthly - K * inp.crf["facility"] * b.x["capex_fixed"] * weight
+    b.constant += -K * inp.crf["facility"] * b.x["capex_fixed"] * weight
     b.prob.setObjective(_affine(b.obj.items()) + b.constant)
+
+
+# every constraint family, in build order (the objective is set after them)
+DEFINES = (define_racks, define_mining, define_cdus, define_air_side, define_heat_rejection, define_hourly_heat,
+           define_fans, define_grid, define_areas_and_budget, define_limits)
 
 
 def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: bool = False) -> Model:
@@ -724,9 +764,7 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
         problem is feasible whatever the limits; for diagnosis only.
     """
     b = Builder(inp, fixed, elastic)
-    for define in (define_racks, define_mining, define_cdus, define_air_side, define_heat_rejection,
-                   define_hourly_heat, define_fans, define_grid, define_areas_and_budget, define_limits,
-                   define_objective):
+    for define in (*DEFINES, define_objective):
         define(b)
     x = b.x
     integer_vars = [v for v in b.prob.variables() if v.cat == pulp.LpInteger]
@@ -744,4 +782,4 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
     )
 
 
-__all__ = ["Model", "Family", "Slack", "build_model", "capex_weight", "value_of"]
+__all__ = ["Model", "Family", "Slack", "Builder", "DEFINES", "build_model", "capex_weight", "gpu_revenue_per_unit", "value_of"]

@@ -101,6 +101,16 @@ def representative_inputs(inp: Inputs, days: int = STAGE1_DAYS) -> Inputs | None
     if picked is None:
         return None
     sel, weight, groups = picked
+    return inputs_on_model_hours(inp, sel, weight, groups, f"{days} representative days of the model")
+
+
+def inputs_on_model_hours(inp: Inputs, sel: np.ndarray, weight: np.ndarray, groups: list[np.ndarray],
+                          text: str) -> Inputs:
+    """The same inputs on the model hours ``sel`` (repeats allowed), with new weights.
+
+    ``groups`` gives, per new model hour, the hours of the year it stands for; every per-hour
+    coefficient is that of model hour ``sel[t]`` of ``inp``.
+    """
 
     def take(arr):
         return None if arr is None else np.asarray(arr)[sel]
@@ -112,11 +122,11 @@ def representative_inputs(inp: Inputs, days: int = STAGE1_DAYS) -> Inputs | None
     miners = [dataclasses.replace(m, availability=take(m.availability)) for m in inp.miners]
     hours = np.concatenate(groups)
     return dataclasses.replace(
-        inp, weight=weight, month=inp.climate.month[hours], dry_bulb=take(inp.dry_bulb),
+        inp, weight=np.asarray(weight, dtype=float), month=inp.climate.month[hours], dry_bulb=take(inp.dry_bulb),
         wet_bulb=take(inp.wet_bulb), energy_price=take(inp.energy_price),
         labels=[inp.labels[t] if not inp.full_year else str(inp.climate.timestamps[g[0]])
                 for t, g in zip(sel, groups)],
-        groups=groups, time_mode=f"{days} representative days of the model", full_year=False, extreme_hours=0,
+        groups=groups, time_mode=text, full_year=False, extreme_hours=0,
         heat_rejection=hr, miners=miners)
 
 
@@ -232,4 +242,4 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
     return second, info
 
 
-__all__ = ["STRATEGIES", "TechnologySet", "representative_inputs", "technology_set", "restricted", "solve_fast"]
+__all__ = ["STRATEGIES", "TechnologySet", "representative_inputs", "inputs_on_model_hours", "technology_set", "restricted", "solve_fast"]

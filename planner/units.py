@@ -108,6 +108,10 @@ KINDS: dict[str, Kind] = {
         "a demand charge (price per unit of power per month)", "6.03 USD/kW/month", "USD/kW/month",
         per_period=True,
     ),
+    "lease_price": Kind(
+        "a lease price (per unit of contracted IT power per month)", "150 USD/kW/month", "USD/kW/month",
+        per_period=True,
+    ),
     "power_opex": Kind(
         "a yearly cost per unit of power", "0.6 MUSD/MW/year", "USD/MW/year", per_period=True
     ),

@@ -7,6 +7,7 @@ shipped figures change.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 import tomllib
 from pathlib import Path
@@ -35,6 +36,8 @@ def _value(value) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
     if isinstance(value, dict):

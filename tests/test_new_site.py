@@ -47,9 +47,17 @@ transformer = "transformer_mv"
 
 
 def required_paths() -> set[str]:
-    """Keys marked required in the reference, leaving out the tables a site may omit (arrays, named tables)."""
-    rows = [line.split("|") for line in DOC.read_text().splitlines() if line.startswith("| `")]
-    return {r[1].strip().strip("`") for r in rows if "**required**" in r[2] and "[N]" not in r[1] and ".NAME." not in r[1]}
+    """Keys marked required in the reference, in the tables a site must have (an optional table, such as
+    [timeline], has required keys only when it is given; arrays and named tables are left out)."""
+    out, table_required = set(), True
+    for line in DOC.read_text().splitlines():
+        if line.startswith("Optional table.") or line.startswith("Required table."):
+            table_required = line.startswith("Required table.")
+        elif line.startswith("| `") and table_required:
+            r = line.split("|")
+            if "**required**" in r[2] and "[N]" not in r[1] and ".NAME." not in r[1]:
+                out.add(r[1].strip().strip("`"))
+    return out
 
 
 def written_paths(text: str) -> set[str]:
