@@ -195,6 +195,9 @@ class SolverResults(_Model):
     build_time: Quantity
     solve_time: Quantity
     audit_time: Quantity | None = None
+    incumbents: list[Quantity] = Field(default=[], description="objective of each incumbent HiGHS reported while "
+                                                               "solving (the last solve), in order")
+    live_progress: str = Field(default="", description="why the solver could not report its progress, if it could not")
 
 
 class Warning_(_Model):
@@ -444,7 +447,9 @@ def build_results(plan, loaded=None) -> PlanResults:
         gap=q(None if r.gap is None else r.gap * 100, "%"), variables=int(plan.model.prob.numVariables()),
         constraints=int(plan.model.prob.numConstraints()), build_time=q(plan.timings.get("build"), "s"),
         solve_time=q(plan.timings.get("solve"), "s"),
-        audit_time=q(plan.timings["audit"], "s") if "audit" in plan.timings else None)
+        audit_time=q(plan.timings["audit"], "s") if "audit" in plan.timings else None,
+        incumbents=[q(i.objective / 1e3, "MUSD/yr") for i in r.incumbents if i.objective is not None],
+        live_progress=r.live_progress)
 
     warnings, inputs = [], []
     if loaded is not None:
