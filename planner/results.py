@@ -231,6 +231,8 @@ class InputLine(_Model):
     as_written: str
     value: float
     unit: str
+    source: str = Field(default="", description="where the figure comes from: the site file's comment on it, "
+                                                 "or the override (--set, a scenario) that set it")
 
 
 class Series(_Model):
@@ -477,8 +479,11 @@ def build_results(plan, loaded=None) -> PlanResults:
         from planner.warnings import default_warnings
 
         warnings = [Warning_(path=p, message=m) for p, m in default_warnings(loaded)]
-        inputs = [InputLine(path=p, as_written=m.text, value=float(m.value), unit=m.unit)
-                  for p, m in measured_fields(loaded.spec)]
+        from planner.spec.comments import toml_comments
+
+        comments = toml_comments(loaded.path)
+        inputs = [InputLine(path=p, as_written=m.text, value=float(m.value), unit=m.unit,
+                            source=input_source(loaded, p, comments)) for p, m in measured_fields(loaded.spec)]
     return PlanResults(site=site, design=design, power_balance=balance, annual=annual, noi=noi, capex=capex,
                        audit=audit, solver=solver, warnings=warnings, inputs=inputs, hourly=_hourly(plan))
 
@@ -496,6 +501,20 @@ def solver_results(plan) -> SolverResults:
         audit_time=q(plan.timings["audit"], "s") if "audit" in plan.timings else None,
         incumbents=[q(i.objective / 1e3, "MUSD/yr") for i in r.incumbents if i.objective is not None],
         live_progress=r.live_progress)
+
+
+def input_source(loaded, path: str, comments: dict[str, str]) -> str:
+    """Where the input at TOML ``path`` comes from: the override that set it (a scenario's with its comment),
+    else the site file's comment on it (``comments``: :func:`planner.spec.comments.toml_comments` of the
+    file); "" when the file says nothing."""
+    from planner.spec.comments import comment_for
+
+    base = path.split("[", 1)[0]
+    for key, origin in loaded.origins.items():
+        if base == key or base.startswith(key + "."):
+            note = comment_for(comments, f"{origin.strip('[]')}.{key}") if origin.startswith("[scenarios.") else ""
+            return origin + (f": {note}" if note else "")
+    return comment_for(comments, path)
 
 
 def binding_limits(binding: dict | None, values=()) -> list[BindingLimit]:
