@@ -510,19 +510,21 @@ def write_comparison(out_dir: str | Path, data: dict, rows: list[dict], runs, sy
                 links.append((label, r.name, sub.as_posix()))
 
     written += write_side_by_side(folder, "compare", f"Cooling layouts compared: {data.get('site', '')}", data, rows,
-                                  links)
+                                  links, system=system)
     return written
 
 
 def write_side_by_side(folder: Path, stem: str, title: str, data: dict, rows: list[dict],
-                       links: list[tuple[str, str, str]] = (), figures: list[tuple[str, str]] = ()) -> list[Path]:
+                       links: list[tuple[str, str, str]] = (), figures: list[tuple[str, str]] = (),
+                       system: str = "si") -> list[Path]:
     """Options side by side: ``<stem>.json`` (``data``), ``<stem>.csv`` (``rows``, headings with units),
-    ``report.md`` and ``report.html`` (the rows as a table, ``links`` to each option's report, ``figures``
-    as (title, base64 PNG))."""
+    ``report.md`` and ``report.html`` (the rows as a table in ``system``'s units, ``links`` to each option's
+    report, ``figures`` as (title, base64 PNG)). JSON and CSV, for programs, stay in SI units."""
     import csv
     import json
 
     from planner.report.render import jsonable
+    from planner.report.usunits import convert_rows
 
     written: list[Path] = []
 
@@ -542,11 +544,12 @@ def write_side_by_side(folder: Path, stem: str, title: str, data: dict, rows: li
             w.writerows(rows)
 
     put(f"{stem}.csv", write_csv)
-    heads = list(rows[0]) if rows else []
-    md = [f"# {title}", ""]
+    shown = convert_rows(rows, system)  # for people: the Markdown and HTML tables
+    heads = list(shown[0]) if shown else []
+    md = [f"# {title}", "", f"units: {'US customary' if system == 'us' else 'SI'}", ""]
     if heads:
         md += ["| " + " | ".join(heads) + " |", "|" + "|".join("---" for _ in heads) + "|"]
-        md += ["| " + " | ".join(cell(r[h]).replace("|", "\\|") for h in heads) + " |" for r in rows]
+        md += ["| " + " | ".join(cell(r[h]).replace("|", "\\|") for h in heads) + " |" for r in shown]
     if links:
         md += ["", "## Reports of each option", ""]
         md += [f"- {label} / {name}: [{sub}/report.md]({sub}/report.md)" for label, name, sub in links]
@@ -557,7 +560,7 @@ def write_side_by_side(folder: Path, stem: str, title: str, data: dict, rows: li
             "td,th{border:1px solid #ccc;padding:2px 6px}img{max-width:100%}</style></head><body>",
             f"<h1>{esc(title)}</h1>",
             "<table><thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>"]
-    page += ["<tr>" + "".join(f"<td>{esc(cell(r[h]))}</td>" for h in heads) + "</tr>" for r in rows]
+    page += ["<tr>" + "".join(f"<td>{esc(cell(r[h]))}</td>" for h in heads) + "</tr>" for r in shown]
     page.append("</tbody></table>")
     for fig_title, png in figures:
         page.append(f"<figure><img alt='{esc(fig_title)}' src='data:image/png;base64,{png}'>"
