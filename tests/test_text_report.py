@@ -66,3 +66,15 @@ def test_changing_the_model_changes_the_text(tiny):
     assert _figure(text, "NOI") == "-7.77 MUSD/yr"
     assert re.search(r"^\S.*\s987\s", text, re.M)
     assert _text(res) != text
+
+
+def test_solver_section_lists_incumbents_or_says_live_progress_was_unavailable(tiny):
+    plan, res = tiny
+    text = _text(res)
+    assert res.solver.incumbents, "HiGHS reports at least the final incumbent"
+    assert res.solver.incumbents[-1].value == pytest.approx(plan.solve.objective / 1e3)
+    assert _figure(text, "incumbents found while solving") == f"{len(res.solver.incumbents):,d}"
+    assert "live progress" not in text
+    changed = res.model_copy(deep=True)
+    changed.solver.live_progress = "highspy 1.0 has no MIP callbacks: no live progress (the result is unaffected)"
+    assert _figure(_text(changed), "live progress") == "not available"
