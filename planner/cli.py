@@ -137,6 +137,7 @@ def _check_out_dir(out_dir: Path | None, units: str) -> None:
 OUT_HELP = ("Also write report files to this folder (created if missing): plan.json, report.md, report.html, "
             "plan.xlsx, hourly.csv, hourly.parquet.")
 UNITS_HELP = "Units of the report: si (default) or us (tons of refrigeration, gpm, degF, ft^2)."
+SIDE_UNITS_HELP = UNITS_HELP + " Converts the table, report.md and report.html; JSON and CSV stay SI."
 SET_HELP = "Override a TOML value: --set PATH=VALUE, e.g. --set site.grid_limit='20 MW'. Repeatable."
 SCENARIO_HELP = "Apply a named scenario from the site's \\[scenarios] table."
 
@@ -320,7 +321,7 @@ def compare_cmd(
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the table as CSV."),
     prove: bool = typer.Option(False, "--prove", help="Solve each plan's full MILP (slower); by default the technology set is chosen on 4 representative days and each plan is proven optimal within it."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Write the comparison (compare.json, compare.csv, report.md, report.html) and, per scenario and layout with a plan, the report files of `plan --out` to this folder."),
-    units: str = typer.Option("si", "--units", help=UNITS_HELP),
+    units: str = typer.Option("si", "--units", help=SIDE_UNITS_HELP),
 ):
     """Rank cooling layouts side by side (and per scenario).
 
@@ -367,6 +368,7 @@ def sweep_cmd(
     yes: bool = typer.Option(False, "--yes", help="Run a sweep of more points than --max-points."),
     max_points: int = typer.Option(200, "--max-points", min=1, help="Most points a sweep runs without --yes."),
     prove: bool = typer.Option(False, "--prove", help="Solve each plan's full MILP (slower); by default the technology set is chosen on 4 representative days and each plan is proven optimal within it."),
+    units: str = typer.Option("si", "--units", help=SIDE_UNITS_HELP),
 ):
     """What one more MW (or any input) is worth: one plan per combination of --vary values.
 
@@ -377,13 +379,13 @@ def sweep_cmd(
     from planner.sweep import sweep_and_report
 
     _check_outputs(json=json_out, csv=csv_out)
-    _check_out_dir(out_dir, "si")
+    _check_out_dir(out_dir, units)
 
     code = sweep_and_report(
         site, console, vary=vary, sets=parse_sets(set_), scenario=scenario, days=days, bin_k=bin_k,
         time_limit=time_limit, solver=solver, executor=executor, workers=workers, json_out=json_out,
         csv_out=csv_out, max_points=None if yes else max_points, strategy="full" if prove else "fast",
-        out_dir=out_dir,
+        out_dir=out_dir, units=units,
     )
     raise Exit(code)
 

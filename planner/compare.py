@@ -38,6 +38,7 @@ from planner.report.figures import assist_mask, energy_year, hottest_hour, pue_a
 from planner.outputs import write_exports_atomic
 from planner.report.export import csv_value, report_console
 from planner.report.render import add_narrow_column, jsonable, narrow_table
+from planner.report.usunits import convert, unit_label
 
 FREE = "free optimum"
 BUILTIN_LAYOUTS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -440,6 +441,12 @@ def _fmt(value, unit: str = "") -> str:
     return fmt(value)
 
 
+def _shown(value, unit: str, system: str) -> str:
+    """A table cell in ``system``'s units (:func:`planner.report.usunits.convert`); its heading's unit is
+    :func:`planner.report.usunits.unit_label`."""
+    return _fmt(*convert(value, unit, system)) if value is not None else "-"
+
+
 def _modules_text(res: LayoutResult, inp: Inputs, loop: str) -> str:
     loops = {h.key: h.loop for h in inp.heat_rejection}
     parts = [f"{n} {k.split('@')[0]}" for k, n in res.modules.items() if loops.get(k) == loop]
@@ -476,21 +483,24 @@ def _table(cols: Sequence[tuple[str, str]]) -> RichTable:
     return t
 
 
-def render_comparison(results: list[LayoutResult], inp: Inputs, console: Console, *, title: str = "") -> None:
-    """Two tables: the ranking with money and the binding limit, then the cooling figures."""
+def render_comparison(results: list[LayoutResult], inp: Inputs, console: Console, *, title: str = "",
+                      system: str = "si") -> None:
+    """Two tables: the ranking with money and the binding limit, then the cooling figures (in ``system``'s units:
+    "si" or "us", as ``plan --units``)."""
     head = title or f"Cooling layouts at {inp.site_name}"
     console.rule(f"[bold]{head}")
     console.print(f"  ranked by {objective_text(inp.objective)} (economics.objective) in the full-year audit of each plan; "
                   f"planned on {inp.time_mode}", highlight=False)
+    air, air_unit = convert(inp.air_supply, "degC", system)
     console.print("  a layout restricts the liquid-loop heat rejection; the air-side loop "
-                  f"({inp.air_supply:g} degC) keeps its free choice", highlight=False)
+                  f"({air:.3g} {air_unit}) keeps its free choice", highlight=False)
 
     keys = ["racks", "gpus", "it_typical", "capex", "noi", "noi_less_annualised_capex", "gap_to_best"]
-    t = _table([("rank", ""), ("layout", ""), ("status", "")] + [(HEADINGS[k], UNITS[k]) for k in keys]
-              + [("binding limit", "")])
+    t = _table([("rank", ""), ("layout", ""), ("status", "")]
+               + [(HEADINGS[k], unit_label(UNITS[k], system)) for k in keys] + [("binding limit", "")])
     for r in results:
         cells = [str(r.rank) if r.rank else "-", r.name, _short_status(r)]
-        cells += [_fmt(r.figures.get(k), UNITS[k]) for k in keys]
+        cells += [_shown(r.figures.get(k), UNITS[k], system) for k in keys]
         cells.append(_short_binding(r.binding) if r.has_plan else "see below")
         t.add_row(*cells, style=None if r.has_plan else "dim")
     console.print(t)
@@ -506,13 +516,13 @@ def render_comparison(results: list[LayoutResult], inp: Inputs, console: Console
     headings = {"assist_hours_liquid": "assist, liquid loop", "assist_hours_air": "assist, air loop",
                 "pue_hottest_hour": "PUE hottest", "mining_installed": "mining"}
     t = _table([("rank", ""), ("layout", ""), ("liquid-loop modules", "")]
-              + [(headings.get(k, HEADINGS[k]), UNITS[k]) for k in keys] + [("audit", "")])
+              + [(headings.get(k, HEADINGS[k]), unit_label(UNITS[k], system)) for k in keys] + [("audit", "")])
     t.columns[2].no_wrap = True
     for r in results:
         if r.has_plan:
             audit = _violations_text(r.audit_violations) if r.audit_violations else "passed"
             t.add_row(str(r.rank), r.name, _modules_text(r, inp, "liquid").replace(" + ", "\n"),
-                      *[_fmt(r.figures.get(k), UNITS[k]) for k in keys], audit)
+                      *[_shown(r.figures.get(k), UNITS[k], system) for k in keys], audit)
     console.print(t)
     console.print("  assist: hours with adiabatic spray or a chiller running; mining: installed; PUE: grid energy over "
                   "GPU IT and mining energy, for the year and at the hottest hour; WUE: water per GPU IT and mining "
@@ -535,12 +545,12 @@ def _best(results: list[LayoutResult]) -> LayoutResult | None:
     return next((r for r in results if r.rank == 1), None)
 
 
-def render_summary(runs: list[tuple[str, Inputs, list[LayoutResult]]], console: Console) -> None:
-    """Best layout per scenario (the sensitivity view, HOMER-style)."""
+def render_summary(runs: list[tuple[str, Inputs, list[LayoutResult]]], console: Console, system: str = "si") -> None:
+    """Best layout per scenario (the sensitivity view, HOMER-style), in ``system``'s units."""
     console.rule("[bold]Best layout per scenario")
     t = _table([("scenario", ""), ("best layout", ""), ("liquid-loop modules", ""), ("objective", "MUSD/yr"),
                 ("best restricted layout", ""), ("behind by", "MUSD/yr"), ("racks", "racks"), ("PUE annual", "-"),
-                ("WUE", "L/kWh"), ("binding limit", "")])
+                ("WUE", unit_label("L/kWh", system)), ("binding limit", "")])
     for label, inp, results in runs:
         best = _best(results)
         if best is None:
@@ -551,7 +561,7 @@ def render_summary(runs: list[tuple[str, Inputs, list[LayoutResult]]], console: 
                   _fmt(best.objective, "MUSD/yr"), runner.name if runner else "-",
                   _fmt(runner.figures["gap_to_best"], "MUSD/yr") if runner else "-",
                   _fmt(best.figures["racks"]), _fmt(best.figures["pue_annual"], "-"),
-                  _fmt(best.figures["wue"], "L/kWh"), _short_binding(best.binding))
+                  _shown(best.figures["wue"], "L/kWh", system), _short_binding(best.binding))
     console.print(t)
     console.print("  best restricted layout: the best of the built-in and site layouts, and how far it is behind "
                   "the best", highlight=False, style="dim")
@@ -617,13 +627,13 @@ def compare_and_report(site: Path, console: Console, *, scenarios: list[str | No
                                   strategy=strategy)
         runs.append((label, inp, results))
         title = f"Cooling layouts at {inp.site_name}" + (f", scenario '{sc}'" if sc else "")
-        render_comparison(results, inp, out, title=title)
+        render_comparison(results, inp, out, title=title, system=units)
         if loaded.overrides:
             out.print("  overrides: " + ", ".join(f"{k} = {v!r}" for k, v in loaded.overrides.items()), highlight=False)
         out.print(f"  {len(results)} layouts in {time.perf_counter() - t0:.1f} s "
                   f"({sum(r.seconds for r in results):.1f} s planning)", highlight=False, style="dim")
     if len(runs) > 1:
-        render_summary(runs, out)
+        render_summary(runs, out, units)
 
     data = None
     if json_out is not None or out_dir is not None:

@@ -420,6 +420,7 @@ class LoadedSite:
     transformer: PowerEquipment
     weather_path: Path | None
     overrides: dict[str, Any] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)  # of each override: "--set" or "[scenarios.NAME]"
 
 
 _CHOICE_KINDS = {
@@ -594,6 +595,7 @@ def load_site(path: str | Path, overrides: dict[str, Any] | None = None, scenari
         transformer=chosen["transformer"][0],
         weather_path=weather_path,
         overrides=applied,
+        origins=origin,
     )
     return loaded
 

@@ -97,15 +97,19 @@ def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = N
         f"(built in {build:.1f} s; {'technology set from 4 representative days, then the full model' if strategy == 'fast' else 'full MILP'})")
     staged = None
     t1 = time.perf_counter()
+
+    def live(report, stage: str = "") -> None:  # each better incumbent or bound, while the solver runs
+        say(f"  {stage + ': ' if stage else ''}{report.text()}")
+
     if strategy == "fast":
         staged = solve_fast(inp, model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
-                            include=include)
+                            include=include, on_progress=live if progress else None)
     if staged is not None:
         result, info = staged
     else:
         spent = time.perf_counter() - t1  # a fast path that gave no answer counts against the time limit
         left = None if time_limit is None else max(time_limit - spent, min(time_limit, 1.0))
-        result = solve(model, solver=solver, time_limit=left, mip_gap=mip_gap)
+        result = solve(model, solver=solver, time_limit=left, mip_gap=mip_gap, on_progress=live if progress else None)
         result.solve_seconds += spent
     plan = PlanResult(inp, model, result, build)
     plan.timings = {"build": build, "solve": result.solve_seconds}

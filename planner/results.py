@@ -45,16 +45,19 @@ class Site(_Model):
     name: str
     grid_limit: Quantity = Field(description="site.grid_limit")
     grid_margin: Quantity = Field(description="site.grid_margin")
+    grid_margin_reason: str = Field(default="", description="site.grid_margin_reason")
     operating_limit: Quantity = Field(description="grid limit less the operating margin")
     hall_area: Quantity
     yard_area: Quantity
     weather_source: str
     design_dry_bulb: Quantity
     design_wet_bulb: Quantity
+    design_source: str = Field(default="", description="where the design condition comes from")
     hottest_dry_bulb: Quantity
     time_mode: str
     model_hours: int
     liquid_supply_temperature: Quantity
+    liquid_supply_note: str = Field(default="", description="why the liquid loop supplies at that temperature")
     air_supply_temperature: Quantity
     hashprice: Quantity
 
@@ -71,6 +74,9 @@ class RackLine(_Model):
     it_peak_at_grid: Quantity
     gpu_price: Quantity
     coolant_flow_per_rack: Quantity | None = None
+    coolant: str = ""
+    coolant_temperature_rise: Quantity | None = Field(default=None, description="rise at design power")
+    vendor_coolant_flow: Quantity | None = Field(default=None, description="the vendor's flow per rack, if given")
 
 
 class CoolingLine(_Model):
@@ -108,6 +114,16 @@ class LoopCapacity(_Model):
     design_heat: Quantity
     capacity_with_spares_out: Quantity
     carried_by: list[str]
+    spares_out: str = Field(default="", description="which units are taken out: the largest module(s), or spares per technology")
+    redundancy: str = Field(default="", description="redundancy.heat_rejection as N+k")
+
+
+class ExcludedMiner(_Model):
+    """A miner of the site's choices that may not run, and why."""
+
+    id: str
+    name: str
+    reason: str
 
 
 class DesignResults(_Model):
@@ -124,8 +140,10 @@ class DesignResults(_Model):
     hall_area_used: Quantity
     yard_area_used: Quantity
     rack_coolant_flow: Quantity
+    cdu_flow: Quantity | None = Field(default=None, description="coolant flow of the CDUs installed")
     loops: list[LoopCapacity]
     assist_hours: dict[str, int] = Field(description="per module id@loop: hours of adiabatic spray or chiller running")
+    miners_not_eligible: list[ExcludedMiner] = []
 
 
 class PowerBalance(_Model):
@@ -159,6 +177,7 @@ class NoiResults(_Model):
     annualised_capex: Quantity
     noi_less_annualised_capex: Quantity
     objective: str
+    names: dict[str, str] = Field(default={}, description="display name of each part, for people")
 
 
 class CapexResults(_Model):
@@ -166,6 +185,7 @@ class CapexResults(_Model):
     total: Quantity
     budget: Quantity
     facility_per_mw_it: Quantity | None = None
+    names: dict[str, str] = Field(default={}, description="display name of each part, for people")
 
 
 class Violation(_Model):
@@ -187,6 +207,7 @@ class SolverResults(_Model):
     solver: str
     status: str
     detail: str
+    scope: str = Field(default="", description="what the status covers when less than the full model")
     objective: Quantity
     bound: Quantity
     gap: Quantity
@@ -195,6 +216,9 @@ class SolverResults(_Model):
     build_time: Quantity
     solve_time: Quantity
     audit_time: Quantity | None = None
+    incumbents: list[Quantity] = Field(default=[], description="objective of each incumbent HiGHS reported while "
+                                                               "solving (the last solve), in order")
+    live_progress: str = Field(default="", description="why the solver could not report its progress, if it could not")
 
 
 class Warning_(_Model):
@@ -207,6 +231,8 @@ class InputLine(_Model):
     as_written: str
     value: float
     unit: str
+    source: str = Field(default="", description="where the figure comes from: the site file's comment on it, "
+                                                 "or the override (--set, a scenario) that set it")
 
 
 class Series(_Model):
@@ -313,11 +339,12 @@ def build_results(plan, loaded=None) -> PlanResults:
 
     site = Site(
         name=inp.site_name, grid_limit=q(inp.grid_limit, "MW"), grid_margin=q(inp.grid_margin, "MW"),
-        operating_limit=q(inp.operating_limit, "MW"), hall_area=q(inp.hall_area, "m^2"),
+        grid_margin_reason=inp.grid_margin_reason or "", operating_limit=q(inp.operating_limit, "MW"), hall_area=q(inp.hall_area, "m^2"),
         yard_area=q(inp.yard_area, "m^2"), weather_source=str(clim.source),
         design_dry_bulb=q(clim.design_dry_bulb, "degC"), design_wet_bulb=q(clim.design_wet_bulb, "degC"),
+        design_source=str(clim.design_source or ""),
         hottest_dry_bulb=q(clim.dry_bulb.max(), "degC"), time_mode=inp.time_mode, model_hours=int(inp.hours),
-        liquid_supply_temperature=q(liquid_supply_with(inp, d.cdus), "degC"),
+        liquid_supply_temperature=q(liquid_supply_with(inp, d.cdus), "degC"), liquid_supply_note=inp.liquid_supply_note,
         air_supply_temperature=q(inp.air_supply, "degC"), hashprice=q(inp.hashprice, "USD/(PH/s)/day"))
 
     racks = []
@@ -326,14 +353,16 @@ def build_results(plan, loaded=None) -> PlanResults:
         if n == 0:
             continue
         units = n // r.su_racks
-        flow = None
+        flow = rise = vendor = None
         if r.liquid_fraction > 0:
-            flow = q(r.heat_coolant_flow, "L/min")
+            flow, rise = q(r.heat_coolant_flow, "L/min"), q(r.coolant_delta_t, "K")
+            vendor = q(r.rated_flow, "L/min") if r.rated_flow > 0 else None
         racks.append(RackLine(
             id=r.id, name=r.name, count=n, scalable_units=units, support_racks=units * r.support_racks,
             gpus=n * r.gpus, gpu_it_typical=q(n * r.power_typical, "MW"), support_it=q(units * r.support_power, "MW"),
             it_peak_at_grid=q(n * r.power_grid_peak + units * r.support_power, "MW"),
-            gpu_price=q(r.gpu_price, "USD/GPU/h"), coolant_flow_per_rack=flow))
+            gpu_price=q(r.gpu_price, "USD/GPU/h"), coolant_flow_per_rack=flow, coolant=r.coolant if flow else "",
+            coolant_temperature_rise=rise, vendor_coolant_flow=vendor))
 
     sp = inp.spares
     loads = design_loads(inp, d)
@@ -365,8 +394,10 @@ def build_results(plan, loaded=None) -> PlanResults:
     for loop in ("liquid", "air"):
         if loads[loop] > 0:
             _, left, carrying = design_capacity_with_spares_out(inp, d, loop)
-            loops.append(LoopCapacity(loop=loop, design_heat=q(loads[loop], "MW"),
-                                      capacity_with_spares_out=q(left, "MW"), carried_by=list(carrying)))
+            loops.append(LoopCapacity(
+                loop=loop, design_heat=q(loads[loop], "MW"), capacity_with_spares_out=q(left, "MW"),
+                carried_by=list(carrying), redundancy=f"N+{sp['heat_rejection']}",
+                spares_out="the largest module(s) out" if inp.hr_scope == "loop" else "spares out per technology"))
     assist = {}
     for h in inp.heat_rejection:
         mask = assist_mask(h, op) if d.modules.get(h.key, 0) else None
@@ -374,6 +405,8 @@ def build_results(plan, loaded=None) -> PlanResults:
             assist[h.key] = int(np.count_nonzero(mask))
 
     miners = []
+    excluded = [ExcludedMiner(id=m.id, name=m.name, reason=m.reason) for m in inp.miners
+                if d.mining.get(m.id, 0.0) <= 1e-6 and not m.allowed]
     price = op.energy_price
     grid_bound = op.grid_draw >= inp.operating_limit - 1e-4
     for m in inp.miners:
@@ -402,7 +435,8 @@ def build_results(plan, loaded=None) -> PlanResults:
         yard_area_used=q(yard, "m^2"),
         rack_coolant_flow=q(sum(d.racks.get(r.id, 0) * r.coolant_flow for r in inp.racks if r.liquid_fraction > 0),
                             "L/min"),
-        loops=loops, assist_hours=assist)
+        cdu_flow=q(sum(d.cdus.get(c.id, 0) * c.flow for c in inp.cdus), "L/min") if d.cdus else None,
+        loops=loops, assist_hours=assist, miners_not_eligible=excluded)
 
     h = hottest_hour(inp)
     balance = PowerBalance(
@@ -422,13 +456,14 @@ def build_results(plan, loaded=None) -> PlanResults:
         parts={_snake(name): q(val / 1e6, "MUSD/yr") for name, val in eco.parts()}, noi=q(eco.noi / 1e6, "MUSD/yr"),
         annualised_capex=q(eco.annualised_capex / 1e6, "MUSD/yr"),
         noi_less_annualised_capex=q(eco.noi_less_annualised_capex / 1e6, "MUSD/yr"),
-        objective=objective_text(inp.objective))
+        objective=objective_text(inp.objective), names={_snake(name): name for name, _ in eco.parts()})
     facility = sum(v for k, v in eco.capex_parts.items()
                    if k not in ("GPU racks", "scale-out network, storage, management", "miners"))
     capex = CapexResults(
         parts={_snake(k): q(v / 1e6, "MUSD") for k, v in eco.capex_parts.items()}, total=q(eco.capex / 1e6, "MUSD"),
         budget=q(inp.budget / 1e6, "MUSD"),
-        facility_per_mw_it=q(facility / op.it_design / 1e6, "MUSD/MW") if op.it_design > 0 else None)
+        facility_per_mw_it=q(facility / op.it_design / 1e6, "MUSD/MW") if op.it_design > 0 else None,
+        names={_snake(k): k for k in eco.capex_parts})
 
     a = plan.audit
     audit = AuditResults(
@@ -436,15 +471,7 @@ def build_results(plan, loaded=None) -> PlanResults:
         violations=[Violation(limit=v.limit, what=v.what, timestamp=v.hour, excess=q(v.excess, v.unit))
                     for v in a.violations],
         checks=list(a.checks), objective_recomputed=q(eco.objective(inp.objective) / 1e6, "MUSD/yr"))
-    r = plan.solve
-    solver = SolverResults(
-        solver=r.solver, status=r.status, detail=r.detail or "",
-        objective=q(None if r.objective is None else r.objective / 1e3, "MUSD/yr"),
-        bound=q(None if r.bound is None else r.bound / 1e3, "MUSD/yr"),
-        gap=q(None if r.gap is None else r.gap * 100, "%"), variables=int(plan.model.prob.numVariables()),
-        constraints=int(plan.model.prob.numConstraints()), build_time=q(plan.timings.get("build"), "s"),
-        solve_time=q(plan.timings.get("solve"), "s"),
-        audit_time=q(plan.timings["audit"], "s") if "audit" in plan.timings else None)
+    solver = solver_results(plan)
 
     warnings, inputs = [], []
     if loaded is not None:
@@ -452,10 +479,42 @@ def build_results(plan, loaded=None) -> PlanResults:
         from planner.warnings import default_warnings
 
         warnings = [Warning_(path=p, message=m) for p, m in default_warnings(loaded)]
-        inputs = [InputLine(path=p, as_written=m.text, value=float(m.value), unit=m.unit)
-                  for p, m in measured_fields(loaded.spec)]
+        from planner.spec.comments import toml_comments
+
+        comments = toml_comments(loaded.path)
+        inputs = [InputLine(path=p, as_written=m.text, value=float(m.value), unit=m.unit,
+                            source=input_source(loaded, p, comments)) for p, m in measured_fields(loaded.spec)]
     return PlanResults(site=site, design=design, power_balance=balance, annual=annual, noi=noi, capex=capex,
                        audit=audit, solver=solver, warnings=warnings, inputs=inputs, hourly=_hourly(plan))
+
+
+def solver_results(plan) -> SolverResults:
+    """What the solver did, for a plan with or without a solution (an infeasible plan has no other results)."""
+    r = plan.solve
+    return SolverResults(
+        solver=r.solver, status=r.status, detail=r.detail or "", scope=r.scope,
+        objective=q(None if r.objective is None else r.objective / 1e3, "MUSD/yr"),
+        bound=q(None if r.bound is None else r.bound / 1e3, "MUSD/yr"),
+        gap=q(None if r.gap is None else r.gap * 100, "%"), variables=int(plan.model.prob.numVariables()),
+        constraints=int(plan.model.prob.numConstraints()), build_time=q(plan.timings.get("build"), "s"),
+        solve_time=q(plan.timings.get("solve"), "s"),
+        audit_time=q(plan.timings["audit"], "s") if "audit" in plan.timings else None,
+        incumbents=[q(i.objective / 1e3, "MUSD/yr") for i in r.incumbents if i.objective is not None],
+        live_progress=r.live_progress)
+
+
+def input_source(loaded, path: str, comments: dict[str, str]) -> str:
+    """Where the input at TOML ``path`` comes from: the override that set it (a scenario's with its comment),
+    else the site file's comment on it (``comments``: :func:`planner.spec.comments.toml_comments` of the
+    file); "" when the file says nothing."""
+    from planner.spec.comments import comment_for
+
+    base = path.split("[", 1)[0]
+    for key, origin in loaded.origins.items():
+        if base == key or base.startswith(key + "."):
+            note = comment_for(comments, f"{origin.strip('[]')}.{key}") if origin.startswith("[scenarios.") else ""
+            return origin + (f": {note}" if note else "")
+    return comment_for(comments, path)
 
 
 def binding_limits(binding: dict | None, values=()) -> list[BindingLimit]:

@@ -15,7 +15,7 @@ from planner.outputs import write_text_atomic
 from planner.plan import PlanResult, run_plan
 from planner.solve import SolverUnavailable
 from planner.warnings import default_warnings
-from planner.report.figures import Section, build_sections, solver_section
+from planner.report.figures import Section, audit_section, build_sections, solver_section
 from planner.report.render import render_json, render_text, sections_to_dict
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_AUDIT = 0, 3, 4, 5
@@ -119,24 +119,6 @@ def parse_fixed(inp: Inputs, items: list[str], design_file: Path | None) -> dict
     return out
 
 
-def _audit_section(plan: PlanResult) -> Section:
-    a = plan.audit
-    s = Section("Audit (independent re-simulation of every hour)")
-    s.lines.append(f"audit: {a.hours_checked} h checked, {len(a.violations)} violations")
-    e, obj = plan.economics, plan.solve.objective
-    if e is not None and obj is not None:
-        audited = e.objective(plan.inputs.objective)
-        s.lines.append(
-            f"objective re-computed from the simulated year: {audited / 1e6:.3f} MUSD/yr; optimiser: "
-            f"{obj / 1e3:.3f} MUSD/yr ({(audited / 1e3 - obj) / max(abs(obj), 1e-9) * 100:+.2f} %; the optimiser "
-            "sees each group of hours at its worst hour)")
-    for v in a.violations:
-        s.lines.append(f"  VIOLATION {v}")
-    for c in a.checks:
-        s.lines.append(f"  checked: {c}")
-    return s
-
-
 def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mip_gap, fixed,
                    json_out: Path | None, show_units: bool, explain: bool, loaded=None,
                    replan: bool = True, strategy: str = "fast", out_dir: Path | None = None, units: str = "si",
@@ -165,23 +147,24 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
     except SolverUnavailable as err:
         out.print(f"no plan: {err}", highlight=False)
         return EXIT_SOLVER
+    from planner.results import build_results, solver_results
+
     status = plan.solve.status
     if status == "infeasible":
         diagnosis = explain_mod.diagnose_infeasible(inp, solver=solver, fixed=fixed)
-        render_text([diagnosis, solver_section(plan)], out)
+        unsolved = solver_section(solver_results(plan))
+        render_text([diagnosis, unsolved], out)
         if quiet:
-            print(render_json([diagnosis, solver_section(plan)], {"status": "infeasible"}))
+            print(render_json([diagnosis, unsolved], {"status": "infeasible"}))
         return EXIT_INFEASIBLE
     if not plan.solve.has_solution:
-        render_text([solver_section(plan)], out)
+        render_text([solver_section(solver_results(plan))], out)
         out.print(f"no plan: the solver stopped with status '{status}' and no feasible design "
                   "(try a longer --time-limit or --days for a smaller model)", highlight=False)
         return EXIT_SOLVER
 
-    from planner.results import build_results
-
     results = build_results(plan, loaded)
-    sections = build_sections(plan, results)
+    sections = build_sections(results)
     warnings = default_warnings(loaded) if loaded is not None else []
     if warnings:  # first, where they are read: defaults that may have changed this plan
         sections.insert(0, Section("Warnings: defaults that change the answer",
@@ -211,8 +194,8 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
     if explain:
         results.limits = binding_limits(plan.binding, values)
     results.explanation = [Note(title=s.title, lines=section_lines(s)) for s in sections[first_explained:]]
-    sections.append(_audit_section(plan))
-    sections.append(solver_section(plan))
+    sections.append(audit_section(results))
+    sections.append(solver_section(results.solver))
     if units != "si":
         import copy
 

@@ -8,12 +8,14 @@ import os
 import sys
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pulp
 
 from planner.model import Model
+from planner.solver_progress import ProgressWatcher, SolverProgress
 
 SOLVERS = ("highs", "cbc")
 
@@ -38,6 +40,9 @@ class SolveResult:
     solve_seconds: float
     detail: str
     scope: str = ""  # what "optimal" covers when less than the full model (the fast strategy's stage 2)
+    incumbents: list[SolverProgress] = field(default_factory=list)  # as HiGHS found them, in order
+    live_progress: str = ""  # why no live progress was reported, when it could not be
+
 
     @property
     def has_solution(self) -> bool:
@@ -65,10 +70,11 @@ def cbc_solver(**options):
 
 
 def _solver(name: str, time_limit: float | None, mip_gap: float | None, mip: bool = True,
-            start: dict[str, float] | None = None):
+            start: dict[str, float] | None = None, on_progress: Callable[[SolverProgress], None] | None = None):
     if name == "highs":
         kw = dict(msg=False, timeLimit=time_limit, gapRel=mip_gap, mip=mip, threads=1)
         solver = _HiGHSFromStart(start, **kw) if start else _InterruptibleHiGHS(**kw)
+        solver.on_progress = on_progress
         if not solver.available():
             raise SolverUnavailable("HiGHS (highspy) is not installed")
         return solver
@@ -129,15 +135,18 @@ def _quiet_stdout():
 
 
 def solve(model: Model, solver: str = "highs", time_limit: float | None = None,
-          mip_gap: float | None = 1e-4, start: dict[str, float] | None = None) -> SolveResult:
+          mip_gap: float | None = 1e-4, start: dict[str, float] | None = None,
+          on_progress: Callable[[SolverProgress], None] | None = None) -> SolveResult:
     """Solve the MILP; the status says plainly whether the answer is proven optimal.
 
     HiGHS is the default; where highspy is missing, CBC is used and the result says so.
     ``start`` (values by variable name, HiGHS only) is handed to the solver as a MIP start.
+    ``on_progress`` is told of each better incumbent and tighter bound while HiGHS runs
+    (:mod:`planner.solver_progress`), from the calling thread; the result keeps the incumbents.
     """
     fallback = ""
     try:
-        s = _solver(solver, time_limit, mip_gap, start=start)
+        s = _solver(solver, time_limit, mip_gap, start=start, on_progress=on_progress)
     except SolverUnavailable as err:
         if solver != "highs":
             raise
@@ -154,9 +163,13 @@ def solve(model: Model, solver: str = "highs", time_limit: float | None = None,
             obj = pulp.value(model.prob.objective)  # includes the constant HiGHS never sees
         if bound is not None:
             bound += model.constant_kusd
-        return SolveResult("highs", status, obj, bound, gap, seconds, detail)
+        watcher = s.watcher
+        return SolveResult("highs", status, obj, bound, gap, seconds, detail,
+                           incumbents=list(watcher.incumbents) if watcher else [],
+                           live_progress=watcher.note if watcher else "")
     result = _cbc_outcome(model, pulp_status, seconds)
     result.detail += fallback
+    result.live_progress = "CBC reports no incumbents while it runs"
     return result
 
 
@@ -267,19 +280,28 @@ class _InterruptibleHiGHS(pulp.HiGHS):
     solver thread to stop, and propagates.
     """
 
+    on_progress: Callable[[SolverProgress], None] | None = None
+    watcher: ProgressWatcher | None = None
+
     def callSolver(self, lp):
         h = lp.solverModel
-        if not hasattr(h, "startSolve"):  # pragma: no cover - older highspy: plain blocking run
-            return super().callSolver(lp)
-        h.HandleUserInterrupt = True
-        h.startSolve()
+        sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0  # PuLP hands HiGHS the negated maximisation
+        self.watcher = ProgressWatcher(h, sign, float(lp.objective.constant), self.on_progress)
+        self.watcher.attach()
         try:
-            while not h.wait(0.05)[0]:
-                pass
-        except BaseException:
-            h.cancelSolve()
-            h.wait(0.5)
-            raise
+            if not hasattr(h, "startSolve"):  # pragma: no cover - older highspy: plain blocking run
+                return super().callSolver(lp)
+            h.HandleUserInterrupt = True
+            h.startSolve()
+            try:
+                while not h.wait(0.05)[0]:
+                    self.watcher.drain()
+            except BaseException:
+                h.cancelSolve()
+                h.wait(0.5)
+                raise
+        finally:
+            self.watcher.detach()
 
 
 class _HiGHSFromStart(_InterruptibleHiGHS):

@@ -209,11 +209,14 @@ class StageInfo:
 
 
 def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | None, mip_gap: float | None,
-               fixed: dict[str, float] | None, days: int = STAGE1_DAYS, include: TechnologySet | None = None):
+               fixed: dict[str, float] | None, days: int = STAGE1_DAYS, include: TechnologySet | None = None,
+               on_progress=None):
     """Two stages as in the module docstring; returns (SolveResult, StageInfo), or None to solve whole.
 
     ``include`` adds a technology set to the one stage 1 chooses: a re-plan of a limit raised
     keeps the base plan's set open, so its optimum within the union is never below the base plan's.
+    ``on_progress(report, stage)`` is told of each :class:`planner.solver_progress.SolverProgress` of
+    either stage, ``stage`` naming it in words.
     """
     from planner.solve import solve
 
@@ -224,8 +227,11 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
         return None
     t0 = time.perf_counter()
     small = build_model(small_inp, fixed=fixed)
+    def told(stage: str):
+        return None if on_progress is None else (lambda report: on_progress(report, stage))
+
     first = solve(small, solver=solver, time_limit=None if time_limit is None else time_limit / 2,
-                  mip_gap=max(mip_gap or 0.0, STAGE1_GAP))
+                  mip_gap=max(mip_gap or 0.0, STAGE1_GAP), on_progress=told(f"stage 1, {days} representative days"))
     stage1 = time.perf_counter() - t0
     if first.solver != "highs" or first.status != "optimal":  # a set from an unfinished stage 1 proves nothing
         return None
@@ -233,7 +239,8 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
     info = StageInfo(days, tech, stage1, first.status)
     remaining = None if time_limit is None else max(time_limit - stage1, 1.0)
     with restricted(model, tech):
-        second = solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start_from(small, model))
+        second = solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start_from(small, model),
+                       on_progress=told("stage 2, within the technology set"))
     if not second.has_solution:  # no design within the set (or none in time): the full MILP decides
         return None
     chosen = f"chosen on {days} representative days" + (" with the base plan's" if include is not None else "")

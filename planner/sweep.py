@@ -565,8 +565,12 @@ def _step_label(axis: Axis, unit: str) -> str:
 
 
 def render_sweep(axes: Sequence[Axis], points: Sequence[SweepPoint], console: Console, *, site_name: str = "",
-                 scenario: str | None = None) -> None:
-    """The table of points, the marginal values along each numeric path, and the reasons of points without a plan."""
+                 scenario: str | None = None, system: str = "si") -> None:
+    """The table of points, the marginal values along each numeric path, and the reasons of points without a plan.
+
+    ``system`` ("si" or "us", as ``plan --units``) converts the varied values (m^2 to ft^2, degC to degF) and
+    the marginal values per unit of them (per ft^2, per degF)."""
+    from planner.report.usunits import convert, per_unit
     obj = _objective_name(points)
     obj_label = "NOI" if obj == "noi" else "NOI less annualised capex"
     some = next((p.outcome for p in points if p.outcome and p.outcome.time_mode), None)
@@ -579,8 +583,13 @@ def render_sweep(axes: Sequence[Axis], points: Sequence[SweepPoint], console: Co
                   + (f"; planned on {some.time_mode}" if some else ""), highlight=False)
 
     numeric = _numeric_axes(axes, points)
-    units = {a.path: (points[0].values[k].unit if points and points[0].values[k].number is not None else "")
-             for k, a in enumerate(axes)}
+    written = {a.path: (points[0].values[k].unit if points and points[0].values[k].number is not None else "")
+               for k, a in enumerate(axes)}
+    units = {path: convert(1.0, unit, system)[1] for path, unit in written.items()}  # as shown
+    steps = {path: per_unit(1.0, unit, system)[1] for path, unit in written.items()}  # marginal value per +1 of
+
+    def marginal(value: float | None, path: str) -> str:
+        return _marginal_text(per_unit(value, written[path], system)[0])
 
     def table(figures: bool, marginals: tuple[str, ...]) -> RichTable:
         """Point, varied values, [status, figures], marginal columns of ``marginals``, [binding limit]."""
@@ -600,21 +609,22 @@ def render_sweep(axes: Sequence[Axis], points: Sequence[SweepPoint], console: Co
         for name in marginals:
             label = "NOI" if name == "noi" else "NOI less ann. capex"
             for k, a in numeric:
-                step = f"+1 {units[a.path]} of" if units[a.path] else "+1 of"
+                step = f"+1 {steps[a.path]} of" if steps[a.path] else "+1 of"
                 col(textwrap.wrap(f"{label} per", 10, break_long_words=False) + [step] + _path_lines(a.path),
                     "MUSD/yr")
         if figures:
             col(["binding", "limit"], "", right=False)
         for p in points:
             r = p.result
-            cells = [p.id] + [_number_text(v.number) if v.number is not None else v.text for v in p.values]
+            cells = [p.id] + [_number_text(convert(v.number, written[v.path], system)[0]) if v.number is not None
+                              else v.text for v in p.values]
             if figures:
                 cells.append(r.status_text())
                 cells += [_fmt(r.figures.get(key), UNITS[key]) if p.planned else "-" for key in TABLE_KEYS]
             for name in marginals:
                 for k, a in numeric:
                     m = p.marginal.get(a.path)
-                    cells.append(_marginal_text(m[name]) if m else "-")
+                    cells.append(marginal(m[name], a.path) if m else "-")
             if figures:
                 cells.append(_short_binding(r.binding) if p.planned else "see below")
             t.add_row(*[escape(c) for c in cells], style=None if p.planned else "dim")
@@ -643,10 +653,10 @@ def render_sweep(axes: Sequence[Axis], points: Sequence[SweepPoint], console: Co
             others = [v for j, v in enumerate(p.values) if j != k]
             where = f" at {', '.join(f'{v.path} = {v.text}' for v in others)}" if others else ""
             lines.append(
-                f"  {_step_label(a, m['unit'])}: {_marginal_text(m[obj])} MUSD/yr of {obj_label} "
+                f"  {_step_label(a, steps[a.path])}: {marginal(m[obj], a.path)} MUSD/yr of {obj_label} "
                 f"(from {prev.values[k].text} to {p.values[k].text}{where}; "
                 f"{'NOI less annualised capex' if obj == 'noi' else 'NOI'}: "
-                f"{_marginal_text(m['noi_less_annualised_capex' if obj == 'noi' else 'noi'])} MUSD/yr)")
+                f"{marginal(m['noi_less_annualised_capex' if obj == 'noi' else 'noi'], a.path)} MUSD/yr)")
         if lines:
             console.print(f"  marginal value of {a.path} (finite difference between consecutive points):",
                           highlight=False)
@@ -723,7 +733,8 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
                      scenario: str | None, days: int | None, bin_k: float | None, time_limit: float | None,
                      solver: str, executor: str, workers: int | None, json_out: Path | None,
                      csv_out: Path | None, mip_gap: float | None = 1e-4,
-                     max_points: int | None = MAX_POINTS, strategy: str = "fast", out_dir: Path | None = None) -> int:
+                     max_points: int | None = MAX_POINTS, strategy: str = "fast", out_dir: Path | None = None,
+                     units: str = "si") -> int:
     """`plan sweep`: plan every point, print the table, write JSON and CSV; return the exit code.
 
     Raises :class:`InputError` on bad input, before any solving (the CLI prints
@@ -763,7 +774,7 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
                          max_points=max_points, validating=validating, strategy=strategy)
     wall = time.perf_counter() - start
     site_name = next((p.outcome.site_name for p in points if p.outcome and p.outcome.site_name), str(site))
-    render_sweep(axes, points, out, site_name=site_name, scenario=scenario)
+    render_sweep(axes, points, out, site_name=site_name, scenario=scenario, system=units)
     if sets:
         out.print("  overrides: " + ", ".join(f"{k} = {v!r}" for k, v in sets.items()), highlight=False)
     planning = sum(p.result.seconds for p in points)
@@ -797,7 +808,7 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
 
         os.makedirs(out_dir, exist_ok=True)
         written = write_side_by_side(Path(out_dir), "sweep", f"Sweep of {site_name}", data, rows,
-                                     figures=sweep_figures(axes, points))
+                                     figures=sweep_figures(axes, points), system=units)
         out.print(f"sweep written to {out_dir}: {', '.join(p.name for p in written)}", highlight=False)
 
     if any(p.result.status == INPUT_ERROR for p in points):  # found when resolving (weather file, ...)

@@ -79,7 +79,7 @@ def test_excel_stores_numbers_with_units_in_headers(out_dir):
     second = next(hourly.iter_rows(min_row=2, max_row=2, values_only=True))
     assert all(isinstance(v, (int, float)) for v in second[1:])
     inputs = list(wb["inputs"].iter_rows(values_only=True))
-    assert inputs[0] == ("TOML path", "as written", "value", "unit")
+    assert inputs[0] == ("TOML path", "as written", "value", "unit", "source")
     assert any(r[0] == "site.grid_limit" and r[3] == "MW" for r in inputs[1:])
 
 
@@ -142,3 +142,39 @@ def test_sweep_out_writes_the_points_side_by_side(tmp_path):
     html = (tmp_path / "report.html").read_text()
     assert "data:image/png;base64," in html and "site.grid_limit [MW]" in html
     assert len(pd.read_csv(tmp_path / "sweep.csv")) == 2
+
+
+def test_html_lists_inputs_with_value_unit_and_the_site_files_source(out_dir):
+    html = (out_dir / "report.html").read_text()
+    assert "<h2>Inputs and their sources</h2>" in html
+    line = next(x for x in TINY.read_text().splitlines() if x.startswith("grid_limit"))
+    written, comment = (part.strip() for part in line.split("=", 1)[1].split("#", 1))
+    written = written.strip('"')
+    value, unit = written.split()
+    assert (f"<tr><td><code>site.grid_limit</code></td><td>{written}</td><td class=n>{float(value):.6g}</td>"
+            f"<td>{unit}</td><td>{comment}</td></tr>") in html
+    assert "<td><code>site.hall_area</code></td>" in html and "site file (no source given)" in html
+
+
+def test_html_has_a_curtailment_heat_map_by_day_and_hour(tmp_path):
+    """With miners installed the report carries the heat map; its grid is the audited year's curtailment."""
+    import base64
+    import re
+
+    import numpy as np
+
+    from planner.api import plan
+    from planner.report.files import CURTAILMENT_TITLE, curtailment, day_by_hour, render_html
+
+    result = plan(TINY, days=4, set={"choices.miners": ["s21_pro"], "site.grid_margin": "0.05 MW"})
+    op = result.run.operation
+    assert result.results.design.miners, "the test needs miners installed"
+    expected = sum(np.clip(op.mining_available[k] - op.mining_power[k], 0, None) for k in op.mining_power)
+    grid = day_by_hour(curtailment(result.results))
+    assert grid.shape == (365, 24)
+    np.testing.assert_allclose(grid, np.asarray(expected).reshape(365, 24), atol=1e-9)
+    assert grid.max() > 0  # mining is curtailed somewhere, or the map would show nothing
+    html = render_html(result.results)
+    found = re.search(rf"<img alt='{re.escape(CURTAILMENT_TITLE)}' src='data:image/png;base64,([A-Za-z0-9+/=]+)'>",
+                      html)
+    assert found and base64.b64decode(found.group(1)).startswith(b"\x89PNG")

@@ -59,3 +59,43 @@ def test_us_report_files(tmp_path):
     assert f"| {tons:.1f} |" in md  # a 0.6 MW CDU is 170.6 tons
     data = json.loads((tmp_path / "plan.json").read_text())
     assert data["site"]["grid_limit"]["unit"] == "MW" and data["power_balance"]["dry_bulb"]["unit"] == "degC"
+
+
+def test_a_marginal_value_per_square_metre_becomes_per_square_foot():
+    from planner.report.usunits import convert_rows, per_unit
+
+    ft2 = 0.3048 ** 2  # m^2 in a square foot
+    assert per_unit(10.0, "m^2", "us") == (pytest.approx(10.0 * ft2), "ft^2")
+    assert per_unit(9.0, "degC", "us") == (pytest.approx(5.0), "degF")  # a step of 1 degF is 5/9 K
+    assert per_unit(2.0, "MW", "us") == (2.0, "MW") and per_unit(10.0, "m^2", "si") == (10.0, "m^2")
+    row = {"point": "a", "site.hall_area [m^2]": 1000.0, "water [m^3/yr]": 2.0, "racks [racks]": 8,
+           "marginal NOI per +1 m^2 of site.hall_area [MUSD/yr]": 0.5, "status": "optimal"}
+    (shown,) = convert_rows([row], "us")
+    assert shown["site.hall_area [ft^2]"] == pytest.approx(1000.0 / ft2)
+    assert shown["water [gal/yr]"] == pytest.approx(2.0 * 1000 / 3.785411784)  # a US gallon is 3.785411784 L
+    assert shown["racks [racks]"] == 8 and shown["status"] == "optimal"
+    assert shown["marginal NOI per +1 ft^2 of site.hall_area [MUSD/yr]"] == pytest.approx(0.5 * ft2)
+    assert convert_rows([row], "si") == [row]
+
+
+def test_compare_in_us_units(capsys):
+    from planner.inputs import resolve
+    from planner.load import load_site
+
+    assert main(["compare", str(TINY), "--days", "4", "--units", "us"]) == 0
+    out = capsys.readouterr().out
+    air_c = resolve(load_site(TINY), time_mode="days", days=4).air_supply
+    assert f"the air-side loop ({air_c * 9 / 5 + 32:.3g} degF)" in out
+    assert "[gal/yr]" in out and "[gal/kWh]" in out and "[m^3/yr]" not in out and "[L/kWh]" not in out
+
+
+def test_sweep_in_us_units(capsys):
+    args = ["sweep", str(TINY), "--vary", "site.hall_area='200 m^2','300 m^2'", "--days", "4", "--executor", "serial"]
+    assert main(args + ["--units", "us"]) == 0
+    out = capsys.readouterr().out
+    assert "[ft^2]" in out and "+1 ft^2 of" in out and "[m^2]" not in out
+    for m2 in (200, 300):
+        assert f" {m2 / 0.3048 ** 2:g} " in out  # 200 m^2 = 2152.78 ft^2
+    assert main(args) == 0
+    si = capsys.readouterr().out
+    assert "[m^2]" in si and " 200 " in si and "[ft^2]" not in si

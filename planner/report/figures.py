@@ -1,7 +1,9 @@
 """The figures of a capacity report, each with its unit, as plain data.
 
-Text and JSON renderers both read this structure, so the terminal and the
-exported file always show the same numbers.
+The sections are built from the results model (:class:`planner.results.PlanResults`) alone; the text
+and ``--json`` renderers read them, as the report files read the same model, so the terminal and
+every exported file show the same numbers. The helpers on the audited operation at the top
+(:func:`energy_year`, :func:`pue_at`, ...) are what the results model is computed with.
 """
 
 from __future__ import annotations
@@ -11,13 +13,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from planner.audit import design_loads
 
 #: Published landlord capex for converted AI halls [MUSD per MW of IT] (domain-facts-2 section 6).
 PUBLISHED_FACILITY_CAPEX = (6.0, 11.0)
-from planner.economics import objective_text
-from planner.inputs import liquid_supply_with
-from planner.plan import PlanResult
 
 
 @dataclass
@@ -41,10 +39,6 @@ class Section:
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
-
-
-def _hours_where(mask: np.ndarray) -> int:
-    return int(np.count_nonzero(mask))
 
 
 class EnergyYear(NamedTuple):
@@ -120,37 +114,32 @@ def assist_mask(h, op) -> np.ndarray | None:
     return np.zeros(len(op.grid_draw), dtype=bool) if series is None else np.asarray(series) > 1e-6
 
 
-def build_sections(plan: PlanResult, results=None) -> list[Section]:
-    """All report sections of a solved plan, the figures derived by physics read from ``results`` (the
-    :class:`planner.results.PlanResults` of the plan; built here when not given)."""
-    if results is None:
-        from planner.results import build_results
+def build_sections(results) -> list[Section]:
+    """All report sections of a solved plan, read from its results model alone.
 
-        results = build_results(plan)
-    rack_res = {r.id: r for r in results.design.racks}
-    miner_res = {m.id: m for m in results.design.miners}
-    loop_res = {lp.loop: lp for lp in results.design.loops}
-    inp, d, op, eco = plan.inputs, plan.design, plan.operation, plan.economics
-    clim = inp.climate
-    a_tx = 1.0 / inp.transformer_efficiency
-    year = energy_year(op)
+    ``results`` is the :class:`planner.results.PlanResults` of the plan: the terminal report and the
+    ``--json`` report render it as the report files do, so every output shows the same numbers.
+    """
+    site, des, year, pb = results.site, results.design, results.annual, results.power_balance
     out: list[Section] = []
 
     # --- site and inputs --------------------------------------------------------------
     s = Section("Site")
     s.figures += [
-        Figure("site", inp.site_name),
-        Figure("grid limit", inp.grid_limit, "MW", "site.grid_limit"),
-        Figure("operating margin", inp.grid_margin, "MW", "site.grid_margin" + (f": {inp.grid_margin_reason}"
-                                                                              if inp.grid_margin_reason else "")),
-        Figure("weather", clim.source),
-        Figure("design condition", f"{clim.design_dry_bulb:.1f} degC dry bulb / {clim.design_wet_bulb:.1f} degC wet bulb",
-               "", clim.design_source),
-        Figure("hottest hour in the weather", float(clim.dry_bulb.max()), "degC"),
-        Figure("time resolution", inp.time_mode, "", f"{inp.hours} model hours"),
-        Figure("liquid loop (facility water) supply", liquid_supply_with(inp, d.cdus), "degC", inp.liquid_supply_note),
-        Figure("air-side loop supply", inp.air_supply, "degC", "cooling.air_loop_supply_temperature"),
-        Figure("hashprice", inp.hashprice, "USD/(PH/s)/day", "from market.*: BTC price, difficulty, subsidy, fees, pool fee"),
+        Figure("site", site.name),
+        Figure("grid limit", site.grid_limit.value, "MW", "site.grid_limit"),
+        Figure("operating margin", site.grid_margin.value, "MW",
+               "site.grid_margin" + (f": {site.grid_margin_reason}" if site.grid_margin_reason else "")),
+        Figure("weather", site.weather_source),
+        Figure("design condition", f"{site.design_dry_bulb.value:.1f} degC dry bulb / "
+                                   f"{site.design_wet_bulb.value:.1f} degC wet bulb", "", site.design_source),
+        Figure("hottest hour in the weather", site.hottest_dry_bulb.value, "degC"),
+        Figure("time resolution", site.time_mode, "", f"{site.model_hours} model hours"),
+        Figure("liquid loop (facility water) supply", site.liquid_supply_temperature.value, "degC",
+               site.liquid_supply_note),
+        Figure("air-side loop supply", site.air_supply_temperature.value, "degC", "cooling.air_loop_supply_temperature"),
+        Figure("hashprice", site.hashprice.value, "USD/(PH/s)/day",
+               "from market.*: BTC price, difficulty, subsidy, fees, pool fee"),
     ]
     out.append(s)
 
@@ -159,76 +148,49 @@ def build_sections(plan: PlanResult, results=None) -> list[Section]:
     t = Table("racks", [("rack", ""), ("scalable units", "units"), ("count", "racks"), ("support racks", "racks"),
                         ("GPUs", "GPU"), ("GPU IT typical", "MW"), ("support IT", "MW"), ("IT peak at grid", "MW"),
                         ("GPU price", "USD/GPU/h")])
-    for r in inp.racks:
-        n = d.racks.get(r.id, 0)
-        if n == 0:
-            continue
-        units = n // r.su_racks
-        t.rows.append([r.name, units, n, units * r.support_racks, n * r.gpus, n * r.power_typical,
-                       units * r.support_power, n * r.power_grid_peak + units * r.support_power, r.gpu_price])
+    for r in des.racks:
+        t.rows.append([r.name, r.scalable_units, r.count, r.support_racks, r.gpus, r.gpu_it_typical.value,
+                       r.support_it.value, r.it_peak_at_grid.value, r.gpu_price.value])
     s.tables.append(t)
     s.figures += [
-        Figure("GPUs", results.design.gpus, "GPU"),
-        Figure("IT power, typical (GPU racks and support IT)", op.it_typical, "MW"),
-        Figure("support IT", op.support_it, "MW", "scale-out network, storage, management per scalable unit"),
-        Figure("IT power, design", op.it_design, "MW"),
-        Figure("IT power, electrical peak (transients)", op.it_peak, "MW", "UPS rating"),
-        Figure("IT power, peak the grid sees", op.it_grid_peak, "MW",
+        Figure("GPUs", des.gpus, "GPU"),
+        Figure("IT power, typical (GPU racks and support IT)", des.it_typical.value, "MW"),
+        Figure("support IT", des.support_it.value, "MW", "scale-out network, storage, management per scalable unit"),
+        Figure("IT power, design", des.it_design.value, "MW"),
+        Figure("IT power, electrical peak (transients)", des.it_peak.value, "MW", "UPS rating"),
+        Figure("IT power, peak the grid sees", des.it_grid_peak.value, "MW",
                "rack peak less the power smoothing of its power shelves, never below design power; support IT"),
     ]
     out.append(s)
 
     # --- cooling -------------------------------------------------------------------------------
     s = Section("Cooling layout")
-    sp = inp.spares
     t = Table("equipment", [("unit", ""), ("loop", ""), ("count", "units"), ("spares", ""),
                             ("capacity each at design", "MW"), ("role", ""), ("design heat", "MW")])
-    loads = design_loads(inp, d)
-    for c in inp.cdus:
-        n = d.cdus.get(c.id, 0)
-        if n:
-            t.rows.append([c.name, "liquid", n, f"N+{sp['cdu']}", c.capacity, "carries design heat", loads["liquid"]])
-    for h in inp.heat_rejection:
-        n = d.modules.get(h.key, 0)
-        if n:
-            role = "carries design heat" if h.design_capacity > 1e-9 else "cooler hours only (0 MW at design)"
-            spares = f"N+{sp['heat_rejection']} per loop" if inp.hr_scope == "loop" else f"N+{sp['heat_rejection']}"
-            t.rows.append([h.name, h.loop, n, spares, h.design_capacity, role, loads[h.loop]])
-    for a in inp.air_side:
-        n = d.air_units.get(a.id, 0)
-        if n:
-            t.rows.append([a.name, "air", n, "one per rack" if a.per_rack else f"N+{sp['air_side']}", a.capacity,
-                           "each sized for its rack" if a.per_rack else "carries design heat", loads["air"]])
+    for c in des.cooling:
+        t.rows.append([c.name, c.loop, c.count, c.spares, c.capacity_each_at_design.value, c.role, c.design_heat.value])
     s.tables.append(t)
-    for loop in ("liquid", "air"):
-        if loads[loop] > 0:
-            left, carrying = loop_res[loop].capacity_with_spares_out.value, loop_res[loop].carried_by
-            scope = ("the largest module(s) out" if inp.hr_scope == "loop" else "spares out per technology")
-            s.figures.append(Figure(
-                f"{loop} loop heat rejection at the design condition, {scope}", left, "MW",
-                f"design heat {loads[loop]:.3g} MW; redundancy.heat_rejection = N+{sp['heat_rejection']}; "
-                f"carried by {', '.join(carrying) or 'nothing'}"))
-    # coolant flows in the rack loops (TCS)
-    flows = 0.0
-    for r in inp.racks:
-        n = d.racks.get(r.id, 0)
-        if n and r.liquid_fraction > 0:
-            per_rack = rack_res[r.id].coolant_flow_per_rack.value
-            flows += n * r.coolant_flow
-            note = f"{r.coolant}, {r.coolant_delta_t:g} K rise at design power"
-            if r.rated_flow > 0:
-                note += f"; vendor figure {r.rated_flow:g} L/min"
-            s.figures.append(Figure(f"coolant flow per {r.name}", per_rack, "L/min", note))
-    cdu_flow = sum(d.cdus.get(c.id, 0) * c.flow for c in inp.cdus)
-    s.figures.append(Figure("rack-loop coolant flow, all racks", flows, "L/min",
+    for lp in des.loops:
+        s.figures.append(Figure(
+            f"{lp.loop} loop heat rejection at the design condition, {lp.spares_out}", lp.capacity_with_spares_out.value,
+            "MW", f"design heat {lp.design_heat.value:.3g} MW; redundancy.heat_rejection = {lp.redundancy}; "
+                  f"carried by {', '.join(lp.carried_by) or 'nothing'}"))
+    for r in des.racks:  # coolant flows in the rack loops (TCS)
+        if r.coolant_flow_per_rack is not None:
+            note = f"{r.coolant}, {r.coolant_temperature_rise.value:g} K rise at design power"
+            if r.vendor_coolant_flow is not None:
+                note += f"; vendor figure {r.vendor_coolant_flow.value:g} L/min"
+            s.figures.append(Figure(f"coolant flow per {r.name}", r.coolant_flow_per_rack.value, "L/min", note))
+    cdu_flow = des.cdu_flow.value if des.cdu_flow is not None else 0.0
+    s.figures.append(Figure("rack-loop coolant flow, all racks", des.rack_coolant_flow.value, "L/min",
                             "the larger of the vendor's figure and heat / (rho cp dT), per rack; CDUs installed give "
                             f"{cdu_flow:,.0f} L/min" if cdu_flow else "the larger of the vendor's figure and the heat's"))
-    s.figures.append(Figure("yard area used", results.design.yard_area_used.value, "m^2", f"of {inp.yard_area:,.0f} m^2"))
-    for h in inp.heat_rejection:
-        mask = assist_mask(h, op) if d.modules.get(h.key, 0) else None
-        if mask is not None:
-            what = "adiabatic assist" if h.technology == "adiabatic_cooler" else f"{h.name} running"
-            s.figures.append(Figure(f"hours with {what} ({h.loop} loop)", _hours_where(mask), "h"))
+    s.figures.append(Figure("yard area used", des.yard_area_used.value, "m^2", f"of {site.yard_area.value:,.0f} m^2"))
+    units = {c.id: c for c in des.cooling}
+    for key, hours in des.assist_hours.items():
+        c = units[key]
+        what = "adiabatic assist" if c.technology == "adiabatic_cooler" else f"{c.name} running"
+        s.figures.append(Figure(f"hours with {what} ({c.loop} loop)", hours, "h"))
     out.append(s)
 
     # --- mining ---------------------------------------------------------------------------------
@@ -236,84 +198,69 @@ def build_sections(plan: PlanResult, results=None) -> list[Section]:
     t = Table("miners", [("miner", ""), ("installed", "MW"), ("lots", "lots"), ("units", "units"), ("hash rate", "PH/s"),
                          ("mined", "MWh/yr"), ("revenue", "USD/MWh"), ("strike price at meter", "USD/MWh"),
                          ("curtailed: grid", "h"), ("curtailed: price", "h"), ("derated: hot air", "h")])
-    price = op.energy_price
-    for m in inp.miners:
-        mw = d.mining.get(m.id, 0.0)
-        if mw <= 1e-6:
-            if not m.allowed:
-                s.lines.append(f"{m.name}: not eligible, {m.reason}")
-            continue
-        run, avail = op.mining_power[m.id], op.mining_available[m.id]
-        short = run < avail - 1e-6
-        hot = avail < mw - 1e-6
-        grid_bound = op.grid_draw >= inp.operating_limit - 1e-4
-        uneconomic = m.revenue_per_mwh <= price * a_tx
-        t.rows.append([m.name, mw, int(round(mw / m.lot_mw)), int(round(mw / m.unit_power)),
-                       mw / m.unit_power * m.hash_rate / 1000,
-                       float(run.sum()), m.revenue_per_mwh, miner_res[m.id].strike_price_at_meter.value,
-                       _hours_where(short & grid_bound), _hours_where(short & ~grid_bound & uneconomic),
-                       _hours_where(hot)])
+    for m in des.miners:
+        t.rows.append([m.name, m.installed.value, m.lots, m.units, m.hash_rate.value, m.mined.value, m.revenue.value,
+                       m.strike_price_at_meter.value, m.curtailed_grid_hours, m.curtailed_price_hours,
+                       m.derated_hot_air_hours])
+    s.lines += [f"{m.name}: not eligible, {m.reason}" for m in des.miners_not_eligible]
     s.tables.append(t)
-    s.figures.append(Figure("mining energy", year.mining, "MWh/yr"))
+    s.figures.append(Figure("mining energy", year.mining_energy.value, "MWh/yr"))
     out.append(s)
 
     # --- power balance at the design hour ---------------------------------------------------------------
     s = Section("Power balance at the hottest hour")
-    h = hottest_hour(inp)
-    draw_h = float(op.grid_draw[h])
-    s.figures.append(Figure("hour", str(clim.timestamps[h]), "",
-                            f"{clim.dry_bulb[h]:.1f} degC dry bulb, {clim.wet_bulb[h]:.1f} degC wet bulb"))
-    for kind, series in op.loads.items():
-        s.figures.append(Figure(LOAD_LABELS[kind], float(series[h]), "MW"))
+    s.figures.append(Figure("hour", pb.timestamp, "",
+                            f"{pb.dry_bulb.value:.1f} degC dry bulb, {pb.wet_bulb.value:.1f} degC wet bulb"))
+    for kind, value in pb.loads.items():
+        s.figures.append(Figure(LOAD_LABELS[kind], value.value, "MW"))
     s.figures += [
-        Figure("grid draw", draw_h, "MW", f"limit {inp.grid_limit:g} MW less margin {inp.grid_margin:g} MW"),
-        Figure("envelope: GPU peak + cooling, sheddable mining off", float(op.envelope[h]), "MW",
-               f"limit {inp.operating_limit:g} MW"),
-        Figure("PUE at this hour", pue_at(op, h), "", "(meter less mining) / (GPU + support IT)"),
+        Figure("grid draw", pb.grid_draw.value, "MW",
+               f"limit {site.grid_limit.value:g} MW less margin {site.grid_margin.value:g} MW"),
+        Figure("envelope: GPU peak + cooling, sheddable mining off", pb.envelope.value, "MW",
+               f"limit {site.operating_limit.value:g} MW"),
+        Figure("PUE at this hour", pb.pue.value, "", "(meter less mining) / (GPU + support IT)"),
     ]
     out.append(s)
 
     # --- energy and water ---------------------------------------------------------------------------------
     s = Section("Energy and water")
     t = Table("energy by kind", [("load", ""), ("energy", "MWh/yr"), ("share of site energy", "%")])
-    for kind, series in op.loads.items():
-        e = float(series.sum())
-        t.rows.append([LOAD_LABELS[kind], e, 100.0 * e / year.grid if year.grid else None])
+    grid = year.grid_energy.value
+    for kind, e in year.energy_by_kind.items():
+        t.rows.append([LOAD_LABELS[kind], e.value, 100.0 * e.value / grid if grid else None])
     s.tables.append(t)
     s.figures += [
-        Figure("site energy from the grid, mining included", year.grid, "MWh/yr"),
-        Figure("data-centre energy (site less mining)", year.facility, "MWh/yr",
+        Figure("site energy from the grid, mining included", grid, "MWh/yr"),
+        Figure("data-centre energy (site less mining)", year.facility_energy.value, "MWh/yr",
                "mining's share: miners, their ventilation, cooling of hydro miners, transformer losses"),
-        Figure("IT energy (GPU racks and support IT)", year.it, "MWh/yr"),
-        Figure("mining energy", year.mining, "MWh/yr"),
-        Figure("cooling energy (pumps, fans, chillers)", year.cooling, "MWh/yr"),
-        Figure("PUE, annual", year.pue, "", "The Green Grid: total facility energy / IT energy; mining apart"),
-        Figure("water", year.water, "m^3/yr"),
-        Figure("WUE", year.water * 1000 / (year.it * 1000) if year.it else None, "L/kWh",
-               "water / IT energy"),
-        Figure("highest draw", float(op.grid_draw.max()), "MW"),
+        Figure("IT energy (GPU racks and support IT)", year.it_energy.value, "MWh/yr"),
+        Figure("mining energy", year.mining_energy.value, "MWh/yr"),
+        Figure("cooling energy (pumps, fans, chillers)", year.cooling_energy.value, "MWh/yr"),
+        Figure("PUE, annual", year.pue.value, "", "The Green Grid: total facility energy / IT energy; mining apart"),
+        Figure("water", year.water.value, "m^3/yr"),
+        Figure("WUE", year.wue.value, "L/kWh", "water / IT energy"),
+        Figure("highest draw", year.highest_draw.value, "MW"),
     ]
     out.append(s)
 
     # --- economics -------------------------------------------------------------------------------------------
+    noi, capex = results.noi, results.capex
     s = Section("Net operating income")
-    for name, val in eco.parts():
-        s.figures.append(Figure(name, val / 1e6, "MUSD/yr"))
-    s.figures.append(Figure("NOI", eco.noi / 1e6, "MUSD/yr"))
-    s.figures.append(Figure("annualised capex", eco.annualised_capex / 1e6, "MUSD/yr",
+    for key, val in noi.parts.items():
+        s.figures.append(Figure(noi.names.get(key, key), val.value, "MUSD/yr"))
+    s.figures.append(Figure("NOI", noi.noi.value, "MUSD/yr"))
+    s.figures.append(Figure("annualised capex", noi.annualised_capex.value, "MUSD/yr",
                             "capital recovery at economics.discount_rate over each part's life"))
-    s.figures.append(Figure("NOI less annualised capex", eco.noi_less_annualised_capex / 1e6, "MUSD/yr"))
-    s.figures.append(Figure("objective", objective_text(inp.objective), "", "economics.objective"))
+    s.figures.append(Figure("NOI less annualised capex", noi.noi_less_annualised_capex.value, "MUSD/yr"))
+    s.figures.append(Figure("objective", noi.objective, "", "economics.objective"))
     out.append(s)
     s = Section("Capital cost")
-    for name, val in eco.capex_parts.items():
-        if val:
-            s.figures.append(Figure(name, val / 1e6, "MUSD"))
-    s.figures.append(Figure("total", eco.capex / 1e6, "MUSD", f"budget {inp.budget / 1e6:,.1f} MUSD"))
-    facility = sum(v for k, v in eco.capex_parts.items()
-                   if k not in ("GPU racks", "scale-out network, storage, management", "miners"))
-    if op.it_design > 0:
-        per_mw = facility / op.it_design / 1e6
+    for key, val in capex.parts.items():
+        if val.value:
+            s.figures.append(Figure(capex.names.get(key, key), val.value, "MUSD"))
+    s.figures.append(Figure("total", capex.total.value, "MUSD", f"budget {capex.budget.value:,.1f} MUSD"))
+    if capex.facility_per_mw_it is not None:
+        per_mw = capex.facility_per_mw_it.value
         lo, hi = PUBLISHED_FACILITY_CAPEX
         verdict = "within" if lo <= per_mw <= hi else "OUTSIDE"
         s.figures.append(Figure("facility capex per MW of IT (design)", per_mw, "MUSD/MW",
@@ -323,29 +270,57 @@ def build_sections(plan: PlanResult, results=None) -> list[Section]:
     return out
 
 
-def solver_section(plan: PlanResult) -> Section:
-    r = plan.solve
+def audit_section(results) -> Section:
+    """The audit of a plan, from its results model."""
+    a, obj = results.audit, results.solver.objective.value
+    s = Section("Audit (independent re-simulation of every hour)")
+    s.lines.append(f"audit: {a.hours_checked} h checked, {len(a.violations)} violations")
+    if a.objective_recomputed is not None and obj is not None:
+        audited = a.objective_recomputed.value
+        s.lines.append(
+            f"objective re-computed from the simulated year: {audited:.3f} MUSD/yr; optimiser: "
+            f"{obj:.3f} MUSD/yr ({(audited - obj) / max(abs(obj), 1e-12) * 100:+.2f} %; the optimiser "
+            "sees each group of hours at its worst hour)")
+    for v in a.violations:
+        when = f" at {v.timestamp}" if v.timestamp else ""
+        s.lines.append(f"  VIOLATION {v.limit}: {v.what}{when}, by {v.excess.value:.4g} {v.excess.unit}")
+    for c in a.checks:
+        s.lines.append(f"  checked: {c}")
+    return s
+
+
+def solver_section(r) -> Section:
+    """What the solver did, from :class:`planner.results.SolverResults` (:func:`planner.results.solver_results`)."""
     s = Section("Solver")
     s.figures += [
         Figure("solver", r.solver),
         Figure("status", r.status, "", r.detail),
     ]
+    gap_pct = r.gap.value
     if r.scope:  # what the status covers: the fast strategy proves optimality within a technology set
-        gap = "" if r.gap is None else f"gap {r.gap * 100:.3g} %"
+        gap = "" if gap_pct is None else f"gap {gap_pct:.3g} %"
         if r.status == "optimal":
             s.figures.append(Figure("proven", f"optimal {r.scope}", "", gap))
         else:
             s.figures.append(Figure("solved", r.scope, "", f"status '{r.status}'" + (f", {gap}" if gap else "")))
     s.figures += [
-        Figure("objective", None if r.objective is None else r.objective / 1e3, "MUSD/yr"),
-        Figure("best bound" + (" (within that set)" if r.scope else ""),
-               None if r.bound is None else r.bound / 1e3, "MUSD/yr"),
-        Figure("relative gap", None if r.gap is None else r.gap * 100, "%"),
-        Figure("variables", plan.model.prob.numVariables(), ""),
-        Figure("constraints", plan.model.prob.numConstraints(), ""),
-        Figure("build time", plan.timings.get("build"), "s"),
-        Figure("solve time", plan.timings.get("solve"), "s"),
+        Figure("objective", r.objective.value, "MUSD/yr"),
+        Figure("best bound" + (" (within that set)" if r.scope else ""), r.bound.value, "MUSD/yr"),
+        Figure("relative gap", gap_pct, "%"),
     ]
-    if "audit" in plan.timings:
-        s.figures.append(Figure("audit time", plan.timings["audit"], "s"))
+    if r.incumbents:
+        first, last = r.incumbents[0].value, r.incumbents[-1].value
+        s.figures.append(Figure("incumbents found while solving", len(r.incumbents), "",
+                                f"first {first:.4f}, last {last:.4f} MUSD/yr" if len(r.incumbents) > 1
+                                else f"{last:.4f} MUSD/yr"))
+    if r.live_progress:
+        s.figures.append(Figure("live progress", "not available", "", r.live_progress))
+    s.figures += [
+        Figure("variables", r.variables, ""),
+        Figure("constraints", r.constraints, ""),
+        Figure("build time", r.build_time.value, "s"),
+        Figure("solve time", r.solve_time.value, "s"),
+    ]
+    if r.audit_time is not None:
+        s.figures.append(Figure("audit time", r.audit_time.value, "s"))
     return s

@@ -174,6 +174,19 @@ def blocks(res: PlanResults, system: str = "si") -> list[Block]:
     return out
 
 
+INPUTS_TITLE = "Inputs and their sources"
+
+
+def input_rows(res: PlanResults, system: str = "si") -> list[tuple[str, str, float, str, str]]:
+    """(TOML path, as written, value, unit, source) of each input, the value in ``system``'s units; the source
+    is the site file's comment on the figure or the override that set it ("site file" when it names none)."""
+    rows = []
+    for i in res.inputs:
+        value, unit = convert(i.value, i.unit, system)
+        rows.append((i.path, i.as_written, value, unit, i.source or "site file (no source given)"))
+    return rows
+
+
 def _cell(value, unit: str) -> str:
     if value is None:
         return "n/a"
@@ -200,8 +213,10 @@ def render_markdown(res: PlanResults, system: str = "si") -> str:
     for note in res.explanation:
         lines += [f"## {note.title}", ""] + [f"- {line}" for line in note.lines] + [""]
     if res.inputs:
-        lines += ["## Inputs", "", "| TOML path | as written | value | unit |", "|---|---|---:|---|"]
-        lines += [f"| `{i.path}` | {i.as_written} | {i.value:.6g} | {i.unit} |" for i in res.inputs]
+        lines += [f"## {INPUTS_TITLE}", "", "| TOML path | as written | value | unit | source |", "|---|---|---:|---|---|"]
+        for path, written, value, unit, source in input_rows(res, system):
+            cells = [f"`{path}`", written, f"{value:.6g}", unit, source]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         lines.append("")
     return "\n".join(lines)
 
@@ -298,14 +313,44 @@ def plots(res: PlanResults, system: str = "si") -> list[tuple[str, str]]:
     mining_cols = [c for c in frame.columns if c.startswith("mining_") and not c.startswith("mining_available_")]
     if mining_cols:
         run = sum(frame[c].to_numpy() for c in mining_cols)
-        days = len(run) // 24
-        fig, ax = plt.subplots(figsize=(10, 3))
-        im = ax.imshow(run[: days * 24].reshape(days, 24).T, aspect="auto", origin="lower", cmap="viridis")
-        ax.set_xlabel("day of year [d]")
-        ax.set_ylabel("hour of day [h]")
-        fig.colorbar(im, ax=ax, label="mining running [MW]")
-        out.append(("Mining dispatch, hour of day by day of year", _png(fig)))
+        out.append((MINING_DISPATCH_TITLE, _day_by_hour(day_by_hour(run), "mining running [MW]", "viridis")))
+        curtailed = curtailment(res)
+        out.append((CURTAILMENT_TITLE, _day_by_hour(day_by_hour(curtailed), "mining curtailed [MW]", "magma_r")))
     return out
+
+
+MINING_DISPATCH_TITLE = "Mining dispatch, hour of day by day of year"
+CURTAILMENT_TITLE = "Mining curtailed (available but not running), hour of day by day of year"
+
+
+def curtailment(res: PlanResults) -> np.ndarray:
+    """Mining curtailed each hour of the year [MW]: what the miners installed could run (the hot-air derating
+    applied) less what runs, summed over the miners; zeros where no miner is installed."""
+    series = res.hourly.series
+    out = np.zeros(len(res.hourly.timestamp))
+    for m in res.design.miners:
+        available, running = series.get(f"mining_available_{m.id}"), series.get(f"mining_{m.id}")
+        if available is not None and running is not None:
+            out += np.clip(np.asarray(available.values) - np.asarray(running.values), 0.0, None)
+    return out
+
+
+def day_by_hour(hourly: np.ndarray) -> np.ndarray:
+    """An hourly series of the year as a (day of year, hour of day) array: 365 x 24 for 8760 hours."""
+    days = len(hourly) // 24
+    return np.asarray(hourly[: days * 24], dtype=float).reshape(days, 24)
+
+
+def _day_by_hour(grid: np.ndarray, label: str, cmap: str) -> str:
+    """A heat map of a (day, hour) array, days across and hours up, as a base64 PNG."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(10, 3))
+    im = ax.imshow(grid.T, aspect="auto", origin="lower", cmap=cmap, interpolation="nearest")
+    ax.set_xlabel("day of year [d]")
+    ax.set_ylabel("hour of day [h]")
+    fig.colorbar(im, ax=ax, label=label)
+    return _png(fig)
 
 
 def monthly_noi(res: PlanResults) -> list[float]:
@@ -358,10 +403,11 @@ def render_html(res: PlanResults, system: str = "si") -> str:
         parts.append(f"<figure><img alt='{esc(title)}' src='data:image/png;base64,{png}'>"
                      f"<figcaption>{esc(title)}</figcaption></figure>")
     if res.inputs:
-        parts.append("<h2>Inputs</h2><table><thead><tr><th>TOML path</th><th>as written</th><th>value</th>"
-                     "<th>unit</th></tr></thead><tbody>")
-        parts += [f"<tr><td><code>{esc(i.path)}</code></td><td>{esc(i.as_written)}</td><td class=n>{i.value:.6g}</td>"
-                  f"<td>{esc(i.unit)}</td></tr>" for i in res.inputs]
+        parts.append(f"<h2>{esc(INPUTS_TITLE)}</h2><table><thead><tr><th>TOML path</th><th>as written</th>"
+                     "<th>value</th><th>unit</th><th>source</th></tr></thead><tbody>")
+        parts += [f"<tr><td><code>{esc(path)}</code></td><td>{esc(written)}</td><td class=n>{value:.6g}</td>"
+                  f"<td>{esc(unit)}</td><td>{esc(source)}</td></tr>"
+                  for path, written, value, unit, source in input_rows(res, system)]
         parts.append("</tbody></table>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
@@ -390,9 +436,9 @@ def write_xlsx(res: PlanResults, path: Path, system: str = "si") -> None:
     for ts, values in zip(frame.index.to_pydatetime(), frame.to_numpy().tolist()):
         sheet.append([ts, *values])
     sheet = wb.create_sheet("inputs")
-    sheet.append(["TOML path", "as written", "value", "unit"])
-    for i in res.inputs:
-        sheet.append([i.path, i.as_written, i.value, i.unit])
+    sheet.append(["TOML path", "as written", "value", "unit", "source"])
+    for row in input_rows(res, system):
+        sheet.append(list(row))
     wb.save(path)
 
 
@@ -464,19 +510,21 @@ def write_comparison(out_dir: str | Path, data: dict, rows: list[dict], runs, sy
                 links.append((label, r.name, sub.as_posix()))
 
     written += write_side_by_side(folder, "compare", f"Cooling layouts compared: {data.get('site', '')}", data, rows,
-                                  links)
+                                  links, system=system)
     return written
 
 
 def write_side_by_side(folder: Path, stem: str, title: str, data: dict, rows: list[dict],
-                       links: list[tuple[str, str, str]] = (), figures: list[tuple[str, str]] = ()) -> list[Path]:
+                       links: list[tuple[str, str, str]] = (), figures: list[tuple[str, str]] = (),
+                       system: str = "si") -> list[Path]:
     """Options side by side: ``<stem>.json`` (``data``), ``<stem>.csv`` (``rows``, headings with units),
-    ``report.md`` and ``report.html`` (the rows as a table, ``links`` to each option's report, ``figures``
-    as (title, base64 PNG))."""
+    ``report.md`` and ``report.html`` (the rows as a table in ``system``'s units, ``links`` to each option's
+    report, ``figures`` as (title, base64 PNG)). JSON and CSV, for programs, stay in SI units."""
     import csv
     import json
 
     from planner.report.render import jsonable
+    from planner.report.usunits import convert_rows
 
     written: list[Path] = []
 
@@ -496,11 +544,12 @@ def write_side_by_side(folder: Path, stem: str, title: str, data: dict, rows: li
             w.writerows(rows)
 
     put(f"{stem}.csv", write_csv)
-    heads = list(rows[0]) if rows else []
-    md = [f"# {title}", ""]
+    shown = convert_rows(rows, system)  # for people: the Markdown and HTML tables
+    heads = list(shown[0]) if shown else []
+    md = [f"# {title}", "", f"units: {'US customary' if system == 'us' else 'SI'}", ""]
     if heads:
         md += ["| " + " | ".join(heads) + " |", "|" + "|".join("---" for _ in heads) + "|"]
-        md += ["| " + " | ".join(cell(r[h]).replace("|", "\\|") for h in heads) + " |" for r in rows]
+        md += ["| " + " | ".join(cell(r[h]).replace("|", "\\|") for h in heads) + " |" for r in shown]
     if links:
         md += ["", "## Reports of each option", ""]
         md += [f"- {label} / {name}: [{sub}/report.md]({sub}/report.md)" for label, name, sub in links]
@@ -511,7 +560,7 @@ def write_side_by_side(folder: Path, stem: str, title: str, data: dict, rows: li
             "td,th{border:1px solid #ccc;padding:2px 6px}img{max-width:100%}</style></head><body>",
             f"<h1>{esc(title)}</h1>",
             "<table><thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr></thead><tbody>"]
-    page += ["<tr>" + "".join(f"<td>{esc(cell(r[h]))}</td>" for h in heads) + "</tr>" for r in rows]
+    page += ["<tr>" + "".join(f"<td>{esc(cell(r[h]))}</td>" for h in heads) + "</tr>" for r in shown]
     page.append("</tbody></table>")
     for fig_title, png in figures:
         page.append(f"<figure><img alt='{esc(fig_title)}' src='data:image/png;base64,{png}'>"

@@ -7,6 +7,8 @@ ft^2 and water volumes to US gallons. Electric power, energy and money keep thei
 
 from __future__ import annotations
 
+import re
+
 from planner.units import Q_
 
 UNIT_SYSTEMS = ("si", "us")
@@ -65,3 +67,46 @@ def convert_sections(sections, system: str):
                 cols.append((heading, new_unit))
             t.columns = cols
     return sections
+
+
+def unit_label(unit: str, system: str = "si", *, heat: bool = False) -> str:
+    """The unit ``unit`` is shown in under ``system``: 'm^2' -> 'ft^2' in "us"; unchanged where it has none."""
+    return convert(1.0, unit, system, heat=heat)[1]
+
+
+def per_unit(value, unit: str, system: str = "si"):
+    """``(value, unit)`` of a value per one ``unit`` (a marginal value per m^2 of hall, per degC of supply) as
+    a value per one unit of ``system``: per ft^2, per degF (a step of temperature is a difference)."""
+    step = "K" if unit == "degC" else unit
+    factor, label = convert(1.0, step, system)
+    if system != "us" or label == step or value is None or isinstance(value, (str, bool)):
+        return value, unit
+    return float(value) / factor, "degF" if unit == "degC" else label
+
+
+_HEADING = re.compile(r"^(?P<name>.*) \[(?P<unit>[^\]]+)\]$")
+_PER = re.compile(r"per \+1 (?P<unit>\S+) of")
+
+
+def convert_rows(rows: list[dict], system: str) -> list[dict]:
+    """Rows of a side-by-side table (headings "name [unit]", marginal values "... per +1 UNIT of PATH [...]") with
+    their numbers and headings in ``system``; the rows themselves are left unchanged."""
+    if system != "us":
+        return rows
+    out = []
+    for row in rows:
+        new = {}
+        for key, value in row.items():
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            per, head = _PER.search(key), _HEADING.match(key)
+            if per:
+                converted, label = per_unit(value if number else 1.0, per["unit"], system)
+                key = key.replace(per.group(0), f"per +1 {label} of")
+            elif head:
+                converted, label = convert(value if number else 1.0, head["unit"], system)
+                key = f"{head['name']} [{label}]"
+            else:
+                converted = value
+            new[key] = converted if number else value
+        out.append(new)
+    return out
