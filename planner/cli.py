@@ -12,7 +12,6 @@ import os
 import signal
 import sys
 import threading
-import tomllib
 from pathlib import Path
 from typing import Any, Optional
 
@@ -22,6 +21,7 @@ from rich.table import Table as RichTable
 
 from planner.console import report_console
 from planner.load import InputError, load_catalog, load_site
+from planner.overrides import parse_sets
 
 EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_AUDIT = 0, 2, 3, 4, 5
 
@@ -55,29 +55,6 @@ def _fail_input(err: Exception) -> None:
         raise err
     _print_input_error(err)
     raise Exit(EXIT_INPUT)
-
-
-def parse_sets(items: list[str] | None) -> dict[str, Any]:
-    """`--set PATH=VALUE` pairs; VALUE is read as a TOML value, else as a string."""
-    from planner.load import DEPTH_MAX, toml_depth_problem
-
-    out: dict[str, Any] = {}
-    for item in items or []:
-        if "=" not in item:
-            raise InputError("--set", item, "expected PATH=VALUE, e.g. --set site.grid_limit='20 MW'")
-        path, raw = item.split("=", 1)
-        path, raw = path.strip(), raw.strip()
-        try:
-            value = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = raw
-        except RecursionError:
-            raise InputError("--set", path, f"arrays nest too deep; at most {DEPTH_MAX} levels are allowed") from None
-        problem = toml_depth_problem(value, DEPTH_MAX)
-        if problem:
-            raise InputError("--set", path, problem)
-        out[path] = value
-    return out
 
 
 def _load(site: Path, sets: list[str] | None, scenario: str | None):
@@ -339,6 +316,10 @@ def compare_cmd(
     raise Exit(code)
 
 
+EXECUTOR_HELP = ("process (a local process pool, the default), serial, or dask (dask.distributed, an optional "
+                 "extra: pip install \".[dask]\"; a LocalCluster of --workers processes unless --scheduler is given).")
+SCHEDULER_HELP = ("With --executor dask: the address of a running Dask scheduler, e.g. tcp://HOST:8786 "
+                  "(its workers must see the site files).")
 VARY_HELP = (
     "A TOML path and the values to plan it at: --vary PATH=V1,V2,V3. Values are separated by commas outside "
     "quotes and brackets, each read like --set (a TOML value, else a string with its unit); quote a value that "
@@ -360,7 +341,8 @@ def sweep_cmd(
     time_limit: Optional[float] = typer.Option(120.0, min=0.0, help="Solver time limit per plan, in seconds."),
     solver: str = typer.Option("highs", help="highs or cbc."),
     workers: Optional[int] = typer.Option(None, help="Plans run at once (default min(2, CPUs))."),
-    executor: str = typer.Option("process", help="process (a local process pool), serial, or dask (dask.distributed, if installed)."),
+    executor: str = typer.Option("process", help=EXECUTOR_HELP),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the points as JSON ('-' for standard output only)."),
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the points as CSV."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Write the points side by side (sweep.json, sweep.csv, report.md, report.html with NOI against each numeric path) to this folder."),
@@ -383,7 +365,7 @@ def sweep_cmd(
         site, console, vary=vary, sets=parse_sets(set_), scenario=scenario, days=days, bin_k=bin_k,
         time_limit=time_limit, solver=solver, executor=executor, workers=workers, json_out=json_out,
         csv_out=csv_out, max_points=None if yes else max_points, strategy="full" if prove else "fast",
-        out_dir=out_dir,
+        out_dir=out_dir, scheduler=scheduler,
     )
     raise Exit(code)
 
