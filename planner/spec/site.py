@@ -8,6 +8,7 @@ from typing import Literal, Optional
 from pydantic import Field, field_validator, model_validator
 
 from planner.spec.fields import FieldError, Measured, StrictModel, path_problem, quantity
+from planner.spec.uncertainty import Uncertainty
 
 Temperature = quantity("temperature", "Air temperature", ge=-60, le=60)
 
@@ -270,6 +271,8 @@ class Site(StrictModel):
     layouts: dict[str, Layout] = Field(
         default_factory=dict, description="Named cooling layouts for `plan compare`, besides the built-in ones."
     )
+    uncertainty: Optional[Uncertainty] = Field(
+        None, description="Distributions of uncertain inputs for `plan risk`; absent: no risk study.")
 
     def layout_problems(self) -> list[tuple[str, str, list[str]]]:
         """Layout ids not in choices.heat_rejection: (TOML path, id, the ids offered)."""
