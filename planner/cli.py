@@ -1,4 +1,4 @@
-"""Command line: `plan SITE.toml`, `plan check`, `plan catalog`, `plan compare`, `plan sweep`.
+"""Command line: `plan SITE.toml`, `plan check`, `plan catalog`, `plan compare`, `plan sweep`, `plan risk`.
 
 Exit codes: 0 planned; 2 invalid input; 3 infeasible (with a diagnosis);
 4 solver stopped without a proven optimum (time limit, no incumbent, solver
@@ -370,7 +370,50 @@ def sweep_cmd(
     raise Exit(code)
 
 
-_COMMANDS = {"run", "check", "catalog", "compare", "sweep"}
+@app.command("risk")
+def risk_cmd(
+    site: Path = typer.Argument(..., help="Site file with an [uncertainty] table, e.g. sites/washington.toml"),
+    samples: int = typer.Option(200, "--samples", min=1, max=1_000_000, help="Samples of the uncertain inputs."),
+    seed: int = typer.Option(1, "--seed", min=0, help="Seed of the sampling: the same seed gives the same samples and results."),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP),
+    scenario: Optional[str] = typer.Option(None, help=SCENARIO_HELP),
+    days: Optional[int] = typer.Option(None, min=2, max=365, help="Representative days for the plans and the operation LPs (faster); not with --bin."),
+    bin_k: Optional[float] = typer.Option(None, "--bin", min=0.01, max=20.0, help="Temperature bin for grouping hours [K] (default 2); not with --days."),
+    robust_samples: int = typer.Option(8, "--robust-samples", min=0, help="Candidate designs are planned at, and ranked on, this many of the first samples (0: no robust design)."),
+    robust_percentile: Optional[float] = typer.Option(None, "--robust-percentile", help="Rank the candidate designs by this percentile of the objective (e.g. 10) instead of its mean."),
+    workers: Optional[int] = typer.Option(None, help="Worker processes (default min(2, CPUs))."),
+    executor: str = typer.Option("process", help=EXECUTOR_HELP),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Study folder: samples stream to Parquet parts as they finish; samples.parquet, risk.json, risk.csv, report.md and report.html (NOI histogram and CDF, tornado) at the end."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the study in --out: solve only the samples not yet done."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the study's figures as JSON ('-' for standard output only)."),
+    solver: str = typer.Option("highs", help="highs or cbc (the plans; the operation LPs use HiGHS)."),
+    time_limit: Optional[float] = typer.Option(None, min=0.0, help="Solver time limit per plan, in seconds."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar on standard error."),
+):
+    """How sure is the NOI: its distribution over sampled markets, the inputs that move it most, a robust design.
+
+    Samples the inputs the site's [uncertainty] table declares (BTC price, difficulty, GPU price, utilisation, energy price), operates the deterministic plan's design under each sample (the operation re-optimised, the design fixed), and chooses a design robust to them among candidate plans.
+
+    Example: plan risk sites/washington.toml --samples 200 --seed 1
+    """
+    from planner.solve import SOLVERS
+    from planner.studies.risk_report import risk_and_report
+
+    _check_outputs(json=json_out)
+    _check_out_dir(out_dir, "si")
+    if solver not in SOLVERS:
+        _fail_input(InputError("--solver", solver, f"unknown solver; choose one of {', '.join(SOLVERS)}"))
+    code = risk_and_report(
+        site, console, samples=samples, seed=seed, sets=parse_sets(set_), scenario=scenario, days=days,
+        bin_k=bin_k, executor=executor, workers=workers, scheduler=scheduler, out_dir=out_dir, resume=resume,
+        robust_samples=robust_samples, robust_percentile=robust_percentile, json_out=json_out, solver=solver,
+        time_limit=time_limit, quiet=quiet,
+    )
+    raise Exit(code)
+
+
+_COMMANDS = {"run", "check", "catalog", "compare", "sweep", "risk"}
 
 
 def _usage_errors() -> tuple[type, ...]:
