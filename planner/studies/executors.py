@@ -22,6 +22,7 @@ inputs and plain results, never solver objects.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any, Callable, Iterator, Sequence
 
@@ -141,11 +142,13 @@ def _iter_pool(fn: Callable, tasks: Sequence, workers: int, retries: int) -> Ite
                              "the results finished so far are kept")
 
 
-def _iter_dask(fn: Callable, tasks: Sequence, workers: int, scheduler: str | None,
-               retries: int) -> Iterator[tuple[int, Any]]:
+def _iter_dask(fn: Callable, tasks: Sequence, workers: int, scheduler: str | None, retries: int,
+               client=None) -> Iterator[tuple[int, Any]]:
+    from contextlib import nullcontext
+
     from dask.distributed import as_completed as dask_completed
 
-    with dask_client(workers, scheduler) as client:
+    with nullcontext(client) if client is not None else dask_client(workers, scheduler) as client:
         futures = client.map(fn, list(tasks), pure=False, retries=retries)
         index = {f.key: i for i, f in enumerate(futures)}
         try:
@@ -155,8 +158,24 @@ def _iter_dask(fn: Callable, tasks: Sequence, workers: int, scheduler: str | Non
             client.cancel(futures)
 
 
+@contextlib.contextmanager
+def session(executor: str, workers: int | None = None, scheduler: str | None = None):
+    """Keyword arguments of :func:`iter_tasks` for several runs on the same workers.
+
+    With Dask, one client (one LocalCluster, or one connection to the scheduler) serves every run
+    made inside the block; the other executors start their workers per run.
+    """
+    check_executor(executor, workers, scheduler)
+    kw = {"executor": executor, "workers": workers, "scheduler": scheduler}
+    if executor != "dask":
+        yield kw
+        return
+    with dask_client(workers or default_workers(), scheduler) as client:
+        yield {**kw, "client": client}
+
+
 def iter_tasks(fn: Callable, tasks: Sequence, *, executor: str = "process", workers: int | None = None,
-               scheduler: str | None = None, retries: int = RETRIES) -> Iterator[tuple[int, Any]]:
+               scheduler: str | None = None, retries: int = RETRIES, client=None) -> Iterator[tuple[int, Any]]:
     """Run ``fn`` on every task; yield ``(index into tasks, result)`` as each finishes.
 
     Parameters
@@ -172,6 +191,8 @@ def iter_tasks(fn: Callable, tasks: Sequence, *, executor: str = "process", work
         Address of a running Dask scheduler (``executor="dask"`` only).
     retries : int
         Further attempts of a task whose worker died.
+    client : dask.distributed.Client, optional
+        A client to run on (see :func:`session`); by default each run starts its own.
 
     Raises
     ------
@@ -190,7 +211,7 @@ def iter_tasks(fn: Callable, tasks: Sequence, *, executor: str = "process", work
     elif executor == "process":
         yield from _iter_pool(fn, tasks, n, retries)
     else:
-        yield from _iter_dask(fn, tasks, n, scheduler, retries)
+        yield from _iter_dask(fn, tasks, n, scheduler, retries, client)
 
 
 def run_tasks(fn: Callable, tasks: Sequence, *, executor: str = "process", workers: int | None = None,
@@ -210,4 +231,4 @@ def run_tasks(fn: Callable, tasks: Sequence, *, executor: str = "process", worke
 
 
 __all__ = ["EXECUTORS", "WorkerLost", "default_workers", "dask_client", "check_executor", "stop_pool",
-           "iter_tasks", "run_tasks"]
+           "iter_tasks", "run_tasks", "session"]

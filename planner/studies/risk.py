@@ -220,7 +220,7 @@ class RiskStudy:
     robust_rule: str  # "mean" or "P10" ...
     robust_subset: int
     solved: int  # points evaluated in this run
-    resumed: int  # points found done
+    resumed: int  # points a previous run of the study had solved (--resume)
     parquet: Path | None = None
     inputs: Inputs | None = None
 
@@ -335,6 +335,7 @@ def run_risk(site: str | Path, *, samples: int, seed: int, sets: dict[str, Any] 
     tornado_points = [Point("tornado", "", "median", -1, base)] + [Point("tornado", n, lv, -1, v) for n, lv, v in swings]
 
     done = store.done() if store else set()
+    found = set(done)  # rows a previous run of this study solved
     memory: dict[tuple, dict[str, Any]] = {}
     counts = {"solved": 0, "resumed": 0}
 
@@ -342,12 +343,12 @@ def run_risk(site: str | Path, *, samples: int, seed: int, sets: dict[str, Any] 
         batches: list[Batch] = []
         for did, design, points in work:
             todo = [p for p in points if (did, p.kind, p.input, p.level, p.sample) not in done]
-            counts["resumed"] += len(points) - len(todo)
+            counts["resumed"] += sum((did, p.kind, p.input, p.level, p.sample) in found for p in points)
             batches += _batches(context, did, design, todo, n_workers)
         total = sum(len(b.points) for b in batches)
         finished = 0
         say(label, 0, total)
-        for _, rows in executors.iter_tasks(fn, batches, executor=executor, workers=workers, scheduler=scheduler):
+        for _, rows in executors.iter_tasks(fn, batches, **runner):
             if store:
                 store.write_part(rows)
             for r in rows:
@@ -357,42 +358,42 @@ def run_risk(site: str | Path, *, samples: int, seed: int, sets: dict[str, Any] 
             counts["solved"] += len(rows)
             say(label, finished, total)
 
-    run("operating the deterministic design", [(det.id, d0, sample_points + tornado_points)])
+    with executors.session(executor, workers, scheduler) as runner:  # one Dask cluster for every phase
+        run("operating the deterministic design", [(det.id, d0, sample_points + tornado_points)])
 
-    # 2. the robust design: candidates planned at the first samples, ranked on them
-    subset = sample_points[:min(robust_samples, samples)]
-    candidates = [Candidate(det.id, d0, None)]
-    robust = None
-    if subset:
-        if "candidates" in saved:
-            planned = [(c["sample"], _design_from(c["design"]) if c["design"] else None) for c in saved["candidates"]]
-        else:
-            tasks = [CandidateTask(context, p.sample, p.values, solver, time_limit, mip_gap) for p in subset]
-            planned = []
-            say("planning candidate designs at the first samples", 0, len(tasks))
-            for i, d in executors.iter_tasks(plan_candidate, tasks, executor=executor, workers=workers,
-                                             scheduler=scheduler):
-                planned.append((tasks[i].sample, d))
-                say("planning candidate designs at the first samples", len(planned), len(tasks))
-            planned.sort(key=lambda item: item[0])
-            saved["candidates"] = [{"sample": s, "design": _design_dict(d) if d else None} for s, d in planned]
-            if store:
-                store.save(saved)
-        for s, d in planned:
-            if d is not None and design_id(d) not in {c.id for c in candidates}:
-                candidates.append(Candidate(design_id(d), d, s))
-        run("operating the candidate designs at the first samples",
-            [(c.id, c.design, subset) for c in candidates[1:]])
-        objective = inp.objective
-        rows_of = {**{k: v for k, v in memory.items()}, **({row_key(r): r for r in store.rows()} if store else {})}
-        col = figure_column(objective)
-        for c in candidates:
-            vals = np.array([rows_of[(c.id, "sample", "", "", p.sample)][col] for p in subset], dtype=float)
-            c.score = score(vals, robust_percentile)
-        best = max(candidates, key=lambda c: c.score)  # the first (deterministic) wins a tie
-        robust = DesignResult(best.id, best.design)
-        if best.id != det.id:
-            run("operating the robust design", [(best.id, best.design, sample_points)])
+        # 2. the robust design: candidates planned at the first samples, ranked on them
+        subset = sample_points[:min(robust_samples, samples)]
+        candidates = [Candidate(det.id, d0, None)]
+        robust = None
+        if subset:
+            if "candidates" in saved:
+                planned = [(c["sample"], _design_from(c["design"]) if c["design"] else None) for c in saved["candidates"]]
+            else:
+                tasks = [CandidateTask(context, p.sample, p.values, solver, time_limit, mip_gap) for p in subset]
+                planned = []
+                say("planning candidate designs at the first samples", 0, len(tasks))
+                for i, d in executors.iter_tasks(plan_candidate, tasks, **runner):
+                    planned.append((tasks[i].sample, d))
+                    say("planning candidate designs at the first samples", len(planned), len(tasks))
+                planned.sort(key=lambda item: item[0])
+                saved["candidates"] = [{"sample": s, "design": _design_dict(d) if d else None} for s, d in planned]
+                if store:
+                    store.save(saved)
+            for s, d in planned:
+                if d is not None and design_id(d) not in {c.id for c in candidates}:
+                    candidates.append(Candidate(design_id(d), d, s))
+            run("operating the candidate designs at the first samples",
+                [(c.id, c.design, subset) for c in candidates[1:]])
+            objective = inp.objective
+            rows_of = {**{k: v for k, v in memory.items()}, **({row_key(r): r for r in store.rows()} if store else {})}
+            col = figure_column(objective)
+            for c in candidates:
+                vals = np.array([rows_of[(c.id, "sample", "", "", p.sample)][col] for p in subset], dtype=float)
+                c.score = score(vals, robust_percentile)
+            best = max(candidates, key=lambda c: c.score)  # the first (deterministic) wins a tie
+            robust = DesignResult(best.id, best.design)
+            if best.id != det.id:
+                run("operating the robust design", [(best.id, best.design, sample_points)])
 
     # 3. the rows, sorted; the final Parquet file
     all_rows = {row_key(r): r for r in store.rows()} if store else memory
