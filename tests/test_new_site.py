@@ -47,8 +47,16 @@ transformer = "transformer_mv"
 
 
 def required_paths() -> set[str]:
-    """Keys marked required in the reference, leaving out the tables a site may omit (arrays, named tables)."""
-    rows = [line.split("|") for line in DOC.read_text().splitlines() if line.startswith("| `")]
+    """Keys marked required in the reference, leaving out the tables a site may omit (arrays, named tables,
+    and the keys a table needs only when the table is given, such as [uncertainty.btc_price])."""
+    optional, rows = False, []
+    for line in DOC.read_text().splitlines():
+        if line.startswith("## "):
+            optional = False
+        elif line.startswith("Optional table."):
+            optional = True
+        elif line.startswith("| `") and not optional:
+            rows.append(line.split("|"))
     return {r[1].strip().strip("`") for r in rows if "**required**" in r[2] and "[N]" not in r[1] and ".NAME." not in r[1]}
 
 

@@ -61,7 +61,7 @@ def dask_client(workers: int, scheduler: str | None = None):
     address = scheduler or dask.config.get("scheduler-address", None)
     if address:
         try:
-            return Client(address, timeout=30)
+            return Client(address, timeout=10)
         except (OSError, TimeoutError) as err:
             raise InputError("--scheduler", address, f"cannot reach the Dask scheduler: {err}") from None
     return Client(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)

@@ -311,54 +311,55 @@ def run_risk(site: str | Path, *, samples: int, seed: int, sets: dict[str, Any] 
     context = Context(hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12], inp, nominal)
     n_workers = 1 if executor == "serial" else (workers or executors.default_workers())
 
-    # 1. the deterministic plan
-    if "deterministic" in saved:
-        d0 = _design_from(saved["deterministic"]["design"])
-        plan_noi, plan_obj = saved["deterministic"]["noi"], saved["deterministic"]["objective"]
-    else:
-        say("planning the deterministic design", 0, 1)
-        plan = run_plan(inp, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
-        if plan.design is None:
-            raise RuntimeError(f"the site has no plan at its own values ({plan.solve.status}: {plan.solve.detail}); "
-                               "run plan SITE to see why")
-        d0 = equipment(plan.design)
-        plan_noi, plan_obj = plan.economics.noi, plan.economics.objective(inp.objective)
-        saved["deterministic"] = {"design": _design_dict(d0), "noi": plan_noi, "objective": plan_obj}
-        if store:
-            store.save(saved)
-        say("planning the deterministic design", 1, 1)
-    det = DesignResult(design_id(d0), d0)
-
-    draws = draw(unc, nominal, samples, seed)
-    base, swings = one_at_a_time(unc, nominal)
-    sample_points = [Point("sample", "", "", i, v) for i, v in enumerate(draws)]
-    tornado_points = [Point("tornado", "", "median", -1, base)] + [Point("tornado", n, lv, -1, v) for n, lv, v in swings]
-
-    done = store.done() if store else set()
-    found = set(done)  # rows a previous run of this study solved
-    memory: dict[tuple, dict[str, Any]] = {}
-    counts = {"solved": 0, "resumed": 0}
-
-    def run(label: str, work: list[tuple[str, Design, list[Point]]]) -> None:
-        batches: list[Batch] = []
-        for did, design, points in work:
-            todo = [p for p in points if (did, p.kind, p.input, p.level, p.sample) not in done]
-            counts["resumed"] += sum((did, p.kind, p.input, p.level, p.sample) in found for p in points)
-            batches += _batches(context, did, design, todo, n_workers)
-        total = sum(len(b.points) for b in batches)
-        finished = 0
-        say(label, 0, total)
-        for _, rows in executors.iter_tasks(fn, batches, **runner):
+    # one Dask cluster (or pool settings) for every phase; an unreachable scheduler fails before any solve
+    with executors.session(executor, workers, scheduler) as runner:
+        # 1. the deterministic plan
+        if "deterministic" in saved:
+            d0 = _design_from(saved["deterministic"]["design"])
+            plan_noi, plan_obj = saved["deterministic"]["noi"], saved["deterministic"]["objective"]
+        else:
+            say("planning the deterministic design", 0, 1)
+            plan = run_plan(inp, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+            if plan.design is None:
+                raise RuntimeError(f"the site has no plan at its own values ({plan.solve.status}: {plan.solve.detail}); "
+                                   "run plan SITE to see why")
+            d0 = equipment(plan.design)
+            plan_noi, plan_obj = plan.economics.noi, plan.economics.objective(inp.objective)
+            saved["deterministic"] = {"design": _design_dict(d0), "noi": plan_noi, "objective": plan_obj}
             if store:
-                store.write_part(rows)
-            for r in rows:
-                memory[row_key(r)] = r
-                done.add(row_key(r))
-            finished += len(rows)
-            counts["solved"] += len(rows)
-            say(label, finished, total)
+                store.save(saved)
+            say("planning the deterministic design", 1, 1)
+        det = DesignResult(design_id(d0), d0)
 
-    with executors.session(executor, workers, scheduler) as runner:  # one Dask cluster for every phase
+        draws = draw(unc, nominal, samples, seed)
+        base, swings = one_at_a_time(unc, nominal)
+        sample_points = [Point("sample", "", "", i, v) for i, v in enumerate(draws)]
+        tornado_points = [Point("tornado", "", "median", -1, base)] + [Point("tornado", n, lv, -1, v) for n, lv, v in swings]
+
+        done = store.done() if store else set()
+        found = set(done)  # rows a previous run of this study solved
+        memory: dict[tuple, dict[str, Any]] = {}
+        counts = {"solved": 0, "resumed": 0}
+
+        def run(label: str, work: list[tuple[str, Design, list[Point]]]) -> None:
+            batches: list[Batch] = []
+            for did, design, points in work:
+                todo = [p for p in points if (did, p.kind, p.input, p.level, p.sample) not in done]
+                counts["resumed"] += sum((did, p.kind, p.input, p.level, p.sample) in found for p in points)
+                batches += _batches(context, did, design, todo, n_workers)
+            total = sum(len(b.points) for b in batches)
+            finished = 0
+            say(label, 0, total)
+            for _, rows in executors.iter_tasks(fn, batches, **runner):
+                if store:
+                    store.write_part(rows)
+                for r in rows:
+                    memory[row_key(r)] = r
+                    done.add(row_key(r))
+                finished += len(rows)
+                counts["solved"] += len(rows)
+                say(label, finished, total)
+
         run("operating the deterministic design", [(det.id, d0, sample_points + tornado_points)])
 
         # 2. the robust design: candidates planned at the first samples, ranked on them
