@@ -260,6 +260,111 @@ def _design_from(d: dict[str, float]) -> Design:
     return out
 
 
+class _Runs:
+    """The evaluations of one study: batches to the executor, rows to the store and to memory."""
+
+    def __init__(self, context: Context, store: Store | None, runner: dict[str, Any], n_workers: int,
+                 say: Callable[[str, int, int], None], fn: Callable[[Batch], list[dict[str, Any]]]):
+        self.context, self.store, self.runner, self.n_workers, self.say, self.fn = (
+            context, store, runner, n_workers, say, fn)
+        self.done = store.done() if store else set()
+        self.found = set(self.done)  # rows a previous run of this study solved
+        self.memory: dict[tuple, dict[str, Any]] = {}
+        self.solved = self.resumed = 0
+
+    def evaluate(self, label: str, work: list[tuple[str, Design, list[Point]]]) -> None:
+        """Evaluate each (design id, design, points) for the points not yet done."""
+        batches: list[Batch] = []
+        for did, design, points in work:
+            keys = [(did, p.kind, p.input, p.level, p.sample) for p in points]
+            self.resumed += sum(k in self.found for k in keys)
+            todo = [p for p, k in zip(points, keys) if k not in self.done]
+            batches += _batches(self.context, did, design, todo, self.n_workers)
+        total, finished = sum(len(b.points) for b in batches), 0
+        self.say(label, 0, total)
+        for _, rows in executors.iter_tasks(self.fn, batches, **self.runner):
+            if self.store:
+                self.store.write_part(rows)
+            for r in rows:
+                self.memory[row_key(r)] = r
+                self.done.add(row_key(r))
+            finished += len(rows)
+            self.solved += len(rows)
+            self.say(label, finished, total)
+
+    def rows(self) -> dict[tuple, dict[str, Any]]:
+        """Every row of the study: this run's and, with a store, the earlier runs'."""
+        return {**self.memory, **({row_key(r): r for r in self.store.rows()} if self.store else {})}
+
+
+def _deterministic(inp: Inputs, saved: dict[str, Any], store: Store | None, say, **solve_kw) -> tuple[Design, float, float]:
+    """The design of the plan at the site's values, its NOI and objective; from the study folder when saved."""
+    from planner.plan import run_plan
+
+    if "deterministic" in saved:
+        got = saved["deterministic"]
+        return _design_from(got["design"]), got["noi"], got["objective"]
+    say("planning the deterministic design", 0, 1)
+    plan = run_plan(inp, **solve_kw)
+    if plan.design is None:
+        raise RuntimeError(f"the site has no plan at its own values ({plan.solve.status}: {plan.solve.detail}); "
+                           "run plan SITE to see why")
+    d0 = equipment(plan.design)
+    saved["deterministic"] = {"design": _design_dict(d0), "noi": plan.economics.noi,
+                              "objective": plan.economics.objective(inp.objective)}
+    if store:
+        store.save(saved)
+    say("planning the deterministic design", 1, 1)
+    return d0, saved["deterministic"]["noi"], saved["deterministic"]["objective"]
+
+
+def _candidates(runs: _Runs, subset: list[Point], saved: dict[str, Any], **solve_kw) -> list[tuple[int, Design | None]]:
+    """(sample, design or None) of the plans at the subset's samples; from the study folder when saved."""
+    if "candidates" in saved:
+        return [(c["sample"], _design_from(c["design"]) if c["design"] else None) for c in saved["candidates"]]
+    label = "planning candidate designs at the first samples"
+    tasks = [CandidateTask(runs.context, p.sample, p.values, **solve_kw) for p in subset]
+    planned: list[tuple[int, Design | None]] = []
+    runs.say(label, 0, len(tasks))
+    for i, d in executors.iter_tasks(plan_candidate, tasks, **runs.runner):
+        planned.append((tasks[i].sample, d))
+        runs.say(label, len(planned), len(tasks))
+    planned.sort(key=lambda item: item[0])
+    saved["candidates"] = [{"sample": s, "design": _design_dict(d) if d else None} for s, d in planned]
+    if runs.store:
+        runs.store.save(saved)
+    return planned
+
+
+def _robust(runs: _Runs, det: DesignResult, subset: list[Point], saved: dict[str, Any], objective: str,
+            percentile: float | None, **solve_kw) -> tuple[DesignResult, list[Candidate]]:
+    """The candidate with the best score of the objective over the subset, and every candidate scored."""
+    candidates = [Candidate(det.id, det.design, None)]
+    for s, d in _candidates(runs, subset, saved, **solve_kw):
+        if d is not None and design_id(d) not in {c.id for c in candidates}:
+            candidates.append(Candidate(design_id(d), d, s))
+    runs.evaluate("operating the candidate designs at the first samples",
+                  [(c.id, c.design, subset) for c in candidates[1:]])
+    rows, col = runs.rows(), figure_column(objective)
+    for c in candidates:
+        c.score = score(np.array([rows[(c.id, "sample", "", "", p.sample)][col] for p in subset], dtype=float),
+                        percentile)
+    best = max(candidates, key=lambda c: c.score)  # the first (deterministic) wins a tie
+    return DesignResult(best.id, best.design), candidates
+
+
+def _check_options(samples: int, robust_samples: int, robust_percentile: float | None, resume: bool,
+                   out_dir) -> None:
+    if samples < 1:
+        raise InputError("--samples", str(samples), "expected a whole number of samples >= 1")
+    if robust_samples < 0:
+        raise InputError("--robust-samples", str(robust_samples), "expected a whole number >= 0")
+    if robust_percentile is not None and not 0 < robust_percentile < 100:
+        raise InputError("--robust-percentile", str(robust_percentile), "expected a percentile between 0 and 100")
+    if resume and out_dir is None:
+        raise InputError("--resume", "", "needs --out DIR, the folder of the study to continue")
+
+
 def run_risk(site: str | Path, *, samples: int, seed: int, sets: dict[str, Any] | None = None,
              scenario: str | None = None, days: int | None = None, bin_k: float | None = None,
              executor: str = "process", workers: int | None = None, scheduler: str | None = None,
@@ -268,6 +373,8 @@ def run_risk(site: str | Path, *, samples: int, seed: int, sets: dict[str, Any] 
              mip_gap: float | None = 1e-4, progress: Callable[[str, int, int], None] | None = None,
              fn: Callable[[Batch], list[dict[str, Any]]] = evaluate_batch) -> RiskStudy:
     """Run the risk study (see the module docstring); pure apart from the study folder.
+
+    ``fn`` evaluates a batch in a worker (:func:`evaluate_batch`; tests hand in one that fails).
 
     Raises
     ------
@@ -278,20 +385,11 @@ def run_risk(site: str | Path, *, samples: int, seed: int, sets: dict[str, Any] 
     """
     from planner.climate import ClimateError
     from planner.inputs import resolve
-    from planner.plan import run_plan
     from planner.sweep import resolve_kw
 
-    site = Path(site)
-    sets = dict(sets or {})
+    site, sets = Path(site), dict(sets or {})
     say = progress or (lambda what, done, total: None)
-    if samples < 1:
-        raise InputError("--samples", str(samples), "expected a whole number of samples >= 1")
-    if robust_samples < 0:
-        raise InputError("--robust-samples", str(robust_samples), "expected a whole number >= 0")
-    if robust_percentile is not None and not 0 < robust_percentile < 100:
-        raise InputError("--robust-percentile", str(robust_percentile), "expected a percentile between 0 and 100")
-    if resume and out_dir is None:
-        raise InputError("--resume", "", "needs --out DIR, the folder of the study to continue")
+    _check_options(samples, robust_samples, robust_percentile, resume, out_dir)
     executors.check_executor(executor, workers, scheduler)
     kw = resolve_kw(days, bin_k)
     loaded = load_site(site, overrides=sets, scenario=scenario)
@@ -309,111 +407,43 @@ def run_risk(site: str | Path, *, samples: int, seed: int, sets: dict[str, Any] 
     store = Store(out_dir, schema()) if out_dir is not None else None
     saved = store.open(key, resume) if store else {}
     context = Context(hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12], inp, nominal)
-    n_workers = 1 if executor == "serial" else (workers or executors.default_workers())
+    solve_kw = {"solver": solver, "time_limit": time_limit, "mip_gap": mip_gap}
 
+    draws = draw(unc, nominal, samples, seed)
+    base, swings = one_at_a_time(unc, nominal)
+    sample_points = [Point("sample", "", "", i, v) for i, v in enumerate(draws)]
+    tornado_points = [Point("tornado", "", "median", -1, base)] + [Point("tornado", n, lv, -1, v) for n, lv, v in swings]
+    subset = sample_points[:min(robust_samples, samples)]
     # one Dask cluster (or pool settings) for every phase; an unreachable scheduler fails before any solve
     with executors.session(executor, workers, scheduler) as runner:
-        # 1. the deterministic plan
-        if "deterministic" in saved:
-            d0 = _design_from(saved["deterministic"]["design"])
-            plan_noi, plan_obj = saved["deterministic"]["noi"], saved["deterministic"]["objective"]
-        else:
-            say("planning the deterministic design", 0, 1)
-            plan = run_plan(inp, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
-            if plan.design is None:
-                raise RuntimeError(f"the site has no plan at its own values ({plan.solve.status}: {plan.solve.detail}); "
-                                   "run plan SITE to see why")
-            d0 = equipment(plan.design)
-            plan_noi, plan_obj = plan.economics.noi, plan.economics.objective(inp.objective)
-            saved["deterministic"] = {"design": _design_dict(d0), "noi": plan_noi, "objective": plan_obj}
-            if store:
-                store.save(saved)
-            say("planning the deterministic design", 1, 1)
+        runs = _Runs(context, store, runner, 1 if executor == "serial" else (workers or executors.default_workers()),
+                     say, fn)
+        d0, plan_noi, plan_obj = _deterministic(inp, saved, store, say, **solve_kw)
         det = DesignResult(design_id(d0), d0)
-
-        draws = draw(unc, nominal, samples, seed)
-        base, swings = one_at_a_time(unc, nominal)
-        sample_points = [Point("sample", "", "", i, v) for i, v in enumerate(draws)]
-        tornado_points = [Point("tornado", "", "median", -1, base)] + [Point("tornado", n, lv, -1, v) for n, lv, v in swings]
-
-        done = store.done() if store else set()
-        found = set(done)  # rows a previous run of this study solved
-        memory: dict[tuple, dict[str, Any]] = {}
-        counts = {"solved": 0, "resumed": 0}
-
-        def run(label: str, work: list[tuple[str, Design, list[Point]]]) -> None:
-            batches: list[Batch] = []
-            for did, design, points in work:
-                todo = [p for p in points if (did, p.kind, p.input, p.level, p.sample) not in done]
-                counts["resumed"] += sum((did, p.kind, p.input, p.level, p.sample) in found for p in points)
-                batches += _batches(context, did, design, todo, n_workers)
-            total = sum(len(b.points) for b in batches)
-            finished = 0
-            say(label, 0, total)
-            for _, rows in executors.iter_tasks(fn, batches, **runner):
-                if store:
-                    store.write_part(rows)
-                for r in rows:
-                    memory[row_key(r)] = r
-                    done.add(row_key(r))
-                finished += len(rows)
-                counts["solved"] += len(rows)
-                say(label, finished, total)
-
-        run("operating the deterministic design", [(det.id, d0, sample_points + tornado_points)])
-
-        # 2. the robust design: candidates planned at the first samples, ranked on them
-        subset = sample_points[:min(robust_samples, samples)]
-        candidates = [Candidate(det.id, d0, None)]
-        robust = None
+        runs.evaluate("operating the deterministic design", [(det.id, d0, sample_points + tornado_points)])
+        robust, candidates = None, [Candidate(det.id, d0, None)]
         if subset:
-            if "candidates" in saved:
-                planned = [(c["sample"], _design_from(c["design"]) if c["design"] else None) for c in saved["candidates"]]
-            else:
-                tasks = [CandidateTask(context, p.sample, p.values, solver, time_limit, mip_gap) for p in subset]
-                planned = []
-                say("planning candidate designs at the first samples", 0, len(tasks))
-                for i, d in executors.iter_tasks(plan_candidate, tasks, **runner):
-                    planned.append((tasks[i].sample, d))
-                    say("planning candidate designs at the first samples", len(planned), len(tasks))
-                planned.sort(key=lambda item: item[0])
-                saved["candidates"] = [{"sample": s, "design": _design_dict(d) if d else None} for s, d in planned]
-                if store:
-                    store.save(saved)
-            for s, d in planned:
-                if d is not None and design_id(d) not in {c.id for c in candidates}:
-                    candidates.append(Candidate(design_id(d), d, s))
-            run("operating the candidate designs at the first samples",
-                [(c.id, c.design, subset) for c in candidates[1:]])
-            objective = inp.objective
-            rows_of = {**{k: v for k, v in memory.items()}, **({row_key(r): r for r in store.rows()} if store else {})}
-            col = figure_column(objective)
-            for c in candidates:
-                vals = np.array([rows_of[(c.id, "sample", "", "", p.sample)][col] for p in subset], dtype=float)
-                c.score = score(vals, robust_percentile)
-            best = max(candidates, key=lambda c: c.score)  # the first (deterministic) wins a tie
-            robust = DesignResult(best.id, best.design)
-            if best.id != det.id:
-                run("operating the robust design", [(best.id, best.design, sample_points)])
+            robust, candidates = _robust(runs, det, subset, saved, inp.objective, robust_percentile, **solve_kw)
+            if robust.id != det.id:
+                runs.evaluate("operating the robust design", [(robust.id, robust.design, sample_points)])
 
-    # 3. the rows, sorted; the final Parquet file
-    all_rows = {row_key(r): r for r in store.rows()} if store else memory
+    # the rows, sorted; the final Parquet file
     role = {det.id: 0}
     if robust is not None:
         role.setdefault(robust.id, 1)
-    ordered = sorted(all_rows.values(), key=lambda r: (role.get(r["design_id"], 2), r["design_id"],
-                                                       r["kind"], r["input"], r["level"], r["sample"]))
+    ordered = sorted(runs.rows().values(), key=lambda r: (role.get(r["design_id"], 2), r["design_id"], r["kind"],
+                                                           r["input"], r["level"], r["sample"]))
     wanted = [r for r in ordered if r["kind"] != "sample" or r["sample"] < samples]
     for result in filter(None, (det, robust)):
         result.samples = [r for r in wanted if r["design_id"] == result.id and r["kind"] == "sample"]
         result.tornado = [r for r in wanted if r["design_id"] == result.id and r["kind"] == "tornado"]
-    parquet = store.write_final(wanted) if store else None
     return RiskStudy(
         site_name=inp.site_name, objective=inp.objective, samples=samples, seed=seed, declared=unc.declared(),
         nominal=nominal, horizon=unc.horizon.value, time_mode=inp.time_mode, model_hours=inp.hours,
         plan_noi=plan_noi, plan_objective=plan_obj, deterministic=det, robust=robust, candidates=candidates,
         robust_rule="mean" if robust_percentile is None else f"P{robust_percentile:g}",
-        robust_subset=len(subset), solved=counts["solved"], resumed=counts["resumed"], parquet=parquet, inputs=inp,
+        robust_subset=len(subset), solved=runs.solved, resumed=runs.resumed,
+        parquet=store.write_final(wanted) if store else None, inputs=inp,
     )
 
 
