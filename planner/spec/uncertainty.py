@@ -80,7 +80,8 @@ class Uncertainty(StrictModel):
     difficulty: Optional[Lognormal] = Field(None, description="Network difficulty, a factor on market.difficulty.")
     gpu_price: Optional[Lognormal] = Field(
         None, description="GPU-hour price, a factor on gpu_market.price and every gpu_market.price_by_rack.")
-    utilisation: Optional[Bounded] = Field(None, description="Billable utilisation, in place of gpu_market.utilisation.")
+    utilisation: Optional[Bounded] = Field(
+        None, description="Billable utilisation, in place of gpu_market.utilisation.")
     energy_price: Optional[Lognormal] = Field(
         None, description="Energy price, a factor on tariff.energy_price and every time-of-use price.")
     correlations: list[Correlation] = Field(default_factory=list, description="Correlations between the inputs.")
@@ -108,8 +109,8 @@ class Uncertainty(StrictModel):
                 raise FieldError(f"correlations[{k}].inputs", f"an input is correlated with itself ({a!r})")
             for n in (a, b):
                 if n not in names:
-                    raise FieldError(f"correlations[{k}].inputs",
-                                     f"{n!r} has no distribution in [uncertainty]; declared: {', '.join(names) or 'none'}")
+                    raise FieldError(f"correlations[{k}].inputs", f"{n!r} has no distribution in [uncertainty]; "
+                                     f"declared: {', '.join(names) or 'none'}")
             if frozenset((a, b)) in seen:
                 raise FieldError(f"correlations[{k}].inputs", f"the correlation of {a} and {b} is given twice")
             seen.add(frozenset((a, b)))

@@ -297,7 +297,8 @@ class _Runs:
         return {**self.memory, **({row_key(r): r for r in self.store.rows()} if self.store else {})}
 
 
-def _deterministic(inp: Inputs, saved: dict[str, Any], store: Store | None, say, **solve_kw) -> tuple[Design, float, float]:
+def _deterministic(inp: Inputs, saved: dict[str, Any], store: Store | None, say,
+                   **solve_kw) -> tuple[Design, float, float]:
     """The design of the plan at the site's values, its NOI and objective; from the study folder when saved."""
     from planner.plan import run_plan
 
@@ -412,7 +413,8 @@ def run_risk(site: str | Path, *, samples: int, seed: int, sets: dict[str, Any] 
     draws = draw(unc, nominal, samples, seed)
     base, swings = one_at_a_time(unc, nominal)
     sample_points = [Point("sample", "", "", i, v) for i, v in enumerate(draws)]
-    tornado_points = [Point("tornado", "", "median", -1, base)] + [Point("tornado", n, lv, -1, v) for n, lv, v in swings]
+    tornado_points = [Point("tornado", "", "median", -1, base)]
+    tornado_points += [Point("tornado", n, level, -1, v) for n, level, v in swings]
     subset = sample_points[:min(robust_samples, samples)]
     # one Dask cluster (or pool settings) for every phase; an unreachable scheduler fails before any solve
     with executors.session(executor, workers, scheduler) as runner:
