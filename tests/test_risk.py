@@ -187,14 +187,15 @@ def test_a_killed_dask_worker_loses_no_sample(risky, tmp_path, monkeypatch):
 
 
 def test_cli_prints_quantiles_loss_designs_and_inputs(risky, tmp_path, capsys):
-    code = main(["risk", str(risky), "--samples", "5", "--robust-samples", "2", "--out", str(tmp_path / "o"),
-                 "--quiet"])
+    code = main(["risk", str(risky), "--samples", "5", "--robust-samples", "2", "--robust-percentile", "10",
+                 "--set", "economics.objective='noi_less_annualised_capex'", "--out", str(tmp_path / "o"), "--quiet"])
     out = capsys.readouterr().out
     assert code == 0
-    for text in ("P10", "P50", "P90", "probability of a loss", "robust", "inputs that matter most", "gpu_price"):
+    for text in ("P10", "P50", "P90", "probability of a loss", "robust design: the best P10 of NOI less annualised",
+                 "inputs that matter most", "gpu_price"):
         assert text in out
     html = (tmp_path / "o" / "report.html").read_text()
-    assert html.count("data:image/png;base64") == 2  # the NOI distribution and the tornado
+    assert html.count("data:image/png;base64") == 3  # NOI and the objective over the samples, the tornado
 
 
 def test_site_without_uncertainty_gets_a_clear_message(tmp_path, capsys):

@@ -219,7 +219,6 @@ def risk_and_report(site: Path, console: Console, *, samples: int, seed: int, se
     from planner.outputs import write_exports_atomic
     from planner.report.export import report_console
     from planner.report.files import write_side_by_side
-    from planner.report.risk_figures import risk_figures
     from planner.studies.risk import run_risk
 
     out = report_console(console, json_out)
@@ -236,17 +235,27 @@ def risk_and_report(site: Path, console: Console, *, samples: int, seed: int, se
     rows = risk_rows(study)
     write_exports_atomic(data, [], json_out, None, out, first_field="design")
     if out_dir is not None:
-        median, bars = tornado(study.deterministic)
-        dists = [("deterministic design", study.deterministic.values("noi") * MUSD)]
-        if study.robust is not None and study.robust.id != study.deterministic.id:
-            dists.append(("robust design", study.robust.values("noi") * MUSD))
-        figures = risk_figures(dists, [(n, lo * MUSD, hi * MUSD) for n, lo, hi in bars],
-                               None if median is None else median * MUSD)
         written = write_side_by_side(Path(out_dir), "risk", f"Risk of {study.site_name}", data, rows,
-                                     figures=figures)
+                                     figures=figures(study))
         out.print(f"risk study written to {out_dir}: samples.parquet, "
                   f"{', '.join(p.name for p in written)}", highlight=False)
     return 0
+
+
+def figures(study: RiskStudy) -> list[tuple[str, str]]:
+    """The report's figures: NOI (and the objective, when it is another figure) per design; the tornado."""
+    from planner.report.risk_figures import distribution_figure, tornado_figure
+
+    designs = [("deterministic design", study.deterministic)]
+    if study.robust is not None and study.robust.id != study.deterministic.id:
+        designs.append(("robust design", study.robust))
+    names = ["noi"] + ([study.objective] if study.objective != "noi" else [])
+    out = [distribution_figure([(label, r.values(name) * MUSD) for label, r in designs],
+                               "NOI" if name == "noi" else objective_text(name)) for name in names]
+    median, bars = tornado(study.deterministic)
+    if bars and median is not None:
+        out.append(tornado_figure([(n, lo * MUSD, hi * MUSD) for n, lo, hi in bars], median * MUSD))
+    return out
 
 
 __all__ = ["render_risk", "risk_to_dict", "risk_rows", "statistics", "tornado", "risk_and_report", "Progress"]
