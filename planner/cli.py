@@ -372,7 +372,7 @@ def sweep_cmd(
 
 @app.command("risk")
 def risk_cmd(
-    site: Path = typer.Argument(..., help="Site file with an [uncertainty] table, e.g. sites/washington.toml"),
+    site: Path = typer.Argument(..., help="Site file with an \\[uncertainty] table, e.g. sites/washington.toml"),
     samples: int = typer.Option(200, "--samples", min=1, max=1_000_000, help="Samples of the uncertain inputs."),
     seed: int = typer.Option(1, "--seed", min=0, help="Seed of the sampling: the same seed gives the same samples and results."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP),
@@ -393,7 +393,7 @@ def risk_cmd(
 ):
     """How sure is the NOI: its distribution over sampled markets, the inputs that move it most, a robust design.
 
-    Samples the inputs the site's [uncertainty] table declares (BTC price, difficulty, GPU price, utilisation, energy price), operates the deterministic plan's design under each sample (the operation re-optimised, the design fixed), and chooses a design robust to them among candidate plans.
+    Samples the inputs the site's \\[uncertainty] table declares (BTC price, difficulty, GPU price, utilisation, energy price), operates the deterministic plan's design under each sample (the operation re-optimised, the design fixed), and chooses a design robust to them among candidate plans.
 
     Example: plan risk sites/washington.toml --samples 200 --seed 1
     """
