@@ -1,4 +1,5 @@
-"""Command line: `plan SITE.toml`, `plan check`, `plan catalog`, `plan compare`, `plan sweep`, `plan timeline`.
+"""Command line: `plan SITE.toml`, `plan check`, `plan catalog`, `plan compare`, `plan sweep`, `plan timeline`,
+`plan risk`.
 
 Exit codes: 0 planned; 2 invalid input; 3 infeasible (with a diagnosis);
 4 solver stopped without a proven optimum (time limit, no incumbent, solver
@@ -12,7 +13,6 @@ import os
 import signal
 import sys
 import threading
-import tomllib
 from pathlib import Path
 from typing import Any, Optional
 
@@ -22,6 +22,7 @@ from rich.table import Table as RichTable
 
 from planner.console import report_console
 from planner.load import InputError, load_catalog, load_site
+from planner.overrides import parse_sets
 
 EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_AUDIT = 0, 2, 3, 4, 5
 
@@ -55,29 +56,6 @@ def _fail_input(err: Exception) -> None:
         raise err
     _print_input_error(err)
     raise Exit(EXIT_INPUT)
-
-
-def parse_sets(items: list[str] | None) -> dict[str, Any]:
-    """`--set PATH=VALUE` pairs; VALUE is read as a TOML value, else as a string."""
-    from planner.load import DEPTH_MAX, toml_depth_problem
-
-    out: dict[str, Any] = {}
-    for item in items or []:
-        if "=" not in item:
-            raise InputError("--set", item, "expected PATH=VALUE, e.g. --set site.grid_limit='20 MW'")
-        path, raw = item.split("=", 1)
-        path, raw = path.strip(), raw.strip()
-        try:
-            value = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = raw
-        except RecursionError:
-            raise InputError("--set", path, f"arrays nest too deep; at most {DEPTH_MAX} levels are allowed") from None
-        problem = toml_depth_problem(value, DEPTH_MAX)
-        if problem:
-            raise InputError("--set", path, problem)
-        out[path] = value
-    return out
 
 
 def _load(site: Path, sets: list[str] | None, scenario: str | None):
@@ -340,6 +318,10 @@ def compare_cmd(
     raise Exit(code)
 
 
+EXECUTOR_HELP = ("process (a local process pool, the default), serial, or dask (dask.distributed, an optional "
+                 "extra: pip install \".[dask]\"; a LocalCluster of --workers processes unless --scheduler is given).")
+SCHEDULER_HELP = ("With --executor dask: the address of a running Dask scheduler, e.g. tcp://HOST:8786 "
+                  "(its workers must see the site files).")
 VARY_HELP = (
     "A TOML path and the values to plan it at: --vary PATH=V1,V2,V3. Values are separated by commas outside "
     "quotes and brackets, each read like --set (a TOML value, else a string with its unit); quote a value that "
@@ -361,7 +343,8 @@ def sweep_cmd(
     time_limit: Optional[float] = typer.Option(120.0, min=0.0, help="Solver time limit per plan, in seconds."),
     solver: str = typer.Option("highs", help="highs or cbc."),
     workers: Optional[int] = typer.Option(None, help="Plans run at once (default min(2, CPUs))."),
-    executor: str = typer.Option("process", help="process (a local process pool), serial, or dask (dask.distributed, if installed)."),
+    executor: str = typer.Option("process", help=EXECUTOR_HELP),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the points as JSON ('-' for standard output only)."),
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the points as CSV."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Write the points side by side (sweep.json, sweep.csv, report.md, report.html with NOI against each numeric path) to this folder."),
@@ -385,7 +368,7 @@ def sweep_cmd(
         site, console, vary=vary, sets=parse_sets(set_), scenario=scenario, days=days, bin_k=bin_k,
         time_limit=time_limit, solver=solver, executor=executor, workers=workers, json_out=json_out,
         csv_out=csv_out, max_points=None if yes else max_points, strategy="full" if prove else "fast",
-        out_dir=out_dir, units=units,
+        out_dir=out_dir, units=units, scheduler=scheduler,
     )
     raise Exit(code)
 
@@ -428,7 +411,50 @@ def timeline_cmd(
     raise Exit(code)
 
 
-_COMMANDS = {"run", "check", "catalog", "compare", "sweep", "timeline"}
+@app.command("risk")
+def risk_cmd(
+    site: Path = typer.Argument(..., help="Site file with an \\[uncertainty] table, e.g. sites/washington.toml"),
+    samples: int = typer.Option(200, "--samples", min=1, max=1_000_000, help="Samples of the uncertain inputs."),
+    seed: int = typer.Option(1, "--seed", min=0, help="Seed of the sampling: the same seed gives the same samples and results."),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP),
+    scenario: Optional[str] = typer.Option(None, help=SCENARIO_HELP),
+    days: Optional[int] = typer.Option(None, min=2, max=365, help="Representative days for the plans and the operation LPs (faster); not with --bin."),
+    bin_k: Optional[float] = typer.Option(None, "--bin", min=0.01, max=20.0, help="Temperature bin for grouping hours [K] (default 2); not with --days."),
+    robust_samples: int = typer.Option(8, "--robust-samples", min=0, help="Candidate designs are planned at, and ranked on, this many of the first samples (0: no robust design)."),
+    robust_percentile: Optional[float] = typer.Option(None, "--robust-percentile", help="Rank the candidate designs by this percentile of the objective (e.g. 10) instead of its mean."),
+    workers: Optional[int] = typer.Option(None, help="Worker processes (default min(2, CPUs))."),
+    executor: str = typer.Option("process", help=EXECUTOR_HELP),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Study folder: samples stream to Parquet parts as they finish; samples.parquet, risk.json, risk.csv, report.md and report.html (NOI histogram and CDF, tornado) at the end."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the study in --out: solve only the samples not yet done."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the study's figures as JSON ('-' for standard output only)."),
+    solver: str = typer.Option("highs", help="highs or cbc (the plans; the operation LPs use HiGHS)."),
+    time_limit: Optional[float] = typer.Option(None, min=0.0, help="Solver time limit per plan, in seconds."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar on standard error."),
+):
+    """How sure is the NOI: its distribution over sampled markets, the inputs that move it most, a robust design.
+
+    Samples the inputs the site's \\[uncertainty] table declares (BTC price, difficulty, GPU price, utilisation, energy price), operates the deterministic plan's design under each sample (the operation re-optimised, the design fixed), and chooses a design robust to them among candidate plans.
+
+    Example: plan risk sites/washington.toml --samples 200 --seed 1
+    """
+    from planner.solve import SOLVERS
+    from planner.studies.risk_report import risk_and_report
+
+    _check_outputs(json=json_out)
+    _check_out_dir(out_dir, "si")
+    if solver not in SOLVERS:
+        _fail_input(InputError("--solver", solver, f"unknown solver; choose one of {', '.join(SOLVERS)}"))
+    code = risk_and_report(
+        site, console, samples=samples, seed=seed, sets=parse_sets(set_), scenario=scenario, days=days,
+        bin_k=bin_k, executor=executor, workers=workers, scheduler=scheduler, out_dir=out_dir, resume=resume,
+        robust_samples=robust_samples, robust_percentile=robust_percentile, json_out=json_out, solver=solver,
+        time_limit=time_limit, quiet=quiet,
+    )
+    raise Exit(code)
+
+
+_COMMANDS = {"run", "check", "catalog", "compare", "sweep", "timeline", "risk"}
 
 
 def _usage_errors() -> tuple[type, ...]:

@@ -73,17 +73,13 @@ from planner.load import InputError, did_you_mean, input_errors, load_site
 from planner.outputs import write_exports_atomic
 from planner.report.export import csv_value, report_console
 from planner.report.render import add_narrow_column, jsonable, narrow_table
+from planner.studies.executors import EXECUTORS, check_executor, default_workers, run_tasks
 
-EXECUTORS = ("process", "serial", "dask")
 OBJECTIVES = ("noi", "noi_less_annualised_capex")
 INPUT_ERROR = "input error"
 # figures in the table, in order (keys of planner.compare.COLUMNS)
 TABLE_KEYS = ("racks", "gpus", "it_typical", "mining_installed", "capex", "noi", "noi_less_annualised_capex")
 TABLE_HEADINGS = {"it_typical": "IT", "mining_installed": "mining", "noi_less_annualised_capex": "NOI less ann. capex"}
-
-
-def default_workers() -> int:
-    return min(2, os.cpu_count() or 1)
 
 
 # --- parsing ----------------------------------------------------------------------------------
@@ -138,7 +134,7 @@ class Axis:
 
 def parse_vary(items: Sequence[str]) -> list[Axis]:
     """``--vary PATH=V1,V2`` strings -> axes. Values are read like ``--set`` (TOML, else string)."""
-    from planner.cli import parse_sets  # the --set value reading, shared
+    from planner.overrides import parse_sets  # the --set value reading, shared
 
     axes: list[Axis] = []
     for item in items:
@@ -353,93 +349,14 @@ def plan_point(task: Task) -> Outcome:
     return Outcome(res, planned, inp.objective, inp.site_name, inp.time_mode, inp.hours)
 
 
-def _dask_client(workers: int):
-    try:
-        import dask
-        from dask.distributed import Client
-    except ImportError:
-        raise InputError("--executor", "dask", "dask.distributed is not installed (it is optional, not a dependency "
-                         "of the planner): pip install 'dask[distributed]', or use --executor process") from None
-    address = dask.config.get("scheduler-address", None)
-    if address:  # a running cluster (DASK_SCHEDULER_ADDRESS); its workers must see the site files
-        return Client(address)
-    return Client(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-
-
-def check_executor(executor: str, workers: int | None) -> None:
-    """Refuse an unknown executor, a bad worker count or a missing dask, before any work."""
-    if executor not in EXECUTORS:
-        raise InputError("--executor", executor, f"unknown executor{did_you_mean(executor, EXECUTORS)}")
-    if workers is not None and workers < 1:
-        raise InputError("--workers", str(workers), "expected a whole number of workers >= 1")
-    if executor == "dask":
-        try:
-            import dask.distributed  # noqa: F401
-        except ImportError:
-            _dask_client(1)  # raises the message
-
-
-def _stop_pool(pool) -> None:
-    """Cancel what has not started and terminate the worker processes, waiting briefly for each."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in processes:
-        try:
-            proc.terminate()
-        except (OSError, AttributeError):
-            pass
-    for proc in processes:
-        try:
-            proc.join(timeout=2.0)
-            if proc.is_alive():
-                proc.kill()
-                proc.join(timeout=1.0)
-        except (OSError, AttributeError, AssertionError):
-            pass
-
-
 def run_points(tasks: Sequence[Task], *, executor: str = "process", workers: int | None = None,
                progress: Callable[[int, Outcome], None] | None = None,
-               fn: Callable[[Task], Outcome] = plan_point) -> list[Outcome]:
-    """Plan every task; the outcomes come back in the order of ``tasks`` whatever the completion order."""
-    check_executor(executor, workers)
-    workers = min(workers or default_workers(), max(1, len(tasks)))
-    out: list[Outcome | None] = [None] * len(tasks)
-    if executor == "serial":
-        for i, t in enumerate(tasks):
-            out[i] = fn(t)
-            if progress:
-                progress(i, out[i])
-    elif executor == "process":
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+               fn: Callable[[Task], Outcome] = plan_point, scheduler: str | None = None) -> list[Outcome]:
+    """Plan every task; the outcomes come back in the order of ``tasks`` whatever the completion order.
 
-        from planner.processes import init_worker
-
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker)
-        try:
-            futures = {pool.submit(fn, t): i for i, t in enumerate(tasks)}
-            for f in as_completed(futures):
-                i = futures[f]
-                out[i] = f.result()
-                if progress:
-                    progress(i, out[i])
-        except BaseException:
-            # an interrupt (Ctrl-C, SIGTERM) or a failure: stop every worker now, not after its solve
-            _stop_pool(pool)
-            raise
-        pool.shutdown(wait=True)
-    else:
-        from dask.distributed import as_completed as dask_completed
-
-        with _dask_client(workers) as client:
-            futures = client.map(fn, list(tasks), pure=False)
-            index = {f.key: i for i, f in enumerate(futures)}
-            for f in dask_completed(futures):
-                i = index[f.key]
-                out[i] = f.result()
-                if progress:
-                    progress(i, out[i])
-    return out  # type: ignore[return-value]
+    Runs on the shared executors of :mod:`planner.studies.executors` (serial, a process pool, Dask).
+    """
+    return run_tasks(fn, tasks, executor=executor, workers=workers, scheduler=scheduler, progress=progress)
 
 
 # --- marginal values --------------------------------------------------------------------------
@@ -508,7 +425,7 @@ def sweep(site: str | Path, vary: Sequence[str] | Sequence[Axis], *, sets: dict[
           progress: Callable[[int, Outcome], None] | None = None,
           max_points: int | None = None,
           validating: Callable[[int, int], None] | None = None,
-          strategy: str = "fast") -> tuple[list[Axis], list[SweepPoint]]:
+          strategy: str = "fast", scheduler: str | None = None) -> tuple[list[Axis], list[SweepPoint]]:
     """Validate every point, plan them, add the marginal values; pure (no printing).
 
     Raises :class:`InputError` for any bad input, before anything is solved, and when the sweep
@@ -518,14 +435,15 @@ def sweep(site: str | Path, vary: Sequence[str] | Sequence[Axis], *, sets: dict[
 
     if solver not in SOLVERS:
         raise InputError("--solver", solver, f"unknown solver{did_you_mean(solver, SOLVERS)}")
-    check_executor(executor, workers)
+    check_executor(executor, workers, scheduler)
     kw = resolve_kw(days, bin_k)
     axes = list(vary) if all(isinstance(a, Axis) for a in vary) else parse_vary([str(v) for v in vary])
     check_size(axes, max_points)
     points = build_points(site, axes, sets=sets, scenario=scenario, validating=validating)
     site_abs = str(Path(site).resolve())
     tasks = [Task(site_abs, p.overrides, scenario, kw, solver, time_limit, mip_gap, strategy) for p in points]
-    for p, o in zip(points, run_points(tasks, executor=executor, workers=workers, progress=progress)):
+    for p, o in zip(points, run_points(tasks, executor=executor, workers=workers, progress=progress,
+                                                scheduler=scheduler)):
         p.outcome = o
     add_marginals(points, axes)
     return axes, points
@@ -734,7 +652,7 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
                      solver: str, executor: str, workers: int | None, json_out: Path | None,
                      csv_out: Path | None, mip_gap: float | None = 1e-4,
                      max_points: int | None = MAX_POINTS, strategy: str = "fast", out_dir: Path | None = None,
-                     units: str = "si") -> int:
+                     units: str = "si", scheduler: str | None = None) -> int:
     """`plan sweep`: plan every point, print the table, write JSON and CSV; return the exit code.
 
     Raises :class:`InputError` on bad input, before any solving (the CLI prints
@@ -756,7 +674,7 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
                       highlight=False)
 
     axes = parse_vary(vary)
-    check_executor(executor, workers)
+    check_executor(executor, workers, scheduler)
     n_workers = 1 if executor == "serial" else (workers or default_workers())
     total[0], how = sweep_size(axes)
     check_size(axes, max_points)
@@ -771,7 +689,8 @@ def sweep_and_report(site: Path, console: Console, *, vary: Sequence[str], sets:
 
     axes, points = sweep(site, axes, sets=sets, scenario=scenario, days=days, bin_k=bin_k, time_limit=time_limit,
                          solver=solver, mip_gap=mip_gap, executor=executor, workers=workers, progress=progress,
-                         max_points=max_points, validating=validating, strategy=strategy)
+                         max_points=max_points, validating=validating, strategy=strategy,
+                         scheduler=scheduler)
     wall = time.perf_counter() - start
     site_name = next((p.outcome.site_name for p in points if p.outcome and p.outcome.site_name), str(site))
     render_sweep(axes, points, out, site_name=site_name, scenario=scenario, system=units)

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from planner.spec.fields import FieldError, Measured, StrictModel, path_problem, quantity
 from planner.spec.timeline import Timeline
+from planner.spec.uncertainty import Uncertainty
 
 Temperature = quantity("temperature", "Air temperature", ge=-60, le=60)
 
@@ -273,6 +274,8 @@ class Site(StrictModel):
     )
     timeline: Optional[Timeline] = Field(
         None, description="The conversion over time, period by period, for `plan timeline`; absent: one steady year.")
+    uncertainty: Optional[Uncertainty] = Field(
+        None, description="Distributions of uncertain inputs for `plan risk`; absent: no risk study.")
 
     def layout_problems(self) -> list[tuple[str, str, list[str]]]:
         """Layout ids not in choices.heat_rejection: (TOML path, id, the ids offered)."""

@@ -1,0 +1,1 @@
+"""Studies that run many plans or many operations of one design: the shared executors, the risk study."""
