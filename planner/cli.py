@@ -431,6 +431,7 @@ def risk_cmd(
     solver: str = typer.Option("highs", help="highs or cbc (the plans; the operation LPs use HiGHS)."),
     time_limit: Optional[float] = typer.Option(None, min=0.0, help="Solver time limit per plan, in seconds."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar on standard error."),
+    timeline: bool = typer.Option(True, "--timeline/--no-timeline", help="With a site's [timeline]: also the NPV of its build schedule under every sample (the timeline planned once, its operation re-solved per sample)."),
 ):
     """How sure is the NOI: its distribution over sampled markets, the inputs that move it most, a robust design.
 
@@ -449,7 +450,7 @@ def risk_cmd(
         site, console, samples=samples, seed=seed, sets=parse_sets(set_), scenario=scenario, days=days,
         bin_k=bin_k, executor=executor, workers=workers, scheduler=scheduler, out_dir=out_dir, resume=resume,
         robust_samples=robust_samples, robust_percentile=robust_percentile, json_out=json_out, solver=solver,
-        time_limit=time_limit, quiet=quiet,
+        time_limit=time_limit, quiet=quiet, timeline=timeline,
     )
     raise Exit(code)
 

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from planner.cli import main
@@ -219,3 +220,26 @@ def test_new_miners_are_bought_only_where_allowed():
     assert first.mining_average.value > 0
     _, res = _plan(**sets)
     assert all(p.mining_average.value == 0.0 and not p.miners_owned for p in res.periods)
+
+
+def test_risk_gives_the_npv_of_the_timeline_per_sample(tmp_path):
+    """Only the GPU price varies: each sample's NPV moves from the timeline's by (factor - 1) times the
+    discounted GPU-hour revenue, read from the timeline's own periods; zero variance gives the NPV itself."""
+    from planner.studies.risk import run_risk
+    from planner.studies.sampling import draw, nominal_values
+
+    still = {name: {"growth": "0 %/year", "volatility": "0 %"} for name in ("btc_price", "difficulty", "energy_price")}
+    unc = {"horizon": "1 year", **still, "gpu_price": {"growth": "0 %/year", "volatility": "20 %"}}
+    loaded = load_site(TOY, overrides={"uncertainty": unc})
+    study = run_risk(TOY, samples=6, seed=3, sets={"uncertainty": unc}, executor="serial", robust_samples=0)
+    tl = study.timeline
+    _, res = _plan()
+    assert tl.npv_plan == pytest.approx(res.npv.value, rel=1e-9)
+    revenue = sum(p.cash["gpu_revenue"].value * p.discount_factor for p in res.periods)  # MUSD, mid-period
+    nominal = nominal_values(loaded.spec)
+    factors = [v["gpu_price"] / nominal["gpu_price"] for v in draw(loaded.spec.uncertainty, nominal, 6, 3)]
+    assert np.allclose(tl.npv, [res.npv.value + (f - 1) * revenue for f in factors], rtol=1e-9)
+    assert len(set(np.round(tl.npv, 6))) > 1
+    zero = {"horizon": "1 year", **still, "gpu_price": {"growth": "0 %/year", "volatility": "0 %"}}
+    study = run_risk(TOY, samples=3, seed=3, sets={"uncertainty": zero}, executor="serial", robust_samples=0)
+    assert np.allclose(study.timeline.npv, res.npv.value, rtol=1e-9)

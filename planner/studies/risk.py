@@ -223,6 +223,49 @@ class RiskStudy:
     resumed: int  # points a previous run of the study had solved (--resume)
     parquet: Path | None = None
     inputs: Inputs | None = None
+    timeline: "TimelineRisk | None" = None
+
+
+@dataclass
+class TimelineRisk:
+    """The NPV of the site's timeline (its build schedule fixed) under each sample."""
+
+    horizon: str
+    npv_plan: float  # MUSD, the timeline at the site's values
+    npv: np.ndarray  # MUSD per sample (nan: no optimal operation)
+    seconds: float
+
+
+def timeline_npv(loaded, draws: list[dict[str, float]], nominal: dict[str, float], solver: str,
+                 say: Callable[[str, int, int], None]) -> TimelineRisk:
+    """Plan the site's timeline at its values, then re-solve its operation at each sample's levels.
+
+    Each sample's levels of BTC price, difficulty, energy price, GPU price and utilisation are held
+    over the whole horizon (the timeline's paths keep their shape); the build schedule is fixed
+    (:class:`planner.timeline.sampled.TimelineNPV`).
+    """
+    import time
+
+    from planner.timeline.run import plan_timeline
+    from planner.timeline.sampled import TimelineNPV
+
+    t0 = time.perf_counter()
+    say("planning the timeline", 0, 1)
+    run = plan_timeline(loaded, solver=solver)
+    if run.results is None:
+        raise RuntimeError(f"the site's timeline has no plan ({run.solve.status}: {run.solve.detail}); "
+                           "run plan timeline SITE to see why")
+    say("planning the timeline", 1, 1)
+    lp = TimelineNPV(run)
+    values = []
+    label = "operating the timeline's build schedule"
+    for i, v in enumerate(draws):
+        f = price_factors(nominal, v)
+        util = v["utilisation"] / nominal["utilisation"] if nominal["utilisation"] else 1.0
+        values.append(lp.npv(f["hashprice"], f["energy_price"], f["gpu_price"] * util))
+        say(label, i + 1, len(draws))
+    return TimelineRisk(run.results.horizon, run.results.npv.value, np.array(values, dtype=float),
+                        time.perf_counter() - t0)
 
 
 def study_key(site: Path, sets: dict, scenario: str | None, kw: dict, seed: int, robust_samples: int,
@@ -372,10 +415,12 @@ def run_risk(site: str | Path, *, samples: int, seed: int, sets: dict[str, Any] 
              out_dir: str | Path | None = None, resume: bool = False, robust_samples: int = ROBUST_SAMPLES,
              robust_percentile: float | None = None, solver: str = "highs", time_limit: float | None = None,
              mip_gap: float | None = 1e-4, progress: Callable[[str, int, int], None] | None = None,
-             fn: Callable[[Batch], list[dict[str, Any]]] = evaluate_batch) -> RiskStudy:
+             fn: Callable[[Batch], list[dict[str, Any]]] = evaluate_batch, timeline: bool = True) -> RiskStudy:
     """Run the risk study (see the module docstring); pure apart from the study folder.
 
     ``fn`` evaluates a batch in a worker (:func:`evaluate_batch`; tests hand in one that fails).
+    With ``timeline`` and a site with a ``[timeline]`` table, the NPV of its build schedule is
+    computed for every sample as well (:func:`timeline_npv`).
 
     Raises
     ------
@@ -429,6 +474,10 @@ def run_risk(site: str | Path, *, samples: int, seed: int, sets: dict[str, Any] 
             if robust.id != det.id:
                 runs.evaluate("operating the robust design", [(robust.id, robust.design, sample_points)])
 
+    tl = None
+    if timeline and loaded.spec.timeline is not None:
+        tl = timeline_npv(loaded, draws, nominal, solver, say)
+
     # the rows, sorted; the final Parquet file
     role = {det.id: 0}
     if robust is not None:
@@ -445,9 +494,9 @@ def run_risk(site: str | Path, *, samples: int, seed: int, sets: dict[str, Any] 
         plan_noi=plan_noi, plan_objective=plan_obj, deterministic=det, robust=robust, candidates=candidates,
         robust_rule="mean" if robust_percentile is None else f"P{robust_percentile:g}",
         robust_subset=len(subset), solved=runs.solved, resumed=runs.resumed,
-        parquet=store.write_final(wanted) if store else None, inputs=inp,
+        parquet=store.write_final(wanted) if store else None, inputs=inp, timeline=tl,
     )
 
 
-__all__ = ["run_risk", "RiskStudy", "DesignResult", "Candidate", "Batch", "Point", "Context", "evaluate_batch",
+__all__ = ["run_risk", "RiskStudy", "TimelineRisk", "timeline_npv", "DesignResult", "Candidate", "Batch", "Point", "Context", "evaluate_batch",
            "plan_candidate", "schema", "design_id", "figure_column", "INPUT_COLUMNS"]

@@ -110,6 +110,8 @@ def render_risk(study: RiskStudy, console: Console) -> None:
         d.add_row(key, a, *([b] if study.robust is not None else []))
     console.print(d)
 
+    if study.timeline is not None:
+        render_timeline_risk(study.timeline, console)
     median, bars = tornado(study.deterministic)
     if bars:
         console.print("  inputs that matter most (NOI of the deterministic design, one input at its P10 and P90, the "
@@ -126,6 +128,22 @@ def _q(value: float | None, unit: str) -> dict[str, Any]:
     return {"value": None if value is None or not math.isfinite(value) else value, "unit": unit}
 
 
+def render_timeline_risk(tl, console: Console) -> None:
+    """The NPV of the timeline's build schedule over the samples."""
+    ok = tl.npv[np.isfinite(tl.npv)]
+    if not ok.size:
+        console.print("  timeline: no sample has an optimal operation", highlight=False)
+        return
+    p10, p50, p90 = (float(np.percentile(ok, q)) for q in (10, 50, 90))
+    console.print(f"  NPV of the timeline's build schedule ({tl.horizon}), {tl.npv_plan:.1f} MUSD at the site's "
+                  f"values: P10 {p10:.1f}, P50 {p50:.1f}, P90 {p90:.1f} MUSD; probability of a negative NPV "
+                  f"{100 * float((ok < 0).mean()):.1f} %", highlight=False)
+    console.print("    each sample's levels held over the horizon (the paths of [timeline] keep their shape), the "
+                  "build schedule fixed and each period's operation re-optimised"
+                  + (f"; {tl.npv.size - ok.size} sample(s) without an optimal operation left out"
+                     if tl.npv.size > ok.size else ""), highlight=False)
+
+
 def risk_to_dict(study: RiskStudy) -> dict[str, Any]:
     """The study as JSON: snake_case keys, quantities as {value, unit}."""
 
@@ -140,6 +158,16 @@ def risk_to_dict(study: RiskStudy) -> dict[str, Any]:
                 "objective_mean": _q(s["objective_mean"], "USD/yr"), "failed_samples": s["failed"]}
 
     median, bars = tornado(study.deterministic)
+    tl = study.timeline
+    timeline = None
+    if tl is not None:
+        ok = tl.npv[np.isfinite(tl.npv)]
+        timeline = {"horizon": tl.horizon, "npv_at_site_values": _q(tl.npv_plan * 1e6, "USD"),
+                    "npv": {k: _q(float(np.percentile(ok, p)) * 1e6 if ok.size else None, "USD")
+                            for k, p in (("p10", 10), ("p50", 50), ("p90", 90))},
+                    "npv_mean": _q(float(ok.mean()) * 1e6 if ok.size else None, "USD"),
+                    "negative_npv_probability": _q(float((ok < 0).mean()) if ok.size else None, "1"),
+                    "failed_samples": int(tl.npv.size - ok.size)}
     return {
         "site_name": study.site_name, "samples": study.samples, "seed": study.seed, "objective": study.objective,
         "uncertain_inputs": study.declared, "horizon": _q(study.horizon, "year"),
@@ -154,6 +182,7 @@ def risk_to_dict(study: RiskStudy) -> dict[str, Any]:
                     "inputs": [{"input": n, "noi_at_p10": _q(lo, "USD/yr"), "noi_at_p90": _q(hi, "USD/yr")}
                                for n, lo, hi in bars]},
         "samples_file": None if study.parquet is None else study.parquet.name,
+        "timeline": timeline,
     }
 
 
@@ -210,7 +239,8 @@ def risk_and_report(site: Path, console: Console, *, samples: int, seed: int, se
                     scenario: str | None, days: int | None, bin_k: float | None, executor: str,
                     workers: int | None, scheduler: str | None, out_dir: Path | None, resume: bool,
                     robust_samples: int, robust_percentile: float | None, json_out: Path | None,
-                    solver: str = "highs", time_limit: float | None = None, quiet: bool = False) -> int:
+                    solver: str = "highs", time_limit: float | None = None, quiet: bool = False,
+                    timeline: bool = True) -> int:
     """`plan risk`: run the study, print it, write JSON and the report files; return the exit code.
 
     Raises :class:`InputError` on bad input before anything is solved (the CLI prints it, exit 2);
@@ -226,7 +256,7 @@ def risk_and_report(site: Path, console: Console, *, samples: int, seed: int, se
         study = run_risk(site, samples=samples, seed=seed, sets=sets, scenario=scenario, days=days, bin_k=bin_k,
                          executor=executor, workers=workers, scheduler=scheduler, out_dir=out_dir, resume=resume,
                          robust_samples=robust_samples, robust_percentile=robust_percentile, solver=solver,
-                         time_limit=time_limit, progress=Progress(quiet))
+                         time_limit=time_limit, progress=Progress(quiet), timeline=timeline)
     except RuntimeError as err:
         out.print(f"[bold red]no risk study[/bold red]: {escape(str(err))}", highlight=False)
         return 3

@@ -34,7 +34,8 @@ MONTHS_PER_YEAR = 12.0
 class CohortCash:
     """Cash of one scalable unit signed in period q, per period p >= q [kUSD], undiscounted."""
 
-    gpu: list[float]  # GPU-hour revenue less hardware support
+    gpu: list[float]  # GPU-hour revenue
+    gpu_support: list[float]  # GPU and network hardware support (negative)
     colo_per_lease: list[float]  # rent per USD/kW/month of lease price
     colo_power: list[float]  # power the tenant pays back
     gpu_capex: float  # GPU hardware and installation [kUSD], at q's start
@@ -46,18 +47,19 @@ def cohort_cash(tin: TimelineInputs, r, q: int) -> CohortCash:
     pers = tin.periods
     hw = K * r.su_hardware_price
     util = pers[q].inp.utilisation
-    gpu, per_lease, power = [], [], []
+    gpu, support, per_lease, power = [], [], [], []
     for p, pi in enumerate(pers):
         if p < q:
             gpu.append(0.0)
+            support.append(0.0)
             per_lease.append(0.0)
             power.append(0.0)
             continue
         years = pi.period.years
         price = pers[q].gpu_price[r.id] if tin.contract == "locked" else pi.gpu_price[r.id]
         u = tin.first_utilisation if (p == q and tin.first_utilisation is not None) else util
-        gpu.append(years * (gpu_revenue_per_unit(pi.inp, r, price=price, utilisation=u)
-                            - K * pi.inp.it_support * r.su_hardware_price))
+        gpu.append(years * gpu_revenue_per_unit(pi.inp, r, price=price, utilisation=u))
+        support.append(-years * K * pi.inp.it_support * r.su_hardware_price)
         rent = K * MONTHS_PER_YEAR * years * r.su_it_design * 1000.0  # per USD/kW/month, design IT in kW
         per_lease.append(rent * (pi.lease_price / pers[0].lease_price if pers[0].lease_price > 0 else 1.0))
         a_ups = 1.0 / (pi.inp.transformer_efficiency * pi.inp.ups_efficiency)
@@ -66,7 +68,7 @@ def cohort_cash(tin: TimelineInputs, r, q: int) -> CohortCash:
     end = pers[-1].period.t_end
     left = value_left(tin.discount_rate, tin.gpu_life, end - pers[q].period.t_start, tin.terminal_value)
     capex = hw * (1.0 + tin.installation)
-    return CohortCash(gpu, per_lease, power, capex, capex * left)
+    return CohortCash(gpu, support, per_lease, power, capex, capex * left)
 
 
 @dataclass
@@ -186,13 +188,14 @@ def build_timeline_model(tin: TimelineInputs) -> TimelineModel:
             terminal_gpu += cc.gpu_book * dg
             lease0 = tin.periods[0].lease_price
             for p in range(q, n):
-                for key in ("gpu_revenue", "lease_revenue", "power_passed_through"):
+                for key in ("gpu_revenue", "gpu_support", "lease_revenue", "power_passed_through"):
                     parts[p].setdefault(key, pulp.LpAffineExpression())
                 parts[p]["gpu_revenue"] += cc.gpu[p] * dg
+                parts[p]["gpu_support"] += cc.gpu_support[p] * dg
                 parts[p]["lease_revenue"] += cc.colo_per_lease[p] * lease0 * dc
                 parts[p]["power_passed_through"] += cc.colo_power[p] * dc
     for p in range(n):
-        for key in ("capex_gpu", "gpu_revenue", "lease_revenue", "power_passed_through"):
+        for key in ("capex_gpu", "gpu_revenue", "gpu_support", "lease_revenue", "power_passed_through"):
             parts[p].setdefault(key, pulp.LpAffineExpression())
     parts[0]["capex_facility"] -= K * tin.transformer_capex
     # the budget: everything spent over the horizon

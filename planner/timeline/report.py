@@ -19,7 +19,8 @@ from planner.timeline.results import TimelineResults
 
 REVENUE = (("gpu_revenue", "GPU hours"), ("lease_revenue", "lease"), ("power_passed_through", "power repaid"),
            ("mining_revenue", "mining"))
-COSTS = (("energy_cost", "energy"), ("facility_opex", "facility opex"), ("other_operating", "other operating"))
+COSTS = (("energy_cost", "energy"), ("facility_opex", "facility opex"), ("gpu_support", "GPU hardware support"),
+         ("other_operating", "other operating"))
 CAPEX = (("capex_facility", "facility capex"), ("capex_gpu", "GPU capex"), ("capex_miners", "miners bought"),
          ("miner_sales", "miner sales"))
 

@@ -120,7 +120,7 @@ def cohort_values(tm: TimelineModel) -> dict[tuple[str, int], tuple[float, float
     end = float(discount_factor(rate, tin.periods[-1].period.t_end))
     out = {}
     for (rid, qq), cc in tm.cohorts.items():
-        gpu = float(np.dot(mid, cc.gpu)) - start[qq] * cc.gpu_capex + end * cc.gpu_book
+        gpu = float(np.dot(mid, np.add(cc.gpu, cc.gpu_support))) - start[qq] * cc.gpu_capex + end * cc.gpu_book
         out[(rid, qq)] = (gpu, float(np.dot(mid, cc.colo_power)), float(np.dot(mid, cc.colo_per_lease)))
     return out
 
