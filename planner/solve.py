@@ -246,6 +246,21 @@ def _fixed_lp_in_place(model: Model) -> SolveResult | None:
         h.setOptionValue("time_limit", time_limit)
 
 
+def as_lp(h, n: int):
+    """Make HiGHS's own model of ``n`` columns (its integers fixed by their bounds) a continuous LP,
+    solve it without a time limit and return its optimal basis, from which re-solves with other costs
+    start (the same start for every re-solve)."""
+    import highspy
+    import numpy as np
+
+    columns = np.arange(n, dtype=np.int32)
+    h.changeColsIntegrality(n, columns, np.full(n, highspy.HighsVarType.kContinuous))
+    h.setOptionValue("time_limit", highspy.kHighsInf)
+    h.clearSolver()
+    h.run()
+    return h.getBasis()
+
+
 def solve_fixed_lp(model: Model, solver: str = "highs") -> SolveResult:
     """Fix every integer at its value and re-solve the LP, so constraint duals exist.
 

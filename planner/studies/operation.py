@@ -101,7 +101,7 @@ class OperationLP:
     def __init__(self, inp: Inputs, design: Design):
         import highspy
 
-        from planner.solve import solve
+        from planner.solve import as_lp, solve
 
         self.inputs = inp
         self.design = equipment(design)
@@ -126,11 +126,7 @@ class OperationLP:
                 energy[var.index] -= coef * c
         self.cost, self.revenue, self.energy = cost, revenue, energy
         self.columns = np.arange(n, dtype=np.int32)
-        h.changeColsIntegrality(n, self.columns, np.full(n, highspy.HighsVarType.kContinuous))
-        h.setOptionValue("time_limit", highspy.kHighsInf)
-        h.clearSolver()
-        self._run()
-        self.basis = h.getBasis()
+        self.basis = as_lp(h, n)
         self.highs = h
 
     def _run(self) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 import pulp
 
 from planner.model import value_of
-from planner.solve import solve
+from planner.solve import as_lp, solve
 from planner.timeline.calendar import discount_factor
 from planner.timeline.model import START_PARTS
 from planner.timeline.run import TimelineRun
@@ -71,11 +71,7 @@ class TimelineNPV:
             self.gpu = value_of(_discounted(run, "gpu_revenue"))
             self.power = value_of(_discounted(run, "power_passed_through"))
             self.constant = float(tm.prob.objective.constant)
-            h.changeColsIntegrality(n, self.columns, np.full(n, highspy.HighsVarType.kContinuous))
-            h.setOptionValue("time_limit", highspy.kHighsInf)
-            h.clearSolver()
-            h.run()
-            self.basis = h.getBasis()
+            self.basis = as_lp(h, n)
             self.highs = h
             self.nominal = self._objective()
         finally:
