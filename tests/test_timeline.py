@@ -100,6 +100,9 @@ def test_two_period_npv_by_hand():
     npv = -capex + racks * (revenue - opex) * (_df(0.5) + _df(1.5))
     assert res.npv.value * 1e6 == pytest.approx(npv, rel=1e-9)
     assert first.cash["gpu_revenue"].value * 1e6 == pytest.approx(racks * revenue, rel=1e-12)
+    # the baseline without racks spends only the transformer; the conversion adds the rest
+    assert res.baseline.npv.value == pytest.approx(-0.1, abs=1e-9)
+    assert res.baseline.incremental_npv.value * 1e6 == pytest.approx(npv + 0.1e6, rel=1e-9)
     assert all(p.audit.passed for p in res.periods)
 
 
@@ -184,7 +187,17 @@ def test_plan_timeline_writes_its_files(tmp_path, capsys):
     rows = list(csv.DictReader((tmp_path / "timeline.csv").open()))
     assert [row["period"] for row in rows] == [p.period for p in res.periods] == ["2029", "2030"]
     assert float(rows[0]["cash_flow_MUSD"]) == pytest.approx(res.periods[0].cash_flow.value)
-    assert "<img" in (tmp_path / "timeline.html").read_text()
+    page = (tmp_path / "timeline.html").read_text()
+    assert "<img" in page
+    # every cell of the period table sits under its own heading
+    import re
+
+    table = page[page.index("<h2>Period by period</h2>"):]
+    heads = re.findall(r"<th>(.*?)</th>", table)
+    cells = [re.findall(r"<td>(.*?)</td>", tr) for tr in re.findall(r"<tr>(<td>.*?)</tr>", table)]
+    col = heads.index("gpu_revenue_MUSD")
+    assert [float(c[col].replace(",", "")) for c in cells] == pytest.approx(
+        [p.cash["gpu_revenue"].value for p in res.periods], rel=1e-3)
 
 
 def test_plan_timeline_without_a_timeline_says_so(capsys):

@@ -17,6 +17,11 @@ Growth = quantity("annual_rate", "Change per year", ge=-0.9, le=5)
 
 
 class TimelineMarket(StrictModel):
+    btc_price: Optional[quantity("btc_price", "BTC price at the timeline's start; absent: market.btc_price",
+                                 ge=100, le=1e7)] = None
+    difficulty: Optional[float] = Field(
+        None, ge=1e12, le=1e17, allow_inf_nan=False,
+        description="Network difficulty at the timeline's start [dimensionless]; absent: market.difficulty.")
     btc_price_growth: quantity("annual_rate", "Change of the BTC price per year (from market.btc_price)",
                                ge=-0.9, le=5) = "0 %/year"
     difficulty_growth: quantity("annual_rate", "Change of the network difficulty per year (from market.difficulty)",
@@ -45,12 +50,20 @@ class Colocation(StrictModel):
         "tariff's energy price; cooling and house loads stay with the site); false: rent includes power.")
     lease_term: quantity("duration", "Lease term (for the report; leases signed in the horizon run past it)",
                          ge=0.5, le=30) = "10 year"
+    first_period_occupancy: quantity(
+        "fraction", "Share of the rent billed in a leased unit's first period (fit-out and ramp)", ge=0, le=1) = "100 %"
+    facility_opex: Optional[quantity(
+        "power_opex", "The site's facility opex per MW of leased design IT (what the lease does not pass through); "
+        "absent: economics.facility_opex", ge=0, le=1e7)] = None
 
 
 class FleetMiner(StrictModel):
     miner: str = Field(description="Miner id (from choices.miners).")
     units: int = Field(ge=0, le=10_000_000, description="Miners owned at the start (a whole number of lots).")
-    resale_value: quantity("money", "Price one miner sells for", ge=0, le=1e6) = "0 USD"
+    resale_value: quantity("money", "Price one miner sells for at the timeline's start", ge=0, le=1e6) = "0 USD"
+    resale_follows_hashprice: bool = Field(
+        True, description="true: the resale value moves with the hashprice of the period it is sold in (used "
+        "miners are priced by what they earn); false: it stays.")
 
 
 class HallPhase(StrictModel):
@@ -83,9 +96,12 @@ class Timeline(StrictModel):
         "annualised capex of the steady-state plan); 'book_value', straight-line depreciation; or 'none'.")
     first_delivery: Optional[dt.date] = Field(None, description="First date racks can be delivered (lead time).")
     max_racks_per_period: Optional[int] = Field(
-        None, ge=0, le=100_000, description="Most racks commissioned per period (deliveries); whole scalable units.")
+        None, ge=0, le=100_000, description="Most racks commissioned in one period, whatever its length "
+        "(deliveries); whole scalable units.")
     tariff_escalation: quantity("annual_rate", "Change of the energy and demand charges per year", ge=-0.5,
                                 le=1) = "0 %/year"
+    tariff_as_of: Optional[dt.date] = Field(
+        None, description="Date the [tariff] figures hold at; the escalation runs from it. Absent: the start.")
     market: TimelineMarket = TimelineMarket()
     gpu_market: TimelineGpuMarket = TimelineGpuMarket()
     colocation: Optional[Colocation] = None

@@ -38,6 +38,7 @@ class CohortCash:
     gpu_support: list[float]  # GPU and network hardware support (negative)
     colo_per_lease: list[float]  # rent per USD/kW/month of lease price
     colo_power: list[float]  # power the tenant pays back
+    colo_opex_saved: list[float]  # facility opex the lease passes through (economics less colocation opex)
     gpu_capex: float  # GPU hardware and installation [kUSD], at q's start
     gpu_book: float  # its book value at the end of the horizon [kUSD]
 
@@ -47,13 +48,11 @@ def cohort_cash(tin: TimelineInputs, r, q: int) -> CohortCash:
     pers = tin.periods
     hw = K * r.su_hardware_price
     util = pers[q].inp.utilisation
-    gpu, support, per_lease, power = [], [], [], []
+    gpu, support, per_lease, power, saved = [], [], [], [], []
     for p, pi in enumerate(pers):
         if p < q:
-            gpu.append(0.0)
-            support.append(0.0)
-            per_lease.append(0.0)
-            power.append(0.0)
+            for series in (gpu, support, per_lease, power, saved):
+                series.append(0.0)
             continue
         years = pi.period.years
         price = pers[q].gpu_price[r.id] if tin.contract == "locked" else pi.gpu_price[r.id]
@@ -61,14 +60,16 @@ def cohort_cash(tin: TimelineInputs, r, q: int) -> CohortCash:
         gpu.append(years * gpu_revenue_per_unit(pi.inp, r, price=price, utilisation=u))
         support.append(-years * K * pi.inp.it_support * r.su_hardware_price)
         rent = K * MONTHS_PER_YEAR * years * r.su_it_design * 1000.0  # per USD/kW/month, design IT in kW
-        per_lease.append(rent * (pi.lease_price / pers[0].lease_price if pers[0].lease_price > 0 else 1.0))
+        occupancy = tin.lease_first_occupancy if p == q else 1.0
+        per_lease.append(occupancy * rent * (pi.lease_price / pers[0].lease_price if pers[0].lease_price > 0 else 1.0))
+        saved.append(K * years * (pi.inp.facility_opex - tin.lease_facility_opex) * r.su_it_design)
         a_ups = 1.0 / (pi.inp.transformer_efficiency * pi.inp.ups_efficiency)
         power.append(K * years * GPU_HOURS_PER_YEAR * pi.energy_price_mean * a_ups * r.su_it_typical
                       if tin.tenant_pays_power else 0.0)
     end = pers[-1].period.t_end
     left = value_left(tin.discount_rate, tin.gpu_life, end - pers[q].period.t_start, tin.terminal_value)
     capex = hw * (1.0 + tin.installation)
-    return CohortCash(gpu, support, per_lease, power, capex, capex * left)
+    return CohortCash(gpu, support, per_lease, power, saved, capex, capex * left)
 
 
 @dataclass
@@ -158,11 +159,12 @@ def build_timeline_model(tin: TimelineInputs) -> TimelineModel:
         energy += K * years * sum(float(inp.weight[t]) * float(inp.energy_price[t]) * row.constant
                                   for t, row in enumerate(x["grid_rows"]))
         facility_opex = _affine((x["units"][r.id], K * years * inp.facility_opex * r.su_it_design) for r in inp.racks)
-        sold = _affine((own[m.id], -K * fleet[m.id].resale_per_lot) for m in inp.miners)
+        resale = {m.id: K * pi.resale.get(m.id, 0.0) for m in inp.miners}  # kUSD per lot sold in the period
+        sold = _affine((own[m.id], -resale[m.id]) for m in inp.miners)
         if p == 0:
-            sold += K * sum(fleet[m.id].resale_per_lot * fleet[m.id].lots for m in inp.miners)
+            sold += sum(resale[m.id] * fleet[m.id].lots for m in inp.miners)
         else:
-            sold += _affine((owned[p - 1][m.id], K * fleet[m.id].resale_per_lot) for m in inp.miners)
+            sold += _affine((owned[p - 1][m.id], resale[m.id]) for m in inp.miners)
         parts.append({
             "mining_revenue": mining,
             "energy_cost": -energy,
@@ -194,6 +196,7 @@ def build_timeline_model(tin: TimelineInputs) -> TimelineModel:
                 parts[p]["gpu_support"] += cc.gpu_support[p] * dg
                 parts[p]["lease_revenue"] += cc.colo_per_lease[p] * lease0 * dc
                 parts[p]["power_passed_through"] += cc.colo_power[p] * dc
+                parts[p]["facility_opex"] += cc.colo_opex_saved[p] * dc
     for p in range(n):
         for key in ("capex_gpu", "gpu_revenue", "gpu_support", "lease_revenue", "power_passed_through"):
             parts[p].setdefault(key, pulp.LpAffineExpression())
@@ -216,8 +219,8 @@ def build_timeline_model(tin: TimelineInputs) -> TimelineModel:
         "miners_bought": pulp.lpSum(
             -value_left(rate, tin.miner_life, end - tin.periods[q].period.t_start, tin.terminal_value)
             * parts[q]["capex_miners"] for q in range(n)),
-        "miners_resale": _affine((owned[-1][f.miner_id], K * f.resale_per_lot) for f in tin.fleet
-                                 if tin.terminal_value != "none" and f.miner_id in owned[-1]),
+        "miners_resale": _affine((owned[-1][f.miner_id], K * tin.periods[-1].resale.get(f.miner_id, 0.0))
+                                 for f in tin.fleet if tin.terminal_value != "none" and f.miner_id in owned[-1]),
     }
     objective = pulp.LpAffineExpression()
     for p, pi in enumerate(tin.periods):

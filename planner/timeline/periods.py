@@ -20,7 +20,7 @@ from planner.inputs import Inputs, dominating_hours
 from planner.load import InputError, LoadedSite, did_you_mean
 from planner.physics import mining as mining_phys
 from planner.strategy import inputs_on_model_hours
-from planner.timeline.calendar import Period, declined, grown, mean_block_subsidy, periods
+from planner.timeline.calendar import DAYS_PER_YEAR, Period, declined, grown, mean_block_subsidy, periods
 
 NO_BUDGET = 1e15  # USD: the per-period budget row is the timeline's, over all periods
 
@@ -31,8 +31,9 @@ class FleetIn:
 
     miner_id: str
     lots: int
-    resale_per_lot: float  # USD
+    resale_per_lot: float  # USD, at the timeline's start
     price_per_lot: float = 0.0  # USD, a new lot with its installation (new_miners only)
+    follows_hashprice: bool = True  # the resale value moves with the hashprice
 
 
 @dataclass
@@ -50,6 +51,7 @@ class PeriodIn:
     hashprice: float  # USD/(PH/s)/day
     block_subsidy: float  # BTC, mean over the period
     deliveries: int | None  # most racks commissioned in the period (None: no limit)
+    resale: dict[str, float] = dataclasses.field(default_factory=dict)  # USD per fleet lot sold in the period
 
 
 @dataclass
@@ -63,6 +65,8 @@ class TimelineInputs:
     first_utilisation: float | None
     tenant_pays_power: bool
     lease_offered: bool  # a [timeline.colocation] table is given
+    lease_first_occupancy: float  # share of the rent billed in a leased unit's first period
+    lease_facility_opex: float  # USD/MW/yr of the site's facility opex for leased design IT
     lease_term: float
     gpu_life: float
     facility_life: float
@@ -115,7 +119,7 @@ def fleet_of(loaded: LoadedSite, inp: Inputs) -> list[FleetIn]:
         if f.units % lot:
             raise InputError(loaded.path, f"timeline.fleet[{i}].units",
                              f"expected a whole number of lots of {lot} {f.miner} miners, got {f.units}")
-        out.append(FleetIn(f.miner, f.units // lot, f.resale_value.value * lot))
+        out.append(FleetIn(f.miner, f.units // lot, f.resale_value.value * lot, follows_hashprice=f.resale_follows_hashprice))
     return out
 
 
@@ -159,14 +163,19 @@ def timeline_inputs(loaded: LoadedSite, base: Inputs, keep: dict[str, set[str]] 
         return [x for x in items if kind not in keep or key(x) in keep[kind]]
 
     market = spec.market
+    btc0 = (tl.market.btc_price or market.btc_price).value
+    difficulty0 = tl.market.difficulty if tl.market.difficulty is not None else market.difficulty
+    hp_start = float(mining_phys.hashprice(btc0, difficulty0, market.block_subsidy.value, market.fees_per_block.value,
+                                           market.pool_fee.value))
+    tariff_offset = ((tl.start - tl.tariff_as_of).days / DAYS_PER_YEAR) if tl.tariff_as_of else 0.0
     out = []
     for per in periods(tl.start, tl.end, tl.period):
         t = per.t_mid
-        factor = float(grown(1.0, tl.tariff_escalation.value, t))
+        factor = float(grown(1.0, tl.tariff_escalation.value, t + tariff_offset))
         subsidy = mean_block_subsidy(market.block_subsidy.value, tl.market.halving_date, per.start, per.end)
         hp = float(mining_phys.hashprice(
-            float(grown(market.btc_price.value, tl.market.btc_price_growth.value, t)),
-            float(grown(market.difficulty, tl.market.difficulty_growth.value, t)),
+            float(grown(btc0, tl.market.btc_price_growth.value, t)),
+            float(grown(difficulty0, tl.market.difficulty_growth.value, t)),
             subsidy, market.fees_per_block.value, market.pool_fee.value))
         hours, weight, n_extreme = _period_hours(base, per.months, tl.days_per_period)
         group_of = np.full(len(base.climate.dry_bulb), -1, dtype=int)
@@ -200,7 +209,9 @@ def timeline_inputs(loaded: LoadedSite, base: Inputs, keep: dict[str, set[str]] 
         w = np.asarray(inp.weight, dtype=float)
         out.append(PeriodIn(
             per, inp, _audit_inputs(inp, base, per.months, factor), converted, converted + old, prices, lease,
-            float(np.sum(w * inp.energy_price) / np.sum(w)), hp, subsidy, deliveries))
+            float(np.sum(w * inp.energy_price) / np.sum(w)), hp, subsidy, deliveries,
+            resale={f.miner_id: f.resale_per_lot * (hp / hp_start if f.follows_hashprice and hp_start > 0 else 1.0)
+                    for f in fleet}))
     econ = spec.economics
     col = tl.colocation
     notes = []
@@ -212,6 +223,8 @@ def timeline_inputs(loaded: LoadedSite, base: Inputs, keep: dict[str, set[str]] 
         first_utilisation=None if tl.gpu_market.first_period_utilisation is None
         else tl.gpu_market.first_period_utilisation.value,
         tenant_pays_power=bool(col and col.tenant_pays_power), lease_offered=col is not None,
+        lease_first_occupancy=col.first_period_occupancy.value if col else 1.0,
+        lease_facility_opex=(col.facility_opex or econ.facility_opex).value if col else econ.facility_opex.value,
         lease_term=col.lease_term.value if col else 0.0,
         gpu_life=econ.gpu_life.value, facility_life=econ.facility_life.value, miner_life=econ.miner_life.value,
         new_miners=tl.new_miners, installation=base.installation,

@@ -25,6 +25,9 @@ CAPEX = (("capex_facility", "facility capex"), ("capex_gpu", "GPU capex"), ("cap
          ("miner_sales", "miner sales"))
 
 
+CASH_ORDER = [k for k, _ in REVENUE + COSTS + CAPEX]
+
+
 def _v(qty: Quantity | None) -> float | None:
     return None if qty is None else qty.value
 
@@ -36,24 +39,36 @@ def _q(qty: Quantity | None) -> str:
 def headline(res: TimelineResults) -> list[tuple[str, str]]:
     """(label, value with unit) of the timeline's answer, most important first."""
     mon = res.monetisation
+    terminal = sum(v.value or 0 for v in res.terminal_value.values())
     rows = [
-        ("NPV", f"{_q(res.npv)} at {_q(res.discount_rate)}, of which {_q(res.terminal_value_discounted)} is the "
-                f"terminal value"),
-        ("IRR", _q(res.irr) + " (with the terminal value)" if res.irr else "n/a (the cash flows do not change sign)"),
+        ("NPV", f"{_q(res.npv)} at {_q(res.discount_rate)}: {_q(res.npv_without_terminal_value)} over the horizon "
+                f"and {_q(res.terminal_value_discounted)} of terminal value"),
+    ]
+    base = res.baseline
+    if base is not None:
+        rows.append(("what the conversion adds", f"{_q(base.incremental_npv)} of NPV over the baseline ("
+                     f"{_q(base.npv)}: {base.description})"
+                     + (f"; incremental IRR {_q(base.incremental_irr)}" if base.incremental_irr else "")))
+    rows += [
+        ("IRR", _q(res.irr) + " (the whole site's cash, with the terminal value)" if res.irr
+         else "n/a (the cash flows do not change sign)"),
         ("payback", _q(res.payback) if res.payback else "not within the horizon (terminal value not counted)"),
         ("discounted payback", _q(res.discounted_payback) if res.discounted_payback else "not within the horizon"),
         ("capex over the horizon", _q(res.capex_total)),
-        ("terminal value", f"{fmt(sum(v.value or 0 for v in res.terminal_value.values()), 'MUSD')} at the end "
-                           f"({res.terminal_value_rule})"),
+        ("terminal value", f"{fmt(terminal, 'MUSD')} at the end, undiscounted ({res.terminal_value_rule})"),
         ("monetisation chosen", mon.chosen.replace("_", " ")),
     ]
-    if mon.npv_colocation is not None:
+    if mon.npv_colocation is not None and mon.chosen != "none":
         rows += [
-            ("NPV selling GPU hours", f"{_q(mon.npv_gpu_as_a_service)} (every unit of the plan's build schedule)"),
-            ("NPV leasing", f"{_q(mon.npv_colocation)} at {_q(mon.lease_price)} (the same schedule)"),
-            ("break-even lease price", _q(mon.break_even_lease_price) + " (leasing the plan's units earns what "
-             "selling their GPU hours does)"),
+            ("NPV selling GPU hours", f"{_q(mon.npv_gpu_as_a_service)} ({mon.basis})"),
+            ("NPV leasing", f"{_q(mon.npv_colocation)} at {_q(mon.lease_price)} for {_q(mon.lease_term)}"),
         ]
+        if mon.flip_lease_price is not None:
+            rows.append(("leasing pays better above", f"{_q(mon.flip_lease_price)} at most (the leasing plan's NPV "
+                         "taken linear in the lease price on its own schedule)"))
+        if mon.break_even_by_cohort:
+            rows.append(("break-even lease price", ", ".join(f"{k}: {_q(v)}" for k, v in mon.break_even_by_cohort.items())
+                         + " (per unit signed in that period: the lease earns what selling its GPU hours does)"))
     return rows
 
 
@@ -80,8 +95,9 @@ def period_rows(res: TimelineResults) -> list[dict]:
                 row[f"{kind}_{k.replace('@', '_at_')}"] = n
         for rid, qty in p.gpu_price.items():
             row[column_name(f"gpu_price_{rid}", qty.unit)] = qty.value
-        for k, qty in p.cash.items():
-            row[column_name(k, qty.unit)] = qty.value
+        for k in CASH_ORDER + sorted(set(p.cash) - set(CASH_ORDER)):
+            if k in p.cash:
+                row[column_name(k, p.cash[k].unit)] = p.cash[k].value
         for key in ("cash_flow", "discounted_cash_flow", "cumulative_cash", "cumulative_npv"):
             qty = getattr(p, key)
             row[column_name(key, qty.unit)] = qty.value
@@ -101,8 +117,8 @@ def render_text(res: TimelineResults, out: Console) -> None:
     for label, value in headline(res):
         out.print(f"  {label:<24} {value}", highlight=False, markup=False)
     rack_ids = list(res.periods[0].racks) if res.periods else []
-    t = RichTable(title="Period by period: racks selling GPU hours / leased; mean MW mined and drawn; money in MUSD "
-                        "(undiscounted but the cumulative NPV)", box=None, header_style="bold", title_justify="left",
+    t = RichTable(title="Period by period: racks selling GPU hours / leased; mean MW mined and drawn; money in MUSD, "
+                        "undiscounted but the cumulative NPV (without the terminal value)", box=None, header_style="bold", title_justify="left",
                   pad_edge=False)
     for col in ("period", "racks", "GPUs", "mining", "grid", "revenue", "op. cost", "capex", "cash", "cum. NPV",
                 "audit"):
@@ -112,17 +128,14 @@ def render_text(res: TimelineResults, out: Console) -> None:
         t.add_row(
             p.period, f"{sum(p.racks_gpu_as_a_service.get(r, 0) for r in rack_ids)}/"
                       f"{sum(p.racks_colocation.get(r, 0) for r in rack_ids)}", f"{p.gpus:,}",
-            f"{p.mining_average.value:.1f}", f"{p.grid_average.value:.1f}", f"{_sum(p, REVENUE):.2f}",
+            f"{abs(p.mining_average.value) if abs(p.mining_average.value) < 0.05 else p.mining_average.value:.1f}",
+            f"{p.grid_average.value:.1f}", f"{_sum(p, REVENUE):.2f}",
             f"{_sum(p, COSTS):.2f}", f"{_sum(p, CAPEX):.2f}", f"{p.cash_flow.value:.2f}",
             f"{p.cumulative_npv.value:.2f}", "ok" if p.audit.passed else "FAILED")
     out.print(t)
     out.print("  revenue: GPU hours, lease, power repaid by the tenant, mining; op. cost: energy, facility opex, "
               "demand and fixed charges, water, mining opex; capex: facility (the racks' share of the retrofit, UPS, "
               "cooling plant) and GPUs, less miners sold; mining MW: mean power mined", highlight=False, markup=False)
-    mon = res.monetisation
-    if mon.break_even_by_cohort:
-        out.print("  break-even lease price per period of signing: " + ", ".join(
-            f"{k} {_q(v)}" for k, v in mon.break_even_by_cohort.items()), highlight=False, markup=False)
     failed = [p for p in res.periods if not p.audit.passed]
     hours = sum(p.audit.hours_checked for p in res.periods)
     out.print(f"  audit: {len(res.periods) - len(failed)} of {len(res.periods)} periods passed, {hours:,} hours "
@@ -132,6 +145,9 @@ def render_text(res: TimelineResults, out: Console) -> None:
         for v in p.audit.violations:
             out.print(f"    {p.period}: {v}", highlight=False, markup=False)
     out.print(f"  equipment types: {res.technology}", highlight=False, markup=False)
+    if res.alternatives_time is not None:
+        out.print(f"  alternatives (the baseline, the other monetisation) solved in {_q(res.alternatives_time)}",
+                  highlight=False, markup=False)
     s = res.solver
     out.print(f"  solver: {s.solver} {s.status}, NPV bound {_q(s.bound)}, gap {_q(s.gap)}, {s.variables:,} variables, "
               f"{s.constraints:,} rows; build {_q(s.build_time)}, solve {_q(s.solve_time)}, audit {_q(s.audit_time)}",
@@ -189,10 +205,11 @@ def render_html(res: TimelineResults) -> str:
     for title, png in figures(res):
         page.append(f"<h2>{esc(title)}</h2><img alt='{esc(title)}' src='data:image/png;base64,{png}'>")
     rows = period_rows(res)
-    page.append("<h2>Period by period</h2><table><tr>" + "".join(f"<th>{esc(k)}</th>" for k in rows[0]) + "</tr>")
-    for row in rows:
-        page.append("<tr>" + "".join(f"<td>{esc(fmt(v) if isinstance(v, float) else str(v))}</td>"
-                                     for v in row.values()) + "</tr>")
+    keys = list(rows[0])
+    page.append("<h2>Period by period</h2><table><tr>" + "".join(f"<th>{esc(k)}</th>" for k in keys) + "</tr>")
+    for row in rows:  # cells by the header's keys
+        page.append("<tr>" + "".join(f"<td>{esc(fmt(row.get(k)) if isinstance(row.get(k), float) else str(row.get(k, '')))}</td>"
+                                     for k in keys) + "</tr>")
     page.append("</table></body></html>")
     return "\n".join(page) + "\n"
 

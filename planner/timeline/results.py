@@ -29,7 +29,8 @@ class PeriodResults(_Model):
     gpus: int
     it_design: Quantity
     it_gpu_as_a_service: Quantity = Field(description="typical IT of the units selling GPU hours (with support IT)")
-    it_colocation: Quantity = Field(description="typical IT of the leased units (with support IT)")
+    it_colocation: Quantity = Field(description="typical IT of the leased units (with support IT); rent is billed "
+                                                "on their design IT")
     cdus: dict[str, int]
     heat_rejection: dict[str, int] = Field(description="modules installed per id@loop")
     air_side: dict[str, int]
@@ -53,12 +54,26 @@ class PeriodResults(_Model):
 
 class Monetisation(_Model):
     chosen: str = Field(description="gpu_as_a_service, colocation, mixed or none")
-    npv_gpu_as_a_service: Quantity | None = Field(description="NPV of the plan's build schedule with every unit selling GPU hours")
-    npv_colocation: Quantity | None = Field(description="NPV of the same schedule with every unit leased")
+    basis: str = Field(description="how the two NPVs below were found: each optimised on its own, or on the "
+                                   "plan's build schedule with each unit switched")
+    npv_gpu_as_a_service: Quantity | None = Field(description="NPV with every unit selling GPU hours")
+    npv_colocation: Quantity | None = Field(description="NPV with every unit leased")
+    flip_lease_price: Quantity | None = Field(
+        None, description="lease price below which GPU hours are worth more than leasing, at most (the leasing "
+                          "plan's NPV taken linear in the lease price on its own build schedule)")
     lease_price: Quantity | None
+    lease_term: Quantity | None
     break_even_lease_price: Quantity | None = Field(
         description="lease price at which leasing the plan's units earns the same NPV as selling their GPU hours")
     break_even_by_cohort: dict[str, Quantity] = Field(description="per period of signing")
+
+
+class Baseline(_Model):
+    description: str
+    status: str
+    npv: Quantity
+    incremental_npv: Quantity = Field(description="the plan's NPV less the baseline's: what the conversion adds")
+    incremental_irr: Quantity | None = Field(None, description="IRR of the plan's cash flows less the baseline's")
 
 
 class TimelineResults(_Model):
@@ -70,14 +85,17 @@ class TimelineResults(_Model):
     terminal_value: dict[str, Quantity] = Field(description="at the end of the horizon, undiscounted")
     terminal_value_rule: str
     terminal_value_discounted: Quantity = Field(description="its share of the NPV")
+    npv_without_terminal_value: Quantity
     irr: Quantity | None
     payback: Quantity | None = Field(description="years from the start until cumulative cash stays non-negative")
     discounted_payback: Quantity | None
     capex_total: Quantity
     discount_rate: Quantity
     monetisation: Monetisation
+    baseline: Baseline | None = Field(None, description="the site without conversion, and what the conversion adds")
     technology: str = Field(description="equipment types the periods may install, and how they were chosen")
     solver: SolverResults
+    alternatives_time: Quantity | None = Field(None, description="time to solve the baseline and the other monetisation")
     audit_passed: bool
     notes: list[str]
 
@@ -95,7 +113,7 @@ def schema_text() -> str:
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
-__all__ = ["TimelineResults", "PeriodResults", "PeriodAudit", "Monetisation", "schema_text"]
+__all__ = ["TimelineResults", "PeriodResults", "PeriodAudit", "Monetisation", "Baseline", "schema_text"]
 
 if __name__ == "__main__":
     print(schema_text(), end="")

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -28,7 +28,7 @@ from planner.strategy import representative_inputs
 from planner.timeline.calendar import discount_factor, irr, payback
 from planner.timeline.model import START_PARTS, TimelineModel, build_timeline_model
 from planner.timeline.periods import TimelineInputs, timeline_inputs
-from planner.timeline.results import Monetisation, PeriodAudit, PeriodResults, TimelineResults
+from planner.timeline.results import Baseline, Monetisation, PeriodAudit, PeriodResults, TimelineResults
 
 TECHNOLOGY_DAYS = 4
 
@@ -40,6 +40,7 @@ class TimelineRun:
     model: TimelineModel
     solve: SolveResult
     results: TimelineResults | None
+    variants: list = field(default_factory=list)  # the alternatives solved (Variant)
 
 
 def choose_technology(base: Inputs, solver: str) -> tuple[dict[str, set[str]], str]:
@@ -63,8 +64,14 @@ def choose_technology(base: Inputs, solver: str) -> tuple[dict[str, set[str]], s
 
 
 def plan_timeline(loaded: LoadedSite, *, solver: str = "highs", time_limit: float | None = None,
-                  mip_gap: float | None = 1e-4, say: Callable[[str], None] = lambda text: None) -> TimelineRun:
-    """Plan the site's ``[timeline]``: see the module docstring."""
+                  mip_gap: float | None = 1e-4, say: Callable[[str], None] = lambda text: None,
+                  alternatives: bool = True) -> TimelineRun:
+    """Plan the site's ``[timeline]``: see the module docstring.
+
+    With ``alternatives``, the timeline is also solved without racks (the site kept mining and its fleet
+    sold when that pays: the baseline the conversion is measured against) and, when the optimiser may
+    choose between selling GPU hours and leasing, with the monetisation it did not choose.
+    """
     t0 = time.perf_counter()
     base = resolve(loaded)
     say("choosing the equipment types")
@@ -81,7 +88,108 @@ def plan_timeline(loaded: LoadedSite, *, solver: str = "highs", time_limit: floa
         t1 = time.perf_counter()
         run.results = build_timeline_results(run, tech_text, build_s)
         run.results.solver.audit_time = q(time.perf_counter() - t1, "s")
+        if alternatives:
+            t2 = time.perf_counter()
+            add_alternatives(run, solver=solver, time_limit=time_limit, mip_gap=mip_gap, say=say)
+            run.results.alternatives_time = q(time.perf_counter() - t2, "s")
     return run
+
+
+@dataclass
+class Variant:
+    """The timeline solved with a restriction: its status, NPV, cash flows and rent slope."""
+
+    name: str
+    solve: SolveResult
+    npv: float | None = None  # kUSD
+    times: list[float] | None = None
+    flows: list[float] | None = None  # kUSD at ``times``
+    rent: float = 0.0  # discounted rent of its leased units per USD/kW/month [kUSD]
+
+
+def cash_flows(tm: TimelineModel) -> tuple[list[float], list[float], float]:
+    """(times [year], cash [kUSD], NPV [kUSD]) of a solved timeline: every part of every period at its
+    time, and the terminal value at the end."""
+    tin = tm.tin
+    times, flows = [], []
+    for p, pi in enumerate(tin.periods):
+        for key, expr in tm.parts[p].items():
+            times.append(pi.period.t_start if key in START_PARTS else pi.period.t_mid)
+            flows.append(value_of(expr))
+    times.append(tin.periods[-1].period.t_end)
+    flows.append(sum(value_of(v) for v in tm.terminal.values()))
+    npv = float(np.dot(flows, discount_factor(tin.discount_rate, times)))
+    return times, flows, npv
+
+
+def rent_slope(tm: TimelineModel) -> float:
+    """Discounted rent of a solved timeline's leased units per USD/kW/month of lease price [kUSD]."""
+    values = cohort_values(tm)
+    out = 0.0
+    for r in tm.tin.periods[0].inp.racks:
+        for p in range(len(tm.tin.periods)):
+            dc = value_of(tm.colo[p][r.id]) - (value_of(tm.colo[p - 1][r.id]) if p > 0 else 0.0)
+            out += dc * values[(r.id, p)][2]
+    return out
+
+
+RESTRICTIONS = {"baseline": ("units",), "gpu_as_a_service": ("colo",), "colocation": ("gpu",)}
+
+
+def solve_variant(tin: TimelineInputs, name: str, *, solver: str, time_limit: float | None,
+                  mip_gap: float | None) -> Variant:
+    """The timeline without racks (``baseline``), or with one monetisation only."""
+    tm = build_timeline_model(tin)
+    for key in RESTRICTIONS[name]:
+        series = [b.x["units"] for b in tm.builders] if key == "units" else getattr(tm, key)
+        for per in series:
+            for var in per.values():
+                var.upBound = 0
+    res = solve(tm, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+    v = Variant(name, res)
+    if res.has_solution:
+        v.times, v.flows, v.npv = cash_flows(tm)
+        v.rent = rent_slope(tm)
+    return v
+
+
+def add_alternatives(run: TimelineRun, *, solver: str, time_limit: float | None, mip_gap: float | None,
+                     say: Callable[[str], None]) -> None:
+    """The baseline without conversion, the monetisation not chosen, and what they tell (on ``run.results``)."""
+    res, tin, tm = run.results, run.tin, run.model
+    times, flows, npv = cash_flows(tm)
+    if sum(sum(p.racks.values()) for p in res.periods) > 0:
+        say("solving the baseline: no racks, the fleet mined and sold when that pays")
+        base = solve_variant(tin, "baseline", solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+        run.variants.append(base)
+        if base.npv is not None:
+            res.baseline = Baseline(
+                description="no racks: the owned miners run where hall, grid and cooling allow and are sold when "
+                            "that pays",
+                status=base.solve.status, npv=q(base.npv / 1e3, "MUSD"),
+                incremental_npv=q((npv - base.npv) / 1e3, "MUSD"))
+            if times == base.times:
+                r_inc = irr(times, np.subtract(flows, base.flows))
+                res.baseline.incremental_irr = None if r_inc is None else q(r_inc * 100, "%/year")
+    mon = res.monetisation
+    if tin.monetisation != "choose" or not tin.lease_offered or mon.chosen == "none":
+        return
+    npvs = {mon.chosen: (npv, rent_slope(tm))} if mon.chosen != "mixed" else {}
+    for name in ("gpu_as_a_service", "colocation"):
+        if name in npvs:
+            continue
+        say(f"solving with {name.replace('_', ' ')} only")
+        v = solve_variant(tin, name, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+        run.variants.append(v)
+        if v.npv is None:
+            return
+        npvs[name] = (v.npv, v.rent)
+    (g, _), (c, slope) = npvs["gpu_as_a_service"], npvs["colocation"]
+    mon.basis = "each optimised on its own"
+    mon.npv_gpu_as_a_service = q(g / 1e3, "MUSD")
+    mon.npv_colocation = q(c / 1e3, "MUSD")
+    if slope > 0:
+        mon.flip_lease_price = q(tin.periods[0].lease_price - (c - g) / slope, "USD/kW/month")
 
 
 def period_design(tm: TimelineModel, p: int) -> Design:
@@ -111,8 +219,9 @@ def _audit_period(tm: TimelineModel, p: int, design: Design) -> PeriodAudit:
 
 
 def cohort_values(tm: TimelineModel) -> dict[tuple[str, int], tuple[float, float, float]]:
-    """Per scalable unit signed in a period: discounted value selling GPU hours, the power passed
-    through when leased, and the rent per USD/kW/month of lease price [kUSD at the start]."""
+    """Per scalable unit signed in a period: discounted value selling GPU hours, what a lease brings
+    besides its rent (power paid back, facility opex passed through), and the rent per USD/kW/month
+    of lease price [kUSD at the start]."""
     tin = tm.tin
     rate = tin.discount_rate
     mid = [float(discount_factor(rate, pi.period.t_mid)) for pi in tin.periods]
@@ -121,7 +230,8 @@ def cohort_values(tm: TimelineModel) -> dict[tuple[str, int], tuple[float, float
     out = {}
     for (rid, qq), cc in tm.cohorts.items():
         gpu = float(np.dot(mid, np.add(cc.gpu, cc.gpu_support))) - start[qq] * cc.gpu_capex + end * cc.gpu_book
-        out[(rid, qq)] = (gpu, float(np.dot(mid, cc.colo_power)), float(np.dot(mid, cc.colo_per_lease)))
+        out[(rid, qq)] = (gpu, float(np.dot(mid, np.add(cc.colo_power, cc.colo_opex_saved))),
+                          float(np.dot(mid, cc.colo_per_lease)))
     return out
 
 
@@ -140,7 +250,8 @@ def _monetisation(tm: TimelineModel, npv: float) -> Monetisation:
     chosen = "none" if g_total + c_total < 0.5 else (
         "mixed" if g_total > 0.5 and c_total > 0.5 else ("gpu_as_a_service" if g_total > 0.5 else "colocation"))
     if not tin.lease_offered:
-        return Monetisation(chosen=chosen, npv_gpu_as_a_service=q(npv / 1e3, "MUSD"), npv_colocation=None,
+        return Monetisation(chosen=chosen, basis="the plan", npv_gpu_as_a_service=q(npv / 1e3, "MUSD"),
+                            npv_colocation=None, lease_term=None,
                             lease_price=None, break_even_lease_price=None, break_even_by_cohort={})
     to_gpu = to_colo = 0.0
     num = den = 0.0
@@ -158,8 +269,10 @@ def _monetisation(tm: TimelineModel, npv: float) -> Monetisation:
                 num += added * (gpu - power)
                 den += added * rent
     return Monetisation(
-        chosen=chosen, npv_gpu_as_a_service=q((npv + to_gpu) / 1e3, "MUSD"),
+        chosen=chosen, basis="on the plan's build schedule, each unit switched to the other use",
+        npv_gpu_as_a_service=q((npv + to_gpu) / 1e3, "MUSD"),
         npv_colocation=q((npv + to_colo) / 1e3, "MUSD"), lease_price=q(lease0, "USD/kW/month"),
+        lease_term=q(tin.lease_term, "year"),
         break_even_lease_price=q(num / den, "USD/kW/month") if den > 0 else None, break_even_by_cohort=by_cohort)
 
 
@@ -234,6 +347,7 @@ def build_timeline_results(run: TimelineRun, tech_text: str, build_s: float) -> 
                 f"{len(tin.periods)} periods",
         periods=rows, npv=q(npv / 1e3, "MUSD"), terminal_value={k: q(v / 1e3, "MUSD") for k, v in terminal.items()},
         terminal_value_rule=rule,
+        npv_without_terminal_value=q(cum_npv / 1e3, "MUSD"),
         terminal_value_discounted=q(float(discount_factor(rate, end)) * sum(terminal.values()) / 1e3, "MUSD"), irr=None if r_irr is None else q(r_irr * 100, "%/year"),
         payback=None if pb is None else q(pb, "year"), discounted_payback=None if dpb is None else q(dpb, "year"),
         capex_total=q(capex / 1e3, "MUSD"), discount_rate=q(rate * 100, "%/year"),
@@ -249,4 +363,4 @@ def build_timeline_results(run: TimelineRun, tech_text: str, build_s: float) -> 
 
 
 __all__ = ["TimelineRun", "plan_timeline", "choose_technology", "build_timeline_results", "period_design",
-           "cohort_values"]
+           "cohort_values", "cash_flows", "solve_variant", "add_alternatives", "Variant"]
