@@ -385,6 +385,7 @@ def timeline_cmd(
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the period table as CSV."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Write timeline.json, timeline.csv and timeline.html (plots of power by use and cumulative cash) to this folder."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress lines on standard error."),
+    alternatives: bool = typer.Option(True, "--alternatives/--no-alternatives", help="Also solve the baseline without racks and, when the optimiser may choose, the monetisation it did not choose."),
 ):
     """The conversion over time: racks, cooling and mining period by period, NPV, IRR and payback, and GPU hours against leasing.
 
@@ -405,7 +406,8 @@ def timeline_cmd(
                                "conversion period by period (see docs/site-reference.md, and sites/washington.toml)"))
     try:
         code = timeline_and_report(loaded, console, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
-                                   json_out=json_out, csv_out=csv_out, out_dir=out_dir, progress=progress)
+                                   json_out=json_out, csv_out=csv_out, out_dir=out_dir, progress=progress,
+                                   alternatives=alternatives)
     except InputError as err:
         _fail_input(err)
     raise Exit(code)

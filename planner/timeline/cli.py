@@ -21,12 +21,13 @@ EXIT_OK, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_AUDIT = 0, 3, 4, 5
 
 def timeline_and_report(loaded: LoadedSite, out: Console, *, solver: str, time_limit: float | None,
                         mip_gap: float | None, json_out: Path | None, csv_out: Path | None, out_dir: Path | None,
-                        progress: Callable[[str], None]) -> int:
+                        progress: Callable[[str], None], alternatives: bool = True) -> int:
     from planner.climate import ClimateError
     from planner.load import InputError
 
     try:
-        run = plan_timeline(loaded, solver=solver, time_limit=time_limit, mip_gap=mip_gap, say=progress)
+        run = plan_timeline(loaded, solver=solver, time_limit=time_limit, mip_gap=mip_gap, say=progress,
+                            alternatives=alternatives)
     except ClimateError as err:
         raise InputError(loaded.path, "climate.weather_file", str(err)) from None
     res = run.results
