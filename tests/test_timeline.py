@@ -256,3 +256,10 @@ def test_risk_gives_the_npv_of_the_timeline_per_sample(tmp_path):
     zero = {"horizon": "1 year", **still, "gpu_price": {"growth": "0 %/year", "volatility": "0 %"}}
     study = run_risk(TOY, samples=3, seed=3, sets={"uncertainty": zero}, executor="serial", robust_samples=0)
     assert np.allclose(study.timeline.npv, res.npv.value, rtol=1e-9)
+    from rich.console import Console
+
+    from planner.studies.risk_report import render_timeline_risk
+
+    console = Console(record=True, width=200)
+    render_timeline_risk(study.timeline, console)
+    assert "the paths of [timeline] keep their shape" in console.export_text()

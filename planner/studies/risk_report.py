@@ -137,11 +137,11 @@ def render_timeline_risk(tl, console: Console) -> None:
     p10, p50, p90 = (float(np.percentile(ok, q)) for q in (10, 50, 90))
     console.print(f"  NPV of the timeline's build schedule ({tl.horizon}), {tl.npv_plan:.1f} MUSD at the site's "
                   f"values: P10 {p10:.1f}, P50 {p50:.1f}, P90 {p90:.1f} MUSD; probability of a negative NPV "
-                  f"{100 * float((ok < 0).mean()):.1f} %", highlight=False)
+                  f"{100 * float((ok < 0).mean()):.1f} %", highlight=False, markup=False)
     console.print("    each sample's levels held over the horizon (the paths of [timeline] keep their shape), the "
                   "build schedule fixed and each period's operation re-optimised"
                   + (f"; {tl.npv.size - ok.size} sample(s) without an optimal operation left out"
-                     if tl.npv.size > ok.size else ""), highlight=False)
+                     if tl.npv.size > ok.size else ""), highlight=False, markup=False)
 
 
 def risk_to_dict(study: RiskStudy) -> dict[str, Any]:
