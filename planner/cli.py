@@ -305,7 +305,7 @@ def compare_cmd(
 
     Example: plan compare sites/washington.toml --scenario hot_summer
     """
-    from planner.compare import compare_and_report
+    from planner.studies.compare import compare_and_report
 
     _check_outputs(json=json_out, csv=csv_out)
     _check_out_dir(out_dir, units)
@@ -359,7 +359,7 @@ def sweep_cmd(
 
     Example: plan sweep sites/washington.toml --vary site.grid_limit='16 MW','18 MW','20 MW' --days 6
     """
-    from planner.sweep import sweep_and_report
+    from planner.studies.sweep import sweep_and_report
 
     _check_outputs(json=json_out, csv=csv_out)
     _check_out_dir(out_dir, units)

@@ -1,4 +1,4 @@
-"""Tests of planner.compare: cooling layouts side by side (`plan compare`).
+"""Tests of planner.studies.compare: cooling layouts side by side (`plan compare`).
 
 Plans run on 3 representative days (the hottest and most humid days always kept;
 the audit and every figure still cover all 8760 h), or on the constant-climate
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from planner import compare
+from planner.studies import compare
 from planner.cli import main
-from planner.compare import (
+from planner.studies.compare import (
     BUILTIN_LAYOUTS,
     FREE,
     INFEASIBLE,

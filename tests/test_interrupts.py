@@ -45,13 +45,13 @@ def _run(capsys, *args) -> tuple[int, str, str]:
 ])
 def test_bad_output_paths_are_refused_before_solving(tmp_path, capsys, monkeypatch, make, words, command, option):
     import planner.cli
-    import planner.compare
-    import planner.sweep
+    import planner.studies.compare
+    import planner.studies.sweep
 
     def no_load(*a, **k):  # pragma: no cover - must not be reached
         raise AssertionError("loaded the site before the output path was checked")
 
-    for module in (planner.cli, planner.compare, planner.sweep):
+    for module in (planner.cli, planner.studies.compare, planner.studies.sweep):
         monkeypatch.setattr(module, "load_site", no_load)
     target = make(tmp_path)
     code, _, err = _run(capsys, *command, option, target)
@@ -105,9 +105,9 @@ def _grid(n: int) -> str:
 
 
 def test_large_sweep_needs_yes(capsys, monkeypatch):
-    import planner.sweep
+    import planner.studies.sweep
 
-    monkeypatch.setattr(planner.sweep, "build_points", lambda *a, **k: pytest.fail("validated a refused sweep"))
+    monkeypatch.setattr(planner.studies.sweep, "build_points", lambda *a, **k: pytest.fail("validated a refused sweep"))
     code, _, err = _run(capsys, "sweep", TINY, "--days", "2", "--vary", _grid(15), "--vary",
                         "gpu_market.price=" + ",".join(f"'{1 + i} USD/GPU/h'" for i in range(15)))
     assert code == 2

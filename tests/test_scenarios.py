@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from planner.cli import main
-from planner.compare import FREE, compare_layouts, free_layout
+from planner.studies.compare import FREE, compare_layouts, free_layout
 from planner.inputs import resolve
 from planner.load import InputError, load_site
 

@@ -145,7 +145,7 @@ def test_replans_keep_the_base_plans_technology_set_open():
 
 def test_compare_and_sweep_pass_the_strategy_on(monkeypatch):
     import planner.plan
-    from planner import compare, sweep
+    from planner.studies import compare, sweep
 
     seen = []
     real = planner.plan.run_plan

@@ -1,4 +1,4 @@
-"""Tests of planner.sweep (`plan sweep`): one plan per combination of varied values.
+"""Tests of planner.studies.sweep (`plan sweep`): one plan per combination of varied values.
 
 Every plan is of sites/tiny.toml (1 MW, constant climate, ~0.1 s a plan), so the
 whole file takes a few seconds, process pool included.
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from planner import sweep as sweep_mod
+from planner.studies import sweep as sweep_mod
 from planner.cli import main
 from planner.load import InputError
-from planner.sweep import build_points, parse_vary, point_id, split_values, sweep
+from planner.studies.sweep import build_points, parse_vary, point_id, split_values, sweep
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "tests" / "data" / "tiny" / "tiny.toml"

@@ -431,7 +431,7 @@ def run_risk(site: str | Path, *, samples: int, seed: int, sets: dict[str, Any] 
     """
     from planner.climate import ClimateError
     from planner.inputs import resolve
-    from planner.sweep import resolve_kw
+    from planner.studies.sweep import resolve_kw
 
     site, sets = Path(site), dict(sets or {})
     say = progress or (lambda what, done, total: None)

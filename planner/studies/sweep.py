@@ -8,7 +8,7 @@ binding limit and, along each numeric varied path, the finite-difference
 marginal value of one more unit of it ("+1 MW of site.grid_limit: +X MUSD/yr").
 
 Each point is planned exactly as ``plan SITE`` plans it (every cooling option
-free) through :func:`planner.compare.plan_layout` with the free layout, so the
+free) through :func:`planner.studies.compare.plan_layout` with the free layout, so the
 figures, the binding limit and the reasons of infeasible points are those of
 ``plan compare``.
 
@@ -58,7 +58,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from planner.compare import (
+from planner.studies.compare import (
     COLUMNS,
     HEADINGS,
     UNITS,
@@ -77,7 +77,7 @@ from planner.studies.executors import EXECUTORS, check_executor, default_workers
 
 OBJECTIVES = ("noi", "noi_less_annualised_capex")
 INPUT_ERROR = "input error"
-# figures in the table, in order (keys of planner.compare.COLUMNS)
+# figures in the table, in order (keys of planner.studies.compare.COLUMNS)
 TABLE_KEYS = ("racks", "gpus", "it_typical", "mining_installed", "capex", "noi", "noi_less_annualised_capex")
 TABLE_HEADINGS = {"it_typical": "IT", "mining_installed": "mining", "noi_less_annualised_capex": "NOI less ann. capex"}
 
@@ -182,7 +182,7 @@ class Value:
 class Outcome:
     """What a worker returns for one point (picklable: no PuLP model)."""
 
-    result: LayoutResult  # planner.compare's record, with ``plan`` dropped
+    result: LayoutResult  # planner.studies.compare's record, with ``plan`` dropped
     planned: bool
     objective_name: str = ""
     site_name: str = ""
@@ -325,7 +325,7 @@ def plan_point(task: Task) -> Outcome:
     Runs in a worker; returns the compare module's result record without the
     PuLP model, so it crosses process boundaries.
     """
-    from planner import compare
+    from planner.studies import compare
     from planner.climate import ClimateError
     from planner.inputs import resolve
 
