@@ -18,6 +18,11 @@ from planner.model import Model
 from planner.solver_progress import ProgressWatcher, SolverProgress
 
 SOLVERS = ("highs", "cbc")
+# HiGHS options for the fast strategy's solves (``lean=True``, and any solve handed a MIP start): the
+# sub-MIP heuristics (RINS, RENS) and the restart after root fixing cost more than they find on these
+# models; on washington's stage 2 (from the stage-1 start) they were three quarters of its time
+# (benchmarks/bench_speed.py). The answer is proven to the same gap either way.
+LEAN_OPTIONS = {"mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False, "mip_allow_restart": False}
 
 
 class SolverUnavailable(RuntimeError):
@@ -70,9 +75,12 @@ def cbc_solver(**options):
 
 
 def _solver(name: str, time_limit: float | None, mip_gap: float | None, mip: bool = True,
-            start: dict[str, float] | None = None, on_progress: Callable[[SolverProgress], None] | None = None):
+            start: dict[str, float] | None = None, on_progress: Callable[[SolverProgress], None] | None = None,
+            lean: bool = False):
     if name == "highs":
         kw = dict(msg=False, timeLimit=time_limit, gapRel=mip_gap, mip=mip, threads=1)
+        if lean or start:
+            kw.update(LEAN_OPTIONS)
         solver = _HiGHSFromStart(start, **kw) if start else _InterruptibleHiGHS(**kw)
         solver.on_progress = on_progress
         if not solver.available():
@@ -136,17 +144,18 @@ def _quiet_stdout():
 
 def solve(model: Model, solver: str = "highs", time_limit: float | None = None,
           mip_gap: float | None = 1e-4, start: dict[str, float] | None = None,
-          on_progress: Callable[[SolverProgress], None] | None = None) -> SolveResult:
+          on_progress: Callable[[SolverProgress], None] | None = None, lean: bool = False) -> SolveResult:
     """Solve the MILP; the status says plainly whether the answer is proven optimal.
 
     HiGHS is the default; where highspy is missing, CBC is used and the result says so.
-    ``start`` (values by variable name, HiGHS only) is handed to the solver as a MIP start.
+    ``start`` (values by variable name, HiGHS only) is handed to the solver as a MIP start; with it,
+    or ``lean``, HiGHS runs without its sub-MIP heuristics and restart (``LEAN_OPTIONS``).
     ``on_progress`` is told of each better incumbent and tighter bound while HiGHS runs
     (:mod:`planner.solver_progress`), from the calling thread; the result keeps the incumbents.
     """
     fallback = ""
     try:
-        s = _solver(solver, time_limit, mip_gap, start=start, on_progress=on_progress)
+        s = _solver(solver, time_limit, mip_gap, start=start, on_progress=on_progress, lean=lean)
     except SolverUnavailable as err:
         if solver != "highs":
             raise
