@@ -34,7 +34,7 @@ import pulp
 
 from planner.inputs import Inputs, group_hours
 from planner.model import Model, build_model
-from planner.strategy import STAGE1_DAYS, StageInfo, TechnologySet, restricted, solve_fast, start_from, technology_set
+from planner.strategy import StageInfo, TechnologySet, restricted, solve_fast, start_from, technology_set
 
 CASCADE_BIN_K = 2.0  # K, the default plan's grouping
 SHORTFALL = 1e-6  # relative: an exact LP below the grouped optimum by more than this is not trusted

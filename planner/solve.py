@@ -281,6 +281,58 @@ def solve_fixed_lp(model: Model, solver: str = "highs") -> SolveResult:
             var.lowBound, var.upBound, var.cat = lo, hi, cat
 
 
+def _load_batched(lp, mip: bool) -> None:
+    """Columns, integrality and rows of the PuLP problem ``lp`` into ``lp.solverModel`` in batches.
+
+    The same model as ``pulp.HiGHS.buildSolverModel`` builds (a maximisation negated, zero
+    coefficients left out), with each variable's column in ``var.index`` and each row in
+    ``constraint.index`` as PuLP sets them.
+    """
+    import highspy
+
+    h = lp.solverModel
+    inf = highspy.kHighsInf
+    sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+    variables = lp.variables()
+    objective = lp.objective
+    n = len(variables)
+    cost = np.empty(n)
+    lower = np.empty(n)
+    upper = np.empty(n)
+    integer = []
+    for i, var in enumerate(variables):
+        var.index = i
+        cost[i] = sign * objective.get(var, 0.0)
+        lower[i] = -inf if var.lowBound is None else var.lowBound
+        upper[i] = inf if var.upBound is None else var.upBound
+        if mip and var.cat == pulp.LpInteger:
+            integer.append(i)
+    h.addCols(n, cost, lower, upper, 0, np.zeros(n, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
+    if integer:
+        h.changeColsIntegrality(len(integer), np.array(integer, dtype=np.int32),
+                                np.full(len(integer), highspy.HighsVarType.kInteger))
+    constraints = list(lp._constraints.values())
+    m = len(constraints)
+    row_lower = np.empty(m)
+    row_upper = np.empty(m)
+    starts = np.empty(m, dtype=np.int32)
+    index: list[int] = []
+    value: list[float] = []
+    for i, con in enumerate(constraints):
+        con.index = i
+        starts[i] = len(index)
+        for var, coef in con.items():
+            if coef != 0:
+                index.append(var.index)
+                value.append(coef)
+        lb, ub = con.getLb(), con.getUb()
+        row_lower[i] = -inf if lb is None else lb
+        row_upper[i] = inf if ub is None else ub
+    if m:
+        h.addRows(m, row_lower, row_upper, len(index), starts, np.array(index, dtype=np.int32),
+                  np.array(value, dtype=float))
+
+
 class _InterruptibleHiGHS(pulp.HiGHS):
     """PuLP's HiGHS interface, with the solve run in highspy's solver thread.
 
@@ -291,6 +343,21 @@ class _InterruptibleHiGHS(pulp.HiGHS):
 
     on_progress: Callable[[SolverProgress], None] | None = None
     watcher: ProgressWatcher | None = None
+
+    def actualSolve(self, lp):
+        """PuLP's solve, with the problem's variables listed once (PuLP lists them by scanning every
+        row, three times a solve; the problem does not change while it is solved)."""
+        variables = lp.variables()
+        lp.variables = lambda: variables
+        try:
+            return super().actualSolve(lp)
+        finally:
+            del lp.variables
+
+    def buildSolverModel(self, lp):
+        """PuLP's model into HiGHS as PuLP's own interface puts it, in one call for the columns and
+        one for the rows (PuLP adds them one at a time, which took most of a large LP's solve)."""
+        _load_batched(lp, mip=self.mip)
 
     def callSolver(self, lp):
         h = lp.solverModel
