@@ -7,7 +7,11 @@ of a percent of its optimum and HiGHS closes it at once. So the fast strategy so
 1. **Choose the technology set** on a small model: the same inputs reduced to ``days``
    representative days (:func:`representative_inputs`), solved to a relative gap of
    ``STAGE1_GAP``. The set is the heat-rejection module types it installs and the rack types
-   it builds.
+   it builds, with those of an incumbent of a second small model on ``STAGE1_EXTRA_DAYS`` days
+   (solved to ``STAGE1_EXTRA_GAP``), and each module type on every loop (``ACROSS_LOOPS``): one
+   sample of days settles near ties between module types one way, and on 4 days alone the answer
+   was up to 0.05 % below the full MILP (texas and washington layouts, a 180 MW washington).
+   Adding types never makes stage 2's answer worse, only its model larger.
 2. **Solve the full model within that set**: every other module type's ``module_used`` binary
    and every other rack type's scalable units are held at 0, the stage-1 design is handed to
    HiGHS as a start, and the model is solved to the requested gap. Bounds are restored after
@@ -16,7 +20,7 @@ of a percent of its optimum and HiGHS closes it at once. So the fast strategy so
 The answer is proven optimal *within the technology set*, not over all sets: the status says
 so (:attr:`SolveResult.scope`). ``strategy="full"`` (``plan --prove``) solves the full MILP as
 one problem. Where the fast path cannot give an answer (the small model infeasible, the
-small model stopped at the time limit, which gets half of it, or the restricted model without
+small model stopped at the time limit, which gets a quarter of it, or the restricted model without
 a solution) the full MILP is solved instead, in the time left, and
 its status is the one reported. A time limit counts for both stages together; a restricted solve
 that stops at it reports ``time_limit`` with its gap within the set, as any solve does.
