@@ -5,7 +5,7 @@ MILP is slow. Its equipment is nearly that of the grouped model (hours binned by
 at its worst hour), and its dispatch, once the equipment is fixed, is a linear programme. The
 cascade:
 
-1. **Technology set** on 4 representative days of the grouped hours, and
+1. **Technology set** on representative days of the grouped hours, and
 2. **equipment counts** from the grouped model within that set (both as the fast strategy,
    :func:`planner.strategy.solve_fast`, does for the default plan); then
 3. **every distinct hour as an LP** with those counts fixed: the exact model with its integer
@@ -160,7 +160,8 @@ def solve_cascade(inp: Inputs, model: Model, *, solver: str, time_limit: float |
     values = equipment_values(small)
     info = CascadeInfo(days, tech, stage1, first.status, grouped_hours=grouped.hours,
                        grouped_seconds=grouped_seconds, grouped_objective=first.objective)
-    set_text = (f"the technology set chosen on {days} representative days ({tech.text()})" if days
+    # the fast strategy's own words for its set ("the technology set chosen on ... (modules ...)")
+    set_text = (first.scope.removeprefix("within ").split("; plan --prove")[0] if days
                 else f"the technology set of the grouped optimum ({tech.text()})")
     chosen = (f"the equipment chosen on {grouped.hours} groups of hours ({CASCADE_BIN_K:g} K) within {set_text}"
               if days else f"the optimal equipment of {grouped.hours} groups of hours ({CASCADE_BIN_K:g} K)")

@@ -103,3 +103,16 @@ def test_grouped_and_cbc_inputs_are_not_cascaded(exact):
     assert not grouped.exact_hours
     assert solve_cascade(grouped, build_model(grouped), solver="highs", time_limit=None, mip_gap=1e-4,
                          fixed=None) is None
+
+
+def test_cascade_with_two_stages_on_the_grouped_hours(exact, full, monkeypatch):
+    """Grouped hours many enough for the fast strategy's stages: the status names its technology set."""
+    import planner.strategy
+
+    monkeypatch.setattr(planner.strategy, "MIN_HOURS_FOR_STAGES", 48)
+    fast = run_plan(exact)
+    assert fast.solve.status == "optimal"
+    assert "for the equipment chosen on" in fast.solve.scope
+    assert "within the technology set chosen on 4 and on 3 representative days" in fast.solve.scope
+    assert abs(fast.solve.objective - full.solve.objective) <= 1e-4 * abs(full.solve.objective)
+    assert fast.audit.passed
