@@ -256,6 +256,7 @@ class Inputs:
     hr_scope: str = "loop"
     fan_segments: int = 4
     extreme_hours: int = 0  # representative days: model hours appended after the days, at weight 0
+    hour_bin: float | None = None  # K: hours grouped within this bin; None: every distinct hour, or days
     fan_tolerance: float = 0.0  # largest over-estimate of the chords, share of rated fan power
     loop_pump_per_heat: dict[str, float] = field(default_factory=lambda: {"liquid": 0.0, "air": 0.0})  # MW/MW
     condenser_pump_per_heat: float = 0.0  # MW/MW of condenser heat
@@ -265,6 +266,11 @@ class Inputs:
     @property
     def hours(self) -> int:
         return len(self.weight)
+
+    @property
+    def exact_hours(self) -> bool:
+        """Every hour of the year at its own coefficients (only identical hours merged)."""
+        return self.full_year and self.hour_bin is None
 
     @property
     def operating_limit(self) -> float:
@@ -646,6 +652,7 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
         time_mode=mode_text,
         extreme_hours=extreme_hours,
         full_year=time_mode != "days",
+        hour_bin=bin_k if time_mode != "days" else None,
         climate=clim,
         energy_price_8760=price_8760,
         liquid_supply=liquid_supply,

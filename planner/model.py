@@ -519,14 +519,15 @@ def define_hourly_heat(b: Builder) -> None:
                 if h.loop != loop or not isinstance(q, pulp.LpVariable):
                     continue
                 pairs.append((q, 1.0))
-                b.add(f_cap, t, q - float(h.capacity[t]) * modules[h.key] <= 0, f"hrcap_{h.key}_{t}")
+                n = modules[h.key]  # rows as one expression each: they are most of the model
+                b.add(f_cap, t, _affine([(q, 1.0), (n, -float(h.capacity[t]))]) <= 0, f"hrcap_{h.key}_{t}")
                 if h.key in wet and isinstance(wet[h.key][t], pulp.LpVariable):
                     wv = wet[h.key][t]
                     cap, dry = float(h.capacity[t]), float(h.dry_capacity[t])
-                    b.add(f_wet, t, wv - q + dry * modules[h.key] >= 0, f"wet_{h.key}_{t}")
+                    b.add(f_wet, t, _affine([(wv, 1.0), (q, -1.0), (n, dry)]) >= 0, f"wet_{h.key}_{t}")
                     # wetted share of the modules no larger than their airflow share: the fans of a module
                     # with wet pads still move the air that carries its heat (q_dry >= q dry / cap)
-                    b.add(f_wet, t, cap * wv - (cap - dry) * q <= 0, f"wetshare_{h.key}_{t}")
+                    b.add(f_wet, t, _affine([(wv, cap), (q, -(cap - dry))]) <= 0, f"wetshare_{h.key}_{t}")
                     b.obj[wv] -= water_coef * w * h.water_per_heat
                 elif h.water_per_heat > 0 and h.technology != "adiabatic_cooler":
                     b.obj[q] -= water_coef * w * h.water_per_heat
@@ -566,13 +567,15 @@ def define_fans(b: Builder) -> None:
                 continue
             f = b.prob.add_variable(f"fan_{i}_{t}", lowBound=0)
             fans[h.key][t] = f
-            duty = q
             wv = wet.get(h.key, [0.0] * T)[t]
-            if isinstance(wv, pulp.LpVariable):
-                duty = q - wv  # in wet mode the fans run as for the dry duty they carry
+            wet_mode = isinstance(wv, pulp.LpVariable)  # in wet mode the fans run as for the dry duty they carry
             per_heat = h.fan_power / float(h.airflow_capacity[t])
             for k, (a, c) in enumerate(zip(slopes, intercepts)):
-                b.add(fam, t, f - a * per_heat * duty - c * h.fan_power * modules[h.key] >= 0, f"fan_{h.key}_{t}_{k}")
+                # f - a P/A (q - wet) - c P n >= 0, written as one expression (the rows are most of the model)
+                pairs = [(f, 1.0), (q, -a * per_heat), (modules[h.key], -c * h.fan_power)]
+                if wet_mode:
+                    pairs.append((wv, a * per_heat))
+                b.add(fam, t, _affine(pairs) >= 0, f"fan_{h.key}_{t}_{k}")
     b.x["fans"] = fans
 
 

@@ -73,13 +73,23 @@ def extract_design(model: Model) -> Design:
     )
 
 
+def _approach(inp: Inputs, strategy: str) -> str:
+    if strategy != "fast":
+        return "full MILP"
+    if inp.exact_hours:
+        return "equipment from grouped hours within a technology set, then every hour's dispatch as an LP"
+    return "technology set from 4 and 3 representative days, then the full model"
+
+
 def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = None,
              mip_gap: float | None = 1e-4, fixed: dict[str, float] | None = None,
              strategy: str = "fast", include=None, progress: Callable[[str], None] | None = None) -> PlanResult:
     """Build, solve, audit and evaluate a plan.
 
     ``strategy`` "fast" (the default) chooses the technology set on a few representative days and
-    solves the full model within it (:mod:`planner.strategy`; the result's ``scope`` says so);
+    solves the full model within it (:mod:`planner.strategy`; the result's ``scope`` says so); with
+    every hour exact it takes the equipment from the grouped hours and solves each hour's dispatch
+    as an LP (:mod:`planner.cascade`);
     "full" solves the full MILP as one problem (``plan --prove``). ``include`` (a
     :class:`planner.strategy.TechnologySet`) is added to the set the fast strategy chooses.
     ``progress`` (if given) is told of each step as it starts and ends, in words.
@@ -94,14 +104,19 @@ def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = N
     model = build_model(inp, fixed=fixed)
     build = time.perf_counter() - t0
     say(f"solving: {model.prob.numVariables():,} variables, {model.prob.numConstraints():,} constraints "
-        f"(built in {build:.1f} s; {'technology set from 4 representative days, then the full model' if strategy == 'fast' else 'full MILP'})")
+        f"(built in {build:.1f} s; {_approach(inp, strategy)})")
     staged = None
     t1 = time.perf_counter()
 
     def live(report, stage: str = "") -> None:  # each better incumbent or bound, while the solver runs
         say(f"  {stage + ': ' if stage else ''}{report.text()}")
 
-    if strategy == "fast":
+    if strategy == "fast" and inp.exact_hours:
+        from planner.cascade import solve_cascade
+
+        staged = solve_cascade(inp, model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
+                               include=include, on_progress=live if progress else None)
+    if strategy == "fast" and staged is None:
         staged = solve_fast(inp, model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
                             include=include, on_progress=live if progress else None)
     if staged is not None:
@@ -115,6 +130,8 @@ def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = N
     plan.timings = {"build": build, "solve": result.solve_seconds}
     if staged is not None:
         plan.timings["stage 1 (technology set)"] = info.stage1_seconds
+        if getattr(info, "grouped_hours", 0):
+            plan.timings[f"stages 1 and 2 on {info.grouped_hours} grouped hours"] = info.grouped_seconds
     incumbent = "" if result.objective is None else f", objective {result.objective / 1e3:.4g} MUSD/yr"
     bound = "" if result.bound is None else f", bound {result.bound / 1e3:.4g} MUSD/yr"
     say(f"solved in {result.solve_seconds:.1f} s: {result.status}{incumbent}{bound}")

@@ -18,6 +18,11 @@ from planner.model import Model
 from planner.solver_progress import ProgressWatcher, SolverProgress
 
 SOLVERS = ("highs", "cbc")
+# HiGHS options for the fast strategy's solves (``lean=True``, and any solve handed a MIP start): the
+# sub-MIP heuristics (RINS, RENS) and the restart after root fixing cost more than they find on these
+# models; on washington's stage 2 (from the stage-1 start) they were three quarters of its time
+# (benchmarks/bench_speed.py). The answer is proven to the same gap either way.
+LEAN_OPTIONS = {"mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False, "mip_allow_restart": False}
 
 
 class SolverUnavailable(RuntimeError):
@@ -70,9 +75,12 @@ def cbc_solver(**options):
 
 
 def _solver(name: str, time_limit: float | None, mip_gap: float | None, mip: bool = True,
-            start: dict[str, float] | None = None, on_progress: Callable[[SolverProgress], None] | None = None):
+            start: dict[str, float] | None = None, on_progress: Callable[[SolverProgress], None] | None = None,
+            lean: bool = False):
     if name == "highs":
         kw = dict(msg=False, timeLimit=time_limit, gapRel=mip_gap, mip=mip, threads=1)
+        if lean or start:
+            kw.update(LEAN_OPTIONS)
         solver = _HiGHSFromStart(start, **kw) if start else _InterruptibleHiGHS(**kw)
         solver.on_progress = on_progress
         if not solver.available():
@@ -136,17 +144,18 @@ def _quiet_stdout():
 
 def solve(model: Model, solver: str = "highs", time_limit: float | None = None,
           mip_gap: float | None = 1e-4, start: dict[str, float] | None = None,
-          on_progress: Callable[[SolverProgress], None] | None = None) -> SolveResult:
+          on_progress: Callable[[SolverProgress], None] | None = None, lean: bool = False) -> SolveResult:
     """Solve the MILP; the status says plainly whether the answer is proven optimal.
 
     HiGHS is the default; where highspy is missing, CBC is used and the result says so.
-    ``start`` (values by variable name, HiGHS only) is handed to the solver as a MIP start.
+    ``start`` (values by variable name, HiGHS only) is handed to the solver as a MIP start; with it,
+    or ``lean``, HiGHS runs without its sub-MIP heuristics and restart (``LEAN_OPTIONS``).
     ``on_progress`` is told of each better incumbent and tighter bound while HiGHS runs
     (:mod:`planner.solver_progress`), from the calling thread; the result keeps the incumbents.
     """
     fallback = ""
     try:
-        s = _solver(solver, time_limit, mip_gap, start=start, on_progress=on_progress)
+        s = _solver(solver, time_limit, mip_gap, start=start, on_progress=on_progress, lean=lean)
     except SolverUnavailable as err:
         if solver != "highs":
             raise
@@ -287,6 +296,58 @@ def solve_fixed_lp(model: Model, solver: str = "highs") -> SolveResult:
             var.lowBound, var.upBound, var.cat = lo, hi, cat
 
 
+def _load_batched(lp, mip: bool) -> None:
+    """Columns, integrality and rows of the PuLP problem ``lp`` into ``lp.solverModel`` in batches.
+
+    The same model as ``pulp.HiGHS.buildSolverModel`` builds (a maximisation negated, zero
+    coefficients left out), with each variable's column in ``var.index`` and each row in
+    ``constraint.index`` as PuLP sets them.
+    """
+    import highspy
+
+    h = lp.solverModel
+    inf = highspy.kHighsInf
+    sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+    variables = lp.variables()
+    objective = lp.objective
+    n = len(variables)
+    cost = np.empty(n)
+    lower = np.empty(n)
+    upper = np.empty(n)
+    integer = []
+    for i, var in enumerate(variables):
+        var.index = i
+        cost[i] = sign * objective.get(var, 0.0)
+        lower[i] = -inf if var.lowBound is None else var.lowBound
+        upper[i] = inf if var.upBound is None else var.upBound
+        if mip and var.cat == pulp.LpInteger:
+            integer.append(i)
+    h.addCols(n, cost, lower, upper, 0, np.zeros(n, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
+    if integer:
+        h.changeColsIntegrality(len(integer), np.array(integer, dtype=np.int32),
+                                np.full(len(integer), highspy.HighsVarType.kInteger))
+    constraints = list(lp._constraints.values())
+    m = len(constraints)
+    row_lower = np.empty(m)
+    row_upper = np.empty(m)
+    starts = np.empty(m, dtype=np.int32)
+    index: list[int] = []
+    value: list[float] = []
+    for i, con in enumerate(constraints):
+        con.index = i
+        starts[i] = len(index)
+        for var, coef in con.items():
+            if coef != 0:
+                index.append(var.index)
+                value.append(coef)
+        lb, ub = con.getLb(), con.getUb()
+        row_lower[i] = -inf if lb is None else lb
+        row_upper[i] = inf if ub is None else ub
+    if m:
+        h.addRows(m, row_lower, row_upper, len(index), starts, np.array(index, dtype=np.int32),
+                  np.array(value, dtype=float))
+
+
 class _InterruptibleHiGHS(pulp.HiGHS):
     """PuLP's HiGHS interface, with the solve run in highspy's solver thread.
 
@@ -297,6 +358,21 @@ class _InterruptibleHiGHS(pulp.HiGHS):
 
     on_progress: Callable[[SolverProgress], None] | None = None
     watcher: ProgressWatcher | None = None
+
+    def actualSolve(self, lp):
+        """PuLP's solve, with the problem's variables listed once (PuLP lists them by scanning every
+        row, three times a solve; the problem does not change while it is solved)."""
+        variables = lp.variables()
+        lp.variables = lambda: variables
+        try:
+            return super().actualSolve(lp)
+        finally:
+            del lp.variables
+
+    def buildSolverModel(self, lp):
+        """PuLP's model into HiGHS as PuLP's own interface puts it, in one call for the columns and
+        one for the rows (PuLP adds them one at a time, which took most of a large LP's solve)."""
+        _load_batched(lp, mip=self.mip)
 
     def callSolver(self, lp):
         h = lp.solverModel

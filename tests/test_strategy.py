@@ -36,7 +36,7 @@ def test_fast_path_reaches_the_proven_optimum(site, kw):
     assert abs(fast.solve.objective - full.solve.objective) <= 1e-4 * abs(full.solve.objective)
     assert fast.audit.passed and full.audit.passed
     if inp.hours > 24 * 5:  # large enough for two stages: the status says what was proven
-        assert fast.solve.scope.startswith("within the technology set chosen on 4 representative days")
+        assert fast.solve.scope.startswith("within the technology set chosen on 4 and on 3 representative days")
         assert "stage 1 (technology set)" in fast.timings
 
 
@@ -103,7 +103,7 @@ def test_prove_option_solves_the_full_milp(capsys, monkeypatch):
     code = main([str(SITES / "washington.toml"), "--days", "6", "--no-replan", "--no-explain"])
     out = " ".join(capsys.readouterr().out.split())
     assert code == 0
-    assert "proven: optimal within the technology set chosen on 4 representative days" in out
+    assert "proven: optimal within the technology set chosen on 4 and on 3 representative days" in out
     assert "best bound (within that set)" in out
 
 
@@ -124,7 +124,7 @@ def test_an_unfinished_stage_one_chooses_nothing(monkeypatch):
         return result
 
     monkeypatch.setattr(planner.solve, "solve", first_stops)
-    inp = resolve(load_site(SITES / "texas.toml"), time_mode="days", days=5)
+    inp = resolve(load_site(SITES / "texas.toml"), time_mode="days", days=6)
     plan = run_plan(inp)
     assert calls == [96]  # stage 1 only: no restricted solve; run_plan then solved the full MILP
     assert plan.solve.scope == "" and plan.solve.status == "optimal"
@@ -162,3 +162,28 @@ def test_compare_and_sweep_pass_the_strategy_on(monkeypatch):
     assert seen == ["full", "full", "full"]
     sweep.sweep(SITES / "tiny.toml", ["site.grid_limit='2 MW'"], executor="serial")
     assert seen[-1] == "fast"
+
+
+BIG = {"site.grid_limit": "180 MW", "site.hall_area": "600000 ft^2", "site.yard_area": "80000 m^2",
+       "economics.capex_budget": "6000 MUSD"}  # washington ten times over
+
+
+@pytest.mark.parametrize("site, overrides, layout", [
+    (SITES / "washington.toml", BIG, None),
+    *[(SITES / "washington.toml", None, name) for name, _ in __import__("planner.compare").compare.BUILTIN_LAYOUTS],
+    (SITES / "texas.toml", None, "dry coolers + trim chiller"),
+])
+def test_fast_path_on_a_large_site_and_every_built_in_layout(site, overrides, layout):
+    """The 0.01 % of the fast path holds on a 180 MW site and within each built-in compare layout."""
+    from planner.compare import builtin_layouts, restrict
+
+    inp = resolve(load_site(site, overrides=overrides), time_mode="days", days=6)
+    if layout is not None:
+        (spec,) = [s for s in builtin_layouts(inp) if s.name == layout]
+        inp = restrict(inp, spec)
+    fast = run_plan(inp)
+    full = run_plan(inp, strategy="full")
+    assert fast.solve.status == full.solve.status == "optimal"
+    assert fast.solve.scope.startswith("within the technology set")
+    assert abs(fast.solve.objective - full.solve.objective) <= 1e-4 * abs(full.solve.objective)
+    assert fast.audit.passed and full.audit.passed

@@ -289,6 +289,11 @@ def audit_section(results) -> Section:
     return s
 
 
+def _bound_scope(scope: str) -> str:
+    """What the best bound bounds when the status covers less than the full model."""
+    return " (for that equipment)" if scope.startswith("dispatch of every hour") else " (within that set)"
+
+
 def solver_section(r) -> Section:
     """What the solver did, from :class:`planner.results.SolverResults` (:func:`planner.results.solver_results`)."""
     s = Section("Solver")
@@ -305,7 +310,7 @@ def solver_section(r) -> Section:
             s.figures.append(Figure("solved", r.scope, "", f"status '{r.status}'" + (f", {gap}" if gap else "")))
     s.figures += [
         Figure("objective", r.objective.value, "MUSD/yr"),
-        Figure("best bound" + (" (within that set)" if r.scope else ""), r.bound.value, "MUSD/yr"),
+        Figure("best bound" + (_bound_scope(r.scope) if r.scope else ""), r.bound.value, "MUSD/yr"),
         Figure("relative gap", gap_pct, "%"),
     ]
     if r.incumbents:

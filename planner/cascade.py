@@ -1,0 +1,189 @@
+"""Every hour exactly (``--exact-hours``) by a cascade of three smaller solves.
+
+The exact-hours model holds every distinct hour of the year (about 4000 at a real site), so its
+MILP is slow. Its equipment is nearly that of the grouped model (hours binned by 2 K, each group
+at its worst hour), and its dispatch, once the equipment is fixed, is a linear programme. The
+cascade:
+
+1. **Technology set** on representative days of the grouped hours, and
+2. **equipment counts** from the grouped model within that set (both as the fast strategy,
+   :func:`planner.strategy.solve_fast`, does for the default plan); then
+3. **every distinct hour as an LP** with those counts fixed: the exact model with its integer
+   columns held at the grouped model's values.
+
+Each group stands in for its hours at their worst coefficients (least capacity and availability,
+most electricity per heat), so the grouped design is feasible in every exact hour and the LP's
+optimum is at least the grouped optimum. Where it is not (the LP infeasible, or its objective
+below the grouped one by more than ``SHORTFALL``), something the grouping does not capture
+decides, and the cascade falls back to the exact model restricted to the technology set, from
+the grouped counts as a start, solved to the requested gap; the status says which was done.
+
+What the cascade proves is the optimal dispatch of every hour for the equipment it chose, not
+that the equipment is optimal for the exact hours: the scope says so, and ``plan --prove``
+solves the full exact MILP.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+
+import numpy as np
+import pulp
+
+from planner.inputs import Inputs, group_hours
+from planner.model import Model, build_model
+from planner.strategy import StageInfo, TechnologySet, restricted, solve_fast, start_from, technology_set
+
+CASCADE_BIN_K = 2.0  # K, the default plan's grouping
+SHORTFALL = 1e-6  # relative: an exact LP below the grouped optimum by more than this is not trusted
+
+
+def coarsen(inp: Inputs, bin_k: float = CASCADE_BIN_K) -> Inputs:
+    """The exact-hours inputs with their model hours grouped as ``resolve(..., bin_k=bin_k)`` groups them.
+
+    Model hours of the same month and price whose coefficients agree within ``bin_k`` of
+    temperature (the steps of :func:`planner.inputs.resolve`) become one model hour at the worst
+    of their coefficients, weighted by the hours of the year it stands for.
+
+    Parameters
+    ----------
+    inp : Inputs
+        Inputs with every distinct hour (``inp.exact_hours``).
+    bin_k : float
+        Temperature bin [K].
+
+    Returns
+    -------
+    Inputs
+        The grouped inputs (``hour_bin`` = ``bin_k``).
+    """
+    coefs = []
+    for h in inp.heat_rejection:
+        step = h.rating.rated_capacity * bin_k / h.rating.rated_approach
+        coefs += [(np.asarray(h.capacity, dtype=float), step, False),
+                  (np.asarray(h.dry_capacity, dtype=float), step, False),
+                  (np.asarray(h.electricity_per_heat, dtype=float), 0.002 * bin_k, True)]
+        if h.airflow_capacity is not None:
+            coefs.append((np.asarray(h.airflow_capacity, dtype=float), step, False))
+    for m in inp.miners:
+        coefs.append((np.asarray(m.availability, dtype=float), 0.05 * bin_k, False))
+    sets, worst = group_hours(np.asarray(inp.month), np.asarray(inp.energy_price), coefs)
+    worst_iter = iter(worst)
+    hr = []
+    for h in inp.heat_rejection:
+        cap, dry, elec = next(worst_iter), next(worst_iter), next(worst_iter)
+        airflow = next(worst_iter) if h.airflow_capacity is not None else None
+        hr.append(dataclasses.replace(h, capacity=cap, dry_capacity=dry, electricity_per_heat=elec,
+                                      airflow_capacity=airflow))
+    miners = [dataclasses.replace(m, availability=next(worst_iter)) for m in inp.miners]
+    first = np.array([s[0] for s in sets])
+    weight = np.asarray(inp.weight, dtype=float)
+    return dataclasses.replace(
+        inp, weight=np.array([weight[s].sum() for s in sets]), month=np.asarray(inp.month)[first],
+        dry_bulb=np.array([np.max(np.asarray(inp.dry_bulb)[s]) for s in sets]),
+        wet_bulb=np.array([np.max(np.asarray(inp.wet_bulb)[s]) for s in sets]),
+        energy_price=np.asarray(inp.energy_price)[first], labels=[inp.labels[t] for t in first],
+        groups=[np.concatenate([np.asarray(inp.groups[t]) for t in s]) for s in sets],
+        time_mode=f"{len(sets)} groups of the exact hours whose coefficients agree within {bin_k:g} K",
+        heat_rejection=hr, miners=miners, hour_bin=bin_k)
+
+
+def equipment_values(model: Model) -> dict[str, float]:
+    """The solved integer (equipment) decisions of a model by variable name, rounded."""
+    return {v.name: float(round(v.varValue)) for v in model.prob.variables()
+            if v.cat in (pulp.LpInteger, pulp.LpBinary) and v.varValue is not None}
+
+
+@contextlib.contextmanager
+def counts_fixed(model: Model, values: dict[str, float]):
+    """Every integer column of ``model`` continuous and held at ``values`` (by name); restored on exit.
+
+    Raises
+    ------
+    KeyError
+        When an integer column of ``model`` has no value in ``values``.
+    """
+    saved = []
+    try:
+        for var in model.prob.variables():
+            if var.cat not in (pulp.LpInteger, pulp.LpBinary):
+                continue
+            value = values[var.name]
+            saved.append((var, var.lowBound, var.upBound, var.cat))
+            var.lowBound = var.upBound = value
+            var.cat = pulp.LpContinuous
+        yield
+    finally:
+        for var, lo, hi, cat in saved:
+            var.lowBound, var.upBound, var.cat = lo, hi, cat
+
+
+@dataclasses.dataclass
+class CascadeInfo(StageInfo):
+    """What the cascade did, for the report: the fast strategy's stages on the grouped hours, then the LP."""
+
+    grouped_hours: int = 0
+    grouped_seconds: float = 0.0  # stages 1 and 2, on the grouped hours
+    grouped_objective: float | None = None
+
+
+def solve_cascade(inp: Inputs, model: Model, *, solver: str, time_limit: float | None, mip_gap: float | None,
+                  fixed: dict[str, float] | None, include: TechnologySet | None = None, on_progress=None):
+    """The cascade of the module docstring; returns (SolveResult, CascadeInfo), or None where it does not apply.
+
+    It applies to exact-hours inputs solved with HiGHS whose grouped model is smaller. ``None`` is
+    also returned when the grouped model has no proven optimum (the caller then solves as before).
+    """
+    from planner.solve import solve
+
+    if solver != "highs" or not inp.exact_hours or model.prob.numVariables() == 0:
+        return None
+    grouped = coarsen(inp)
+    if grouped.hours >= inp.hours:
+        return None
+    t0 = time.perf_counter()
+    small = build_model(grouped, fixed=fixed)
+    staged = solve_fast(grouped, small, solver=solver, time_limit=None if time_limit is None else time_limit / 2,
+                        mip_gap=mip_gap, fixed=fixed, include=include, on_progress=on_progress)
+    if staged is not None:
+        first, info = staged
+        days, tech, stage1 = info.days, info.tech, info.stage1_seconds
+    else:  # a grouped model too small for two stages: solved whole
+        first = solve(small, solver=solver, time_limit=None if time_limit is None else time_limit / 2,
+                      mip_gap=mip_gap)
+        days, tech, stage1 = 0, technology_set(small).union(include), 0.0
+    grouped_seconds = time.perf_counter() - t0
+    if first.status != "optimal":
+        return None
+    values = equipment_values(small)
+    info = CascadeInfo(days, tech, stage1, first.status, grouped_hours=grouped.hours,
+                       grouped_seconds=grouped_seconds, grouped_objective=first.objective)
+    # the fast strategy's own words for its set ("the technology set chosen on ... (modules ...)")
+    set_text = (first.scope.removeprefix("within ").split("; plan --prove")[0] if days
+                else f"the technology set of the grouped optimum ({tech.text()})")
+    chosen = (f"the equipment chosen on {grouped.hours} groups of hours ({CASCADE_BIN_K:g} K) within {set_text}"
+              if days else f"the optimal equipment of {grouped.hours} groups of hours ({CASCADE_BIN_K:g} K)")
+    with counts_fixed(model, values):
+        lp = solve(model, solver=solver, mip_gap=None)
+    short = lp.objective is None or lp.objective < first.objective - SHORTFALL * max(abs(first.objective), 1.0)
+    if lp.status == "optimal" and not short:
+        lp.scope = (f"dispatch of every hour ({inp.hours} distinct hours) for {chosen}; the equipment is "
+                    f"not proven optimal for the exact hours; plan --prove solves the full MILP")
+        lp.solve_seconds += grouped_seconds
+        return lp, info
+    why = "infeasible" if lp.status != "optimal" else "below the grouped optimum"
+    remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 1.0)
+    with restricted(model, tech):
+        second = solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start_from(small, model))
+    if not second.has_solution:
+        return None
+    info.fell_back = f"the dispatch LP of every hour for {chosen} was {why}; the exact model was solved within the set"
+    second.scope = (f"within {set_text}, on every hour ({inp.hours} distinct hours; the dispatch LP for the "
+                    f"grouped equipment was {why}); plan --prove solves the full MILP")
+    second.solve_seconds = time.perf_counter() - t0
+    return second, info
+
+
+__all__ = ["CASCADE_BIN_K", "coarsen", "counts_fixed", "equipment_values", "solve_cascade"]

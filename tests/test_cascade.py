@@ -1,0 +1,118 @@
+"""--exact-hours by the cascade: equipment from grouped hours, every distinct hour as an LP.
+
+The reference is the exact-hours MILP solved whole in the test (``strategy="full"``), on a small
+site whose year has few distinct hours (one day of the Pasco TMY3 per month, repeated).
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from planner.cascade import coarsen, solve_cascade
+from planner.inputs import resolve
+from planner.load import load_site
+from planner.plan import run_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+EPW = ROOT / "sites" / "weather" / "USA_WA_Pasco-Tri.Cities.AP.727845_TMY3.epw"
+SITE = ROOT / "tests" / "data" / "cascade.toml"
+
+
+def write_site(folder: Path, day: int = 15) -> Path:
+    """The cascade test site next to a weather file whose every month repeats the TMY3's ``day``-th day."""
+    lines = EPW.read_text().splitlines()
+    header, data = lines[:8], lines[8:]
+    fields = [line.split(",") for line in data]
+    model_day = {}
+    for f in fields:  # month, day, hour -> the weather of that month's chosen day at that hour
+        if int(f[2]) == day:
+            model_day[(int(f[1]), int(f[3]))] = f[6:]
+    out = [",".join(f[:6] + model_day[(int(f[1]), int(f[3]))]) for f in fields]
+    (folder / "cascade_weather.epw").write_text("\n".join(header + out) + "\n")
+    text = SITE.read_text().replace('hardware_dir = "../../hardware"', f'hardware_dir = "{(ROOT / "hardware").as_posix()}"')
+    site = folder / "cascade.toml"
+    site.write_text(text)
+    return site
+
+
+@pytest.fixture(scope="module")
+def exact(tmp_path_factory):
+    site = write_site(tmp_path_factory.mktemp("cascade"))
+    return resolve(load_site(site), bin_k=None)
+
+
+@pytest.fixture(scope="module")
+def full(exact):
+    """The exact-hours MILP solved whole: the reference."""
+    return run_plan(exact, strategy="full")
+
+
+def test_the_site_has_few_distinct_hours_and_fewer_groups(exact):
+    assert exact.exact_hours
+    assert 100 < exact.hours <= 12 * 24
+    assert coarsen(exact).hours < exact.hours
+
+
+def test_coarsened_hours_stand_at_their_worst(exact):
+    grouped = coarsen(exact)
+    assert grouped.weight.sum() == pytest.approx(exact.weight.sum())
+    assert sorted(np.concatenate(grouped.groups).tolist()) == sorted(np.concatenate(exact.groups).tolist())
+    for g, hours in enumerate(grouped.groups):
+        members = [t for t, grp in enumerate(exact.groups) if np.isin(grp, hours).any()]
+        assert len({int(exact.month[t]) for t in members}) == 1
+        for hg, hx in zip(grouped.heat_rejection, exact.heat_rejection):
+            assert hg.capacity[g] == min(hx.capacity[t] for t in members)
+            assert hg.electricity_per_heat[g] == max(hx.electricity_per_heat[t] for t in members)
+        for mg, mx in zip(grouped.miners, exact.miners):
+            assert mg.availability[g] == min(mx.availability[t] for t in members)
+
+
+def test_cascade_reaches_the_exact_milp(exact, full):
+    fast = run_plan(exact)
+    assert fast.solve.status == full.solve.status == "optimal"
+    assert full.solve.scope == ""
+    assert fast.solve.scope.startswith("dispatch of every hour")
+    assert "not proven optimal for the exact hours" in fast.solve.scope
+    assert abs(fast.solve.objective - full.solve.objective) <= 1e-4 * abs(full.solve.objective)
+    assert fast.audit.passed and full.audit.passed
+    grouped = run_plan(coarsen(exact), strategy="full")  # the exact LP is never below the grouped optimum
+    assert fast.solve.objective >= grouped.solve.objective * (1 - 1e-4)
+
+
+def test_a_short_dispatch_lp_falls_back_to_the_exact_model(exact, full, monkeypatch):
+    """An LP below the grouped optimum is not trusted: the exact model is solved within the set."""
+    import planner.cascade
+
+    monkeypatch.setattr(planner.cascade, "SHORTFALL", -1.0)  # every LP counts as short
+    from planner.model import build_model
+
+    model = build_model(exact)
+    result, info = solve_cascade(exact, model, solver="highs", time_limit=None, mip_gap=1e-4, fixed=None)
+    assert info.fell_back and "below the grouped optimum" in result.scope
+    assert result.scope.startswith("within the technology set")
+    assert result.status == "optimal"
+    assert abs(result.objective - full.solve.objective) <= 1e-4 * abs(full.solve.objective)
+
+
+def test_grouped_and_cbc_inputs_are_not_cascaded(exact):
+    from planner.model import build_model
+
+    assert solve_cascade(exact, build_model(exact), solver="cbc", time_limit=None, mip_gap=1e-4, fixed=None) is None
+    grouped = coarsen(exact)
+    assert not grouped.exact_hours
+    assert solve_cascade(grouped, build_model(grouped), solver="highs", time_limit=None, mip_gap=1e-4,
+                         fixed=None) is None
+
+
+def test_cascade_with_two_stages_on_the_grouped_hours(exact, full, monkeypatch):
+    """Grouped hours many enough for the fast strategy's stages: the status names its technology set."""
+    import planner.strategy
+
+    monkeypatch.setattr(planner.strategy, "MIN_HOURS_FOR_STAGES", 48)
+    fast = run_plan(exact)
+    assert fast.solve.status == "optimal"
+    assert "for the equipment chosen on" in fast.solve.scope
+    assert "within the technology set chosen on 4 and on 3 representative days" in fast.solve.scope
+    assert abs(fast.solve.objective - full.solve.objective) <= 1e-4 * abs(full.solve.objective)
+    assert fast.audit.passed
