@@ -170,12 +170,12 @@ BIG = {"site.grid_limit": "180 MW", "site.hall_area": "600000 ft^2", "site.yard_
 
 @pytest.mark.parametrize("site, overrides, layout", [
     (SITES / "washington.toml", BIG, None),
-    *[(SITES / "washington.toml", None, name) for name, _ in __import__("planner.compare").compare.BUILTIN_LAYOUTS],
-    (SITES / "texas.toml", None, "dry coolers + trim chiller"),
+    (SITES / "washington.toml", None, "adiabatic dry coolers"),  # a near tie the 4-day set alone settled wrongly
+    *[(SITES / "texas.toml", None, name) for name, _ in __import__("planner.studies.compare").studies.compare.BUILTIN_LAYOUTS],
 ])
 def test_fast_path_on_a_large_site_and_every_built_in_layout(site, overrides, layout):
     """The 0.01 % of the fast path holds on a 180 MW site and within each built-in compare layout."""
-    from planner.compare import builtin_layouts, restrict
+    from planner.studies.compare import builtin_layouts, restrict
 
     inp = resolve(load_site(site, overrides=overrides), time_mode="days", days=6)
     if layout is not None:
