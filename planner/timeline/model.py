@@ -36,11 +36,11 @@ class CohortCash:
 
     gpu: list[float]  # GPU-hour revenue
     gpu_support: list[float]  # GPU and network hardware support (negative)
-    colo_per_lease: list[float]  # rent per USD/kW/month of lease price
+    colo_per_lease: list[float]  # rent per USD/kW/month of the lease price at the start (escalated, ramped)
     colo_power: list[float]  # power the tenant pays back
     colo_opex_saved: list[float]  # facility opex the lease passes through (economics less colocation opex)
     gpu_capex: float  # GPU hardware and installation [kUSD], at q's start
-    gpu_book: float  # its book value at the end of the horizon [kUSD]
+    gpu_book: float  # its value left at the end of the horizon (timeline.terminal_value) [kUSD]
 
 
 def cohort_cash(tin: TimelineInputs, r, q: int) -> CohortCash:
@@ -61,7 +61,7 @@ def cohort_cash(tin: TimelineInputs, r, q: int) -> CohortCash:
         support.append(-years * K * pi.inp.it_support * r.su_hardware_price)
         rent = K * MONTHS_PER_YEAR * years * r.su_it_design * 1000.0  # per USD/kW/month, design IT in kW
         occupancy = tin.lease_first_occupancy if p == q else 1.0
-        per_lease.append(occupancy * rent * (pi.lease_price / pers[0].lease_price if pers[0].lease_price > 0 else 1.0))
+        per_lease.append(occupancy * rent * pi.lease_escalation)
         saved.append(K * years * (pi.inp.facility_opex - tin.lease_facility_opex) * r.su_it_design)
         a_ups = 1.0 / (pi.inp.transformer_efficiency * pi.inp.ups_efficiency)
         power.append(K * years * GPU_HOURS_PER_YEAR * pi.energy_price_mean * a_ups * r.su_it_typical

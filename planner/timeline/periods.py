@@ -47,6 +47,7 @@ class PeriodIn:
     hall_usable: float  # m^2 usable by anything (converted, and old hall not yet under conversion)
     gpu_price: dict[str, float]  # USD/GPU/h of GPU-hour contracts signed in the period, per rack type
     lease_price: float  # USD/kW/month of IT in the period (0 without colocation)
+    lease_escalation: float  # the rent's escalator since the start [-]
     energy_price_mean: float  # USD/MWh, the period's mean energy price (power passed through to a tenant)
     hashprice: float  # USD/(PH/s)/day
     block_subsidy: float  # BTC, mean over the period
@@ -200,15 +201,15 @@ def timeline_inputs(loaded: LoadedSite, base: Inputs, keep: dict[str, set[str]] 
             extreme_hours=n_extreme, hashprice=hp)
         prices = {r.id: float(declined(r.gpu_price, tl.gpu_market.price_decline_by_rack.get(
             r.id, tl.gpu_market.price_decline).value, per.t_start)) for r in racks}
-        lease = 0.0
-        if tl.colocation is not None:
-            lease = float(grown(tl.colocation.lease_price.value, tl.colocation.escalation.value, per.t_start))
+        escalation = float(grown(1.0, tl.colocation.escalation.value, per.t_start)) if tl.colocation else 1.0
+        lease = tl.colocation.lease_price.value * escalation if tl.colocation else 0.0
         deliveries = tl.max_racks_per_period
         if tl.first_delivery is not None and per.end <= tl.first_delivery:
             deliveries = 0
         w = np.asarray(inp.weight, dtype=float)
         out.append(PeriodIn(
             per, inp, _audit_inputs(inp, base, per.months, factor), converted, converted + old, prices, lease,
+            escalation,
             float(np.sum(w * inp.energy_price) / np.sum(w)), hp, subsidy, deliveries,
             resale={f.miner_id: f.resale_per_lot * (hp / hp_start if f.follows_hashprice and hp_start > 0 else 1.0)
                     for f in fleet}))
