@@ -370,6 +370,14 @@ def dominating_hours(dry_bulb: np.ndarray, wet_bulb: np.ndarray) -> np.ndarray:
     return np.sort(order[wet_bulb[order] > prior])
 
 
+def model_hour_of(inp: "Inputs") -> np.ndarray:
+    """For each hour of the year, the model hour (group of hours) it belongs to, or -1 (representative days)."""
+    out = np.full(len(inp.climate.dry_bulb), -1, dtype=int)
+    for t, hours in enumerate(inp.groups):
+        out[np.asarray(hours)] = t
+    return out
+
+
 def dominating_model_hour(inp: "Inputs") -> np.ndarray:
     """For each hour of the year, a model hour at least as hot and as humid (the closest), or -1."""
     db, wb = inp.climate.dry_bulb, inp.climate.wet_bulb

@@ -41,16 +41,11 @@ def extract_design(model: Model) -> Design:
     days (``full_year`` false) the model hour that dominates it (heat per module only; mining is
     then dispatched by the audit).
     """
-    inp = model.inputs
-    n = len(inp.climate.dry_bulb)
-    if inp.full_year:
-        t_of = np.empty(n, dtype=int)
-        for t, group in enumerate(inp.groups):
-            t_of[group] = t
-    else:
-        from planner.inputs import dominating_model_hour
+    from planner.inputs import dominating_model_hour, model_hour_of
 
-        t_of = dominating_model_hour(inp)
+    inp = model.inputs
+
+    t_of = model_hour_of(inp) if inp.full_year else dominating_model_hour(inp)
 
     def spread(series):
         return np.array([value_of(series[t]) for t in range(inp.hours)])[t_of]

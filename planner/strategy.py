@@ -36,7 +36,7 @@ import numpy as np
 import pulp
 
 from planner import climate as climate_mod
-from planner.inputs import Inputs
+from planner.inputs import Inputs, model_hour_of
 from planner.model import Model, build_model, value_of
 
 STRATEGIES = ("fast", "full")
@@ -63,10 +63,7 @@ def _stage_days(inp: Inputs, days: int) -> tuple[np.ndarray, np.ndarray, list[np
     they stand for.
     """
     if inp.full_year:
-        n = len(inp.climate.dry_bulb)
-        group_of = np.full(n, -1, dtype=int)
-        for g, hours in enumerate(inp.groups):
-            group_of[np.asarray(hours)] = g
+        group_of = model_hour_of(inp)
         if (group_of < 0).any():
             return None
         idx, weight = climate_mod.representative_days(inp.climate, days)

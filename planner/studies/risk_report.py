@@ -128,20 +128,31 @@ def _q(value: float | None, unit: str) -> dict[str, Any]:
     return {"value": None if value is None or not math.isfinite(value) else value, "unit": unit}
 
 
+def npv_statistics(tl) -> dict[str, Any]:
+    """P10, P50, P90 and mean of a timeline's NPV over the samples [MUSD], the probability it is negative,
+    and the samples left out (no optimal operation); None where no sample has an NPV."""
+    ok = tl.npv[np.isfinite(tl.npv)]
+    out: dict[str, Any] = {"failed": int(tl.npv.size - ok.size)}
+    for key, p in (("p10", 10), ("p50", 50), ("p90", 90)):
+        out[key] = float(np.percentile(ok, p)) if ok.size else None
+    out["mean"] = float(ok.mean()) if ok.size else None
+    out["negative_probability"] = float((ok < 0).mean()) if ok.size else None
+    return out
+
+
 def render_timeline_risk(tl, console: Console) -> None:
     """The NPV of the timeline's build schedule over the samples."""
-    ok = tl.npv[np.isfinite(tl.npv)]
-    if not ok.size:
+    st = npv_statistics(tl)
+    if st["mean"] is None:
         console.print("  timeline: no sample has an optimal operation", highlight=False)
         return
-    p10, p50, p90 = (float(np.percentile(ok, q)) for q in (10, 50, 90))
     console.print(f"  NPV of the timeline's build schedule ({tl.horizon}), {tl.npv_plan:.1f} MUSD at the site's "
-                  f"values: P10 {p10:.1f}, P50 {p50:.1f}, P90 {p90:.1f} MUSD; probability of a negative NPV "
-                  f"{100 * float((ok < 0).mean()):.1f} %", highlight=False, markup=False)
+                  f"values: P10 {st['p10']:.1f}, P50 {st['p50']:.1f}, P90 {st['p90']:.1f} MUSD; probability of a "
+                  f"negative NPV {100 * st['negative_probability']:.1f} %", highlight=False, markup=False)
     console.print("    each sample's levels held over the horizon (the paths of [timeline] keep their shape), the "
                   "build schedule fixed and each period's operation re-optimised"
-                  + (f"; {tl.npv.size - ok.size} sample(s) without an optimal operation left out"
-                     if tl.npv.size > ok.size else ""), highlight=False, markup=False)
+                  + (f"; {st['failed']} sample(s) without an optimal operation left out" if st["failed"] else ""),
+                  highlight=False, markup=False)
 
 
 def risk_to_dict(study: RiskStudy) -> dict[str, Any]:
@@ -161,13 +172,14 @@ def risk_to_dict(study: RiskStudy) -> dict[str, Any]:
     tl = study.timeline
     timeline = None
     if tl is not None:
-        ok = tl.npv[np.isfinite(tl.npv)]
-        timeline = {"horizon": tl.horizon, "npv_at_site_values": _q(tl.npv_plan * 1e6, "USD"),
-                    "npv": {k: _q(float(np.percentile(ok, p)) * 1e6 if ok.size else None, "USD")
-                            for k, p in (("p10", 10), ("p50", 50), ("p90", 90))},
-                    "npv_mean": _q(float(ok.mean()) * 1e6 if ok.size else None, "USD"),
-                    "negative_npv_probability": _q(float((ok < 0).mean()) if ok.size else None, "1"),
-                    "failed_samples": int(tl.npv.size - ok.size)}
+        st = npv_statistics(tl)
+
+        def usd(v):
+            return _q(None if v is None else v * 1e6, "USD")
+
+        timeline = {"horizon": tl.horizon, "npv_at_site_values": usd(tl.npv_plan),
+                    "npv": {k: usd(st[k]) for k in ("p10", "p50", "p90")}, "npv_mean": usd(st["mean"]),
+                    "negative_npv_probability": _q(st["negative_probability"], "1"), "failed_samples": st["failed"]}
     return {
         "site_name": study.site_name, "samples": study.samples, "seed": study.seed, "objective": study.objective,
         "uncertain_inputs": study.declared, "horizon": _q(study.horizon, "year"),

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from planner.load import LoadedSite
 from planner.outputs import write_text_atomic
-from planner.timeline.report import period_rows, render_text, write_files
+from planner.timeline.report import csv_text, json_text, render_text, write_files
 from planner.timeline.run import plan_timeline
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_AUDIT = 0, 3, 4, 5
@@ -47,18 +47,10 @@ def timeline_and_report(loaded: LoadedSite, out: Console, *, solver: str, time_l
         return _code(res)
     render_text(res, out)
     if json_out is not None:
-        write_text_atomic(json_out, json.dumps(res.model_dump(mode="json"), indent=2) + "\n")
+        write_text_atomic(json_out, json_text(res))
         out.print(f"JSON written to {json_out}", highlight=False)
     if csv_out is not None:
-        import csv
-        import io
-
-        rows = period_rows(res)
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-        write_text_atomic(csv_out, buf.getvalue(), "--csv")
+        write_text_atomic(csv_out, csv_text(res), "--csv")
         out.print(f"CSV written to {csv_out}", highlight=False)
     if out_dir is not None:
         files = write_files(res, out_dir)

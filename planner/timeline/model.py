@@ -224,11 +224,8 @@ def build_timeline_model(tin: TimelineInputs) -> TimelineModel:
     }
     objective = pulp.LpAffineExpression()
     for p, pi in enumerate(tin.periods):
-        mid = float(discount_factor(rate, pi.period.t_mid))
-        start = float(discount_factor(rate, pi.period.t_start))
         for key, expr in parts[p].items():
-            df = start if key in START_PARTS else mid
-            objective += df * expr
+            objective += float(discount_factor(rate, cash_time(pi.period, key))) * expr
     df_end = float(discount_factor(rate, end))
     for expr in tm.terminal.values():
         objective += df_end * expr
@@ -239,4 +236,10 @@ def build_timeline_model(tin: TimelineInputs) -> TimelineModel:
 START_PARTS = ("capex_facility", "capex_gpu", "capex_miners", "miner_sales")  # at the start of the period; the others at its middle
 
 
-__all__ = ["TimelineModel", "CohortCash", "build_timeline_model", "cohort_cash", "START_PARTS"]
+def cash_time(period, key: str) -> float:
+    """When a cash part of a period falls [year from the start]: capex and sales at the period's start,
+    operating cash at its middle."""
+    return period.t_start if key in START_PARTS else period.t_mid
+
+
+__all__ = ["TimelineModel", "CohortCash", "build_timeline_model", "cohort_cash", "cash_time", "START_PARTS"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner import climate as climate_mod
-from planner.inputs import Inputs, dominating_hours
+from planner.inputs import Inputs, dominating_hours, model_hour_of
 from planner.load import InputError, LoadedSite, did_you_mean
 from planner.physics import mining as mining_phys
 from planner.strategy import inputs_on_model_hours
@@ -79,17 +79,18 @@ class TimelineInputs:
     notes: list[str]
 
 
-def _months_hours(clim, months: tuple[int, ...]) -> np.ndarray:
-    return np.nonzero(np.isin(clim.month, months))[0]
+def _months_climate(clim, months: tuple[int, ...]):
+    """The hours of the weather year in ``months`` and the climate of those hours alone."""
+    idx = np.nonzero(np.isin(clim.month, months))[0]
+    return idx, dataclasses.replace(clim, dry_bulb=clim.dry_bulb[idx], wet_bulb=clim.wet_bulb[idx],
+                                    timestamps=clim.timestamps[idx], month=clim.month[idx])
 
 
 def _period_hours(base: Inputs, months: tuple[int, ...], days: int) -> tuple[np.ndarray, np.ndarray, int]:
     """Hours of the year standing for the period, their weights (summing to 8760) and the number of
     zero-weight extreme hours appended after the days."""
     clim = base.climate
-    idx = _months_hours(clim, months)
-    sub = dataclasses.replace(clim, dry_bulb=clim.dry_bulb[idx], wet_bulb=clim.wet_bulb[idx],
-                              timestamps=clim.timestamps[idx], month=clim.month[idx])
+    idx, sub = _months_climate(clim, months)
     n_days = len(idx) // 24
     forced = 1 if int(np.argmax(sub.wet_bulb)) // 24 == int(np.argmax(sub.dry_bulb)) // 24 else 2
     pick, weight = climate_mod.representative_days(sub, min(n_days, max(days, forced)))
@@ -100,10 +101,7 @@ def _period_hours(base: Inputs, months: tuple[int, ...], days: int) -> tuple[np.
 
 
 def _audit_inputs(inp: Inputs, base: Inputs, months: tuple[int, ...], price_factor: float) -> Inputs:
-    clim = base.climate
-    idx = _months_hours(clim, months)
-    sub = dataclasses.replace(clim, dry_bulb=clim.dry_bulb[idx], wet_bulb=clim.wet_bulb[idx],
-                              timestamps=clim.timestamps[idx], month=clim.month[idx])
+    idx, sub = _months_climate(base.climate, months)
     return dataclasses.replace(inp, climate=sub, energy_price_8760=base.energy_price_8760[idx] * price_factor)
 
 
@@ -169,6 +167,7 @@ def timeline_inputs(loaded: LoadedSite, base: Inputs, keep: dict[str, set[str]] 
     hp_start = float(mining_phys.hashprice(btc0, difficulty0, market.block_subsidy.value, market.fees_per_block.value,
                                            market.pool_fee.value))
     tariff_offset = ((tl.start - tl.tariff_as_of).days / DAYS_PER_YEAR) if tl.tariff_as_of else 0.0
+    group_of = model_hour_of(base)
     out = []
     for per in periods(tl.start, tl.end, tl.period):
         t = per.t_mid
@@ -179,9 +178,6 @@ def timeline_inputs(loaded: LoadedSite, base: Inputs, keep: dict[str, set[str]] 
             float(grown(difficulty0, tl.market.difficulty_growth.value, t)),
             subsidy, market.fees_per_block.value, market.pool_fee.value))
         hours, weight, n_extreme = _period_hours(base, per.months, tl.days_per_period)
-        group_of = np.full(len(base.climate.dry_bulb), -1, dtype=int)
-        for g, grp in enumerate(base.groups):
-            group_of[np.asarray(grp)] = g
         sel = group_of[hours]
         inp = inputs_on_model_hours(base, sel, weight, [np.array([h]) for h in hours],
                                     f"{tl.days_per_period} representative day(s) of {per.label}")

@@ -214,10 +214,26 @@ def render_html(res: TimelineResults) -> str:
     return "\n".join(page) + "\n"
 
 
+def json_text(res: TimelineResults) -> str:
+    """``timeline.json``."""
+    return json.dumps(res.model_dump(mode="json"), indent=2) + "\n"
+
+
+def csv_text(res: TimelineResults) -> str:
+    """``timeline.csv``: :func:`period_rows` with a header."""
+    import csv
+    import io
+
+    rows = period_rows(res)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
+
+
 def write_files(res: TimelineResults, folder: Path) -> list[Path]:
     """timeline.json, timeline.csv and timeline.html in ``folder`` (created), each written atomically."""
-    import csv
-
     folder.mkdir(parents=True, exist_ok=True)
     written = []
 
@@ -227,18 +243,10 @@ def write_files(res: TimelineResults, folder: Path) -> list[Path]:
             write(tmp)
         written.append(target)
 
-    put("timeline.json", lambda p: p.write_text(json.dumps(res.model_dump(mode="json"), indent=2) + "\n"))
-    rows = period_rows(res)
-
-    def write_csv(p: Path) -> None:
-        with open(p, "w", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-            w.writeheader()
-            w.writerows(rows)
-
-    put("timeline.csv", write_csv)
+    put("timeline.json", lambda p: p.write_text(json_text(res)))
+    put("timeline.csv", lambda p: p.write_text(csv_text(res)))
     put("timeline.html", lambda p: p.write_text(render_html(res)))
     return written
 
 
-__all__ = ["render_text", "period_rows", "headline", "write_files", "render_html", "figures"]
+__all__ = ["render_text", "period_rows", "json_text", "csv_text", "headline", "write_files", "render_html", "figures"]

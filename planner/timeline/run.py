@@ -26,7 +26,7 @@ from planner.results import SolverResults, q
 from planner.solve import SolveResult, solve
 from planner.strategy import representative_inputs
 from planner.timeline.calendar import discount_factor, irr, payback
-from planner.timeline.model import START_PARTS, TimelineModel, build_timeline_model
+from planner.timeline.model import TimelineModel, _delta, build_timeline_model, cash_time
 from planner.timeline.periods import TimelineInputs, timeline_inputs
 from planner.timeline.results import Baseline, Monetisation, PeriodAudit, PeriodResults, TimelineResults
 
@@ -114,7 +114,7 @@ def cash_flows(tm: TimelineModel) -> tuple[list[float], list[float], float]:
     times, flows = [], []
     for p, pi in enumerate(tin.periods):
         for key, expr in tm.parts[p].items():
-            times.append(pi.period.t_start if key in START_PARTS else pi.period.t_mid)
+            times.append(cash_time(pi.period, key))
             flows.append(value_of(expr))
     times.append(tin.periods[-1].period.t_end)
     flows.append(sum(value_of(v) for v in tm.terminal.values()))
@@ -128,7 +128,7 @@ def rent_slope(tm: TimelineModel) -> float:
     out = 0.0
     for r in tm.tin.periods[0].inp.racks:
         for p in range(len(tm.tin.periods)):
-            dc = value_of(tm.colo[p][r.id]) - (value_of(tm.colo[p - 1][r.id]) if p > 0 else 0.0)
+            dc = value_of(_delta([per[r.id] for per in tm.colo], p))
             out += dc * values[(r.id, p)][2]
     return out
 
@@ -243,7 +243,7 @@ def _monetisation(tm: TimelineModel, npv: float) -> Monetisation:
     lease0 = tin.periods[0].lease_price
 
     def delta(series, r, p):
-        return value_of(series[p][r.id]) - (value_of(series[p - 1][r.id]) if p > 0 else 0.0)
+        return value_of(_delta([per[r.id] for per in series], p))
 
     g_total = sum(value_of(tm.gpu[-1][r.id]) for r in racks)
     c_total = sum(value_of(tm.colo[-1][r.id]) for r in racks)
@@ -281,19 +281,14 @@ def build_timeline_results(run: TimelineRun, tech_text: str, build_s: float) -> 
     tm, tin, res = run.model, run.tin, run.solve
     rate = tin.discount_rate
     rows, cum_cash, cum_npv = [], 0.0, 0.0
-    flows_t, flows = [], []
     ends, starts, cum_series, dcum_series = [], [], [], []
     all_passed = True
     for p, pi in enumerate(tin.periods):
         per, inp, x = pi.period, pi.inp, tm.builders[p].x
         parts = {k: value_of(v) for k, v in tm.parts[p].items()}
         df_mid = float(discount_factor(rate, per.t_mid))
-        df_start = float(discount_factor(rate, per.t_start))
         cash = sum(parts.values())
-        dcf = sum(v * (df_start if k in START_PARTS else df_mid) for k, v in parts.items())
-        for k, v in parts.items():
-            flows_t.append(per.t_start if k in START_PARTS else per.t_mid)
-            flows.append(v)
+        dcf = sum(v * float(discount_factor(rate, cash_time(per, k))) for k, v in parts.items())
         cum_cash += cash
         cum_npv += dcf
         starts.append(per.t_start)
@@ -328,10 +323,8 @@ def build_timeline_results(run: TimelineRun, tech_text: str, build_s: float) -> 
             cumulative_cash=q(cum_cash / 1e3, "MUSD"), cumulative_npv=q(cum_npv / 1e3, "MUSD"), audit=pa))
     end = tin.periods[-1].period.t_end
     terminal = {k: value_of(v) for k, v in tm.terminal.items()}
-    npv = cum_npv + float(discount_factor(rate, end)) * sum(terminal.values())
-    flows_t.append(end)
-    flows.append(sum(terminal.values()))
-    r_irr = irr(flows_t, flows)
+    times, flows, npv = cash_flows(tm)
+    r_irr = irr(times, flows)
     pb = payback(ends, cum_series, starts)
     dpb = payback(ends, dcum_series, starts)
     capex = -sum(value_of(tm.parts[p][k]) for p in range(len(tin.periods))

@@ -23,7 +23,7 @@ import pulp
 from planner.model import value_of
 from planner.solve import as_lp, solve
 from planner.timeline.calendar import discount_factor
-from planner.timeline.model import START_PARTS
+from planner.timeline.model import cash_time
 from planner.timeline.run import TimelineRun
 
 
@@ -32,8 +32,7 @@ def _discounted(run: TimelineRun, key: str) -> pulp.LpAffineExpression:
     tin, tm = run.tin, run.model
     out = pulp.LpAffineExpression()
     for p, pi in enumerate(tin.periods):
-        t = pi.period.t_start if key in START_PARTS else pi.period.t_mid
-        out += float(discount_factor(tin.discount_rate, t)) * tm.parts[p][key]
+        out += float(discount_factor(tin.discount_rate, cash_time(pi.period, key))) * tm.parts[p][key]
     return out
 
 
