@@ -10,8 +10,9 @@ module type and hour (the fan affinity cube as chords), each month's peak.
 
 The builder is one ``define_*`` function per constraint family, as PyPSA's
 ``define_*`` functions are: racks and scalable units, mining, CDUs, air side,
-heat rejection and its redundancy, hourly heat, fans, grid and envelope, areas
-and budget, limits, objective. Each adds variables and rows to a shared
+heat rejection and its redundancy, rows that every integer design meets anyway
+but that tighten the LP relaxation (``define_valid_cuts``), hourly heat, fans,
+grid and envelope, areas and budget, limits, objective. Each adds variables and rows to a shared
 :class:`Builder`.
 
 Every constraint belongs to a *family* named after the TOML path it comes from
@@ -445,6 +446,7 @@ def define_heat_rejection(b: Builder) -> None:
                   f"loop_cdu_{h.key}")
 
     design_heat = {"liquid": b.x["liquid_des"] + b.x["hydro_installed"], "air": b.x["air_des"]}
+    b.x["largest"] = {}
     scope = "per technology" if inp.hr_scope == "technology" else "largest module(s) out"
     for loop in LOOPS:
         fam = b.family(f"hr_design_{loop}", "redundancy.heat_rejection",
@@ -453,6 +455,7 @@ def define_heat_rejection(b: Builder) -> None:
         largest = None
         if inp.hr_scope == "loop" and spares > 0 and any(h.design_capacity > 0 for h in items):
             largest = b.prob.add_variable(f"hr_largest_{loop}", lowBound=0)
+            b.x["largest"][loop] = largest
         pairs = []
         for h in items:
             n, u = modules[h.key], used[h.key]
@@ -483,6 +486,88 @@ def define_heat_rejection(b: Builder) -> None:
                                   f"{loop}-loop heat rejection with {spares} spare(s) out, against the "
                                   f"design heat at {inp.design_dry_bulb:g} degC", scale=ELASTIC_COOLING_SCALE)
         b.add(fam, None, have - design_heat[loop] >= 0, f"hr_design_{loop}")
+
+
+def define_valid_cuts(b: Builder) -> None:
+    """Rows every integer design meets anyway, which tighten the LP relaxation.
+
+    The relaxation otherwise buys a hundredth of an equipment type and drops what a type brings
+    with it: its N+k spares, the loop's largest module out. On washington's 4-day model these rows
+    take the relaxation's gap to the optimum from 5.3 % to 2.0 %.
+
+    - A scalable unit whose racks put heat on a loop needs some CDU type (liquid), some air-side
+      type (air) and some heat-rejection type rating heat at the design condition on that loop:
+      ``units_r <= ub_r sum(used)``; so does a lot of hydro miners on the liquid loop.
+    - The loop's largest module is at least the mean design capacity of the types used, at most
+      ``k`` of them: ``largest >= sum_h(dc_h used_h) / k``.
+    - The air side again, each rack type's scalable units split over the air-side types
+      (:func:`define_air_split`).
+
+    Not in elastic mode, where a slack may stand for the equipment.
+    """
+    if b.elastic:
+        return
+    inp, units, ubs = b.inp, b.x["units"], b.x["unit_ub"]
+
+    def needs(used_vars, loads, name):
+        used_vars = [u for u in used_vars if u.upBound is None or u.upBound > 0]
+        if not used_vars:
+            return
+        for key, var, ub in loads:
+            if ub > 0:
+                b.prob.addConstraint(_affine([(var, 1.0)] + [(u, -float(ub)) for u in used_vars]) <= 0,
+                                     f"cut_{name}_{key}")
+
+    lots, hydro = b.x["lots"], b.x["hydro"]
+    liquid = [(r.id, units[r.id], ubs[r.id]) for r in inp.racks if r.su_liquid[1] > 0] + \
+        [(m.id, lots[m.id], lots[m.id].upBound or 0) for m in hydro]
+    air = [(r.id, units[r.id], ubs[r.id]) for r in inp.racks if r.su_air[1] > 0]
+    if inp.cdus:
+        needs(b.x["cdu_used"].values(), liquid, "cdu")
+    if inp.air_side:
+        needs([b.x["air_used"][a.id] for a in inp.air_side if a.allowed], air, "air")
+    define_air_split(b)
+    used = b.x["module_used"]
+    for loop, loads in (("liquid", liquid), ("air", air)):
+        items = [h for h in inp.heat_rejection if h.loop == loop and h.design_capacity > 0]
+        needs([used[h.key] for h in items], loads, f"hr_{loop}")
+        largest = b.x["largest"].get(loop)
+        if largest is not None and items:
+            k = len(items) if inp.max_hr_types_per_loop is None else min(len(items), inp.max_hr_types_per_loop)
+            b.prob.addConstraint(_affine([(largest, 1.0)] + [(used[h.key], -h.design_capacity / k) for h in items])
+                                 >= 0, f"cut_largest_{loop}")
+
+
+def define_air_split(b: Builder) -> None:
+    """The air side's rows again, with each rack type's scalable units split over the air-side types.
+
+    ``s[r, a]`` scalable units of rack type ``r`` have their air heat carried by type ``a``:
+    ``sum_a s[r, a] = units_r`` and ``s[r, a] <= ub_r used_a``; a pooled type holds the air heat of
+    its share with its spares out, a rear-door type has one door per rack of its share. An integer
+    design meets them with ``s[r, a] = units_r`` for its one type; a relaxation can no longer carry
+    the air heat on a hundredth of a rear-door type.
+    """
+    inp, units, ubs = b.inp, b.x["units"], b.x["unit_ub"]
+    allowed = [a for a in inp.air_side if a.allowed]
+    if not allowed or not inp.racks:
+        return
+    spares = inp.spares["air_side"]
+    air_units, used = b.x["air_units"], b.x["air_used"]
+    share = {(r.id, a.id): b.prob.add_variable(f"air_share_{i}_{j}", lowBound=0, upBound=ubs[r.id])
+             for i, r in enumerate(inp.racks) for j, a in enumerate(allowed)}
+    for i, r in enumerate(inp.racks):
+        b.prob.addConstraint(_affine([(units[r.id], -1.0)] + [(share[r.id, a.id], 1.0) for a in allowed]) == 0,
+                             f"cut_air_split_{i}")
+        for j, a in enumerate(allowed):
+            b.prob.addConstraint(_affine([(share[r.id, a.id], 1.0), (used[a.id], -float(ubs[r.id]))]) <= 0,
+                                 f"cut_air_share_{i}_{j}")
+    for j, a in enumerate(allowed):
+        if a.per_rack:
+            pairs = [(air_units[a.id], 1.0)] + [(share[r.id, a.id], -(r.su_racks + r.support_racks)) for r in inp.racks]
+        else:
+            pairs = [(air_units[a.id], a.capacity), (used[a.id], -spares * a.capacity)] + \
+                [(share[r.id, a.id], -r.su_air[1]) for r in inp.racks]
+        b.prob.addConstraint(_affine(pairs) >= 0, f"cut_air_carry_{j}")
 
 
 def define_hourly_heat(b: Builder) -> None:
@@ -746,7 +831,7 @@ def define_objective(b: Builder) -> None:
 
 
 # every constraint family, in build order (the objective is set after them)
-DEFINES = (define_racks, define_mining, define_cdus, define_air_side, define_heat_rejection, define_hourly_heat,
+DEFINES = (define_racks, define_mining, define_cdus, define_air_side, define_heat_rejection, define_valid_cuts, define_hourly_heat,
            define_fans, define_grid, define_areas_and_budget, define_limits)
 
 

@@ -8,10 +8,15 @@ of a percent of its optimum and HiGHS closes it at once. So the fast strategy so
    representative days (:func:`representative_inputs`), solved to a relative gap of
    ``STAGE1_GAP``. The set is the heat-rejection module types it installs and the rack types
    it builds, with those of an incumbent of a second small model on ``STAGE1_EXTRA_DAYS`` days
-   (solved to ``STAGE1_EXTRA_GAP``), and each module type on every loop (``ACROSS_LOOPS``): one
-   sample of days settles near ties between module types one way, and on 4 days alone the answer
-   was up to 0.05 % below the full MILP (texas and washington layouts, a 180 MW washington).
-   Adding types never makes stage 2's answer worse, only its model larger.
+   (solved to ``STAGE1_EXTRA_GAP``): one sample of days settles near ties between module types
+   one way, and on 4 days alone the answer was up to 0.05 % below the full MILP (texas and
+   washington layouts, a 180 MW washington). Adding types never makes stage 2's answer worse,
+   only its model larger, and stage 2's time grows with the set (washington: 1.1 s CPU with 4
+   module types, 3.3 s with 5, 6.0 s with 8). The small models carry the fan cube as
+   ``STAGE1_FAN_SEGMENTS`` chords (at most 14 % of rated fan power above the cube, against 4 %
+   with the full model's 4): they choose the set only, and the rows of the chords, which hold a
+   module count each, are most of what the solver's root node works through (washington's
+   4-day model: 3.3 s CPU with 4 chords, 1.8 s with 2).
 2. **Solve the full model within that set**: every other module type's ``module_used`` binary
    and every other rack type's scalable units are held at 0, the stage-1 design is handed to
    HiGHS as a start, and the model is solved to the requested gap. Bounds are restored after
@@ -42,9 +47,9 @@ from planner.model import Model, build_model, value_of
 STRATEGIES = ("fast", "full")
 STAGE1_DAYS = 4
 STAGE1_EXTRA_DAYS = 3  # a second small model on fewer days: its technology set is added to the first's
-ACROSS_LOOPS = True  # a module type chosen for one loop is offered on the other too
 STAGE1_EXTRA_GAP = 1e-2  # its incumbent's set is added; any set added keeps stage 2 valid, only larger
 STAGE1_GAP = 1e-3
+STAGE1_FAN_SEGMENTS = 2  # chords of the fan cube in the small models (the full model's count, if fewer)
 MIN_HOURS_FOR_STAGES = 24 * (STAGE1_DAYS + 1)  # smaller models are solved whole
 
 
@@ -108,6 +113,14 @@ def representative_inputs(inp: Inputs, days: int = STAGE1_DAYS) -> Inputs | None
     return inputs_on_model_hours(inp, sel, weight, groups, f"{days} representative days of the model")
 
 
+def stage1_inputs(inp: Inputs, days: int) -> Inputs | None:
+    """A stage-1 model's inputs: ``days`` representative days, the fan cube as ``STAGE1_FAN_SEGMENTS`` chords."""
+    small = representative_inputs(inp, days)
+    if small is None:
+        return None
+    return dataclasses.replace(small, fan_segments=min(STAGE1_FAN_SEGMENTS, small.fan_segments))
+
+
 def inputs_on_model_hours(inp: Inputs, sel: np.ndarray, weight: np.ndarray, groups: list[np.ndarray],
                           text: str) -> Inputs:
     """The same inputs on the model hours ``sel`` (repeats allowed), with new weights.
@@ -153,12 +166,6 @@ class TechnologySet:
             return self
         return TechnologySet(self.modules + [k for k in other.modules if k not in self.modules],
                              self.racks + [k for k in other.racks if k not in self.racks])
-
-    def on_every_loop(self, inp: Inputs) -> "TechnologySet":
-        """The set with each module type it holds on one loop offered on every loop (and loop temperature)."""
-        ids = {h.id for h in inp.heat_rejection if h.key in self.modules}
-        return TechnologySet(self.modules + [h.key for h in inp.heat_rejection
-                                             if h.id in ids and h.key not in self.modules], list(self.racks))
 
     @classmethod
     def of_design(cls, design) -> "TechnologySet":
@@ -233,7 +240,7 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
 
     if solver != "highs" or model.prob.numVariables() == 0:
         return None
-    small_inp = representative_inputs(inp, days) if inp.hours >= MIN_HOURS_FOR_STAGES else None
+    small_inp = stage1_inputs(inp, days) if inp.hours >= MIN_HOURS_FOR_STAGES else None
     if small_inp is None:
         return None
     t0 = time.perf_counter()
@@ -249,7 +256,7 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
     tech = technology_set(small).union(include)
     chosen = f"{days}"
     extra_days = STAGE1_EXTRA_DAYS if extra_days is None else extra_days
-    extra_inp = representative_inputs(inp, extra_days) if extra_days else None
+    extra_inp = stage1_inputs(inp, extra_days) if extra_days else None
     if extra_inp is not None:  # near-ties the first sample of days settles one way, the second may settle the other
         extra = build_model(extra_inp, fixed=fixed)
         also = solve(extra, solver=solver, time_limit=share, mip_gap=max(mip_gap or 0.0, STAGE1_EXTRA_GAP),
@@ -257,8 +264,6 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
         if also.has_solution:
             tech = tech.union(technology_set(extra))
             chosen = f"{days} and on {extra_days}"
-    if ACROSS_LOOPS:
-        tech = tech.on_every_loop(inp)
     stage1 = time.perf_counter() - t0
     info = StageInfo(days, tech, stage1, first.status)
     remaining = None if time_limit is None else max(time_limit - stage1, 1.0)
@@ -268,8 +273,7 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
     if not second.has_solution:  # no design within the set (or none in time): the full MILP decides
         return None
     chosen = f"chosen on {chosen} representative days" + (" with the base plan's" if include is not None else "")
-    loops = ", each module type on every loop" if ACROSS_LOOPS else ""
-    second.scope = f"within the technology set {chosen}{loops} ({tech.text()}); plan --prove solves the full MILP"
+    second.scope = f"within the technology set {chosen} ({tech.text()}); plan --prove solves the full MILP"
     second.solve_seconds += stage1
     return second, info
 
