@@ -169,6 +169,7 @@ def solve_cascade(inp: Inputs, model: Model, *, solver: str, time_limit: float |
         lp = solve(model, solver=solver, mip_gap=None)
     short = lp.objective is None or lp.objective < first.objective - SHORTFALL * max(abs(first.objective), 1.0)
     if lp.status == "optimal" and not short:
+        model.fixed_lp = dataclasses.replace(lp)  # the fixed-integer LP the explanation re-solves otherwise
         lp.scope = (f"dispatch of every hour ({inp.hours} distinct hours) for {chosen}; the equipment is "
                     f"not proven optimal for the exact hours; plan --prove solves the full MILP")
         lp.solve_seconds += grouped_seconds

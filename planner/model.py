@@ -108,6 +108,9 @@ class Model:
     expressions: dict[str, object]
     integer_vars: list[pulp.LpVariable]
     constant_kusd: float  # constant part of the objective (fixed charges)
+    # the fixed-integer LP's result, when the last solve of the problem was that LP (the --exact-hours
+    # cascade's dispatch LP): its duals and slacks are on the rows, and the explanation reads them there
+    fixed_lp: object | None = None
 
 
 def capex_weight(objective: str) -> float:

@@ -154,6 +154,7 @@ def solve(model: Model, solver: str = "highs", time_limit: float | None = None,
     (:mod:`planner.solver_progress`), from the calling thread; the result keeps the incumbents.
     """
     fallback = ""
+    model.fixed_lp = None  # whatever LP a caller kept, the rows now hold this solve's values
     try:
         s = _solver(solver, time_limit, mip_gap, start=start, on_progress=on_progress, lean=lean)
     except SolverUnavailable as err:
@@ -273,10 +274,14 @@ def as_lp(h, n: int):
 def solve_fixed_lp(model: Model, solver: str = "highs") -> SolveResult:
     """Fix every integer at its value and re-solve the LP, so constraint duals exist.
 
-    With HiGHS, the LP is a change of the integer columns' bounds on the solver's own model and a
-    re-solve (:func:`_fixed_lp_in_place`); otherwise (CBC, or a model HiGHS did not solve) it is
-    built again through PuLP with the integers fixed.
+    Where the model's last solve was that LP (``model.fixed_lp``, set by the ``--exact-hours``
+    cascade), its result is returned and nothing is solved. With HiGHS, the LP is a change of the
+    integer columns' bounds on the solver's own model and a re-solve (:func:`_fixed_lp_in_place`);
+    otherwise (CBC, or a model HiGHS did not solve) it is built again through PuLP with the integers
+    fixed.
     """
+    if model.fixed_lp is not None:  # the last solve was this LP already: its duals are on the rows
+        return model.fixed_lp
     if solver == "highs":
         result = _fixed_lp_in_place(model)
         if result is not None:

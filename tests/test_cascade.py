@@ -116,3 +116,27 @@ def test_cascade_with_two_stages_on_the_grouped_hours(exact, full, monkeypatch):
     assert "within the technology set chosen on 4 and on 3 representative days" in fast.solve.scope
     assert abs(fast.solve.objective - full.solve.objective) <= 1e-4 * abs(full.solve.objective)
     assert fast.audit.passed
+
+
+def test_the_dispatch_lp_serves_as_the_fixed_integer_lp(exact):
+    """The cascade's LP is the fixed-integer LP: the explanation reads its duals instead of solving it again,
+    and they are those of a re-solve."""
+    from planner.model import build_model
+    from planner.solve import solve_fixed_lp
+
+    model = build_model(exact)
+    result, _ = solve_cascade(exact, model, solver="highs", time_limit=None, mip_gap=1e-4, fixed=None)
+    assert result.scope.startswith("dispatch of every hour")
+    kept = solve_fixed_lp(model)
+    assert kept is model.fixed_lp and kept.status == "optimal"
+    rows = list(model.prob.constraints.values())
+    duals = np.array([row.pi or 0.0 for row in rows])
+    model.fixed_lp = None
+    again = solve_fixed_lp(model)  # the LP re-solved on the solver's model
+    assert again is not kept and again.objective == pytest.approx(kept.objective, rel=1e-9)
+    resolved = np.array([row.pi or 0.0 for row in rows])
+    assert np.abs(duals).max() > 0
+    # duals of a degenerate LP need not be unique; what the explanation sums (the objective's change per
+    # unit of each row's bound, weighted by the bound) must agree: strong duality on both solutions
+    rhs = np.array([-row.constant for row in rows])
+    assert float(duals @ rhs) == pytest.approx(float(resolved @ rhs), rel=1e-6, abs=1e-6)
