@@ -6,6 +6,8 @@ the canonical unit set of docs/architecture.md (MW, MWh, USD, degC, K, m^2, h).
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -147,8 +149,8 @@ class HeatRejectionIn:
     airflow_capacity: np.ndarray | None = None  # MW per module per hour with fans flat out (fans by affinity)
     fan_power: float = 0.0  # MW per module at full fan speed (fans by affinity; 0: in electricity_per_heat)
 
-    @property
-    def key(self) -> str:
+    @functools.cached_property
+    def key(self) -> str:  # cached: the model builder reads it for every module type and hour
         loop = f"{self.loop}_{self.variant}" if self.variant else self.loop
         return f"{self.id}@{loop}"
 

@@ -648,22 +648,25 @@ def define_fans(b: Builder) -> None:
     for i, h in enumerate(inp.heat_rejection):
         if h.fan_power <= 0 or h.airflow_capacity is None:
             continue
-        fans[h.key] = [0.0] * T
+        key, n = h.key, modules[h.key]
+        fans[key] = series = [0.0] * T
+        heat_h, wet_h, airflow = heat[key], wet.get(key), h.airflow_capacity
+        chords = [(k, a, -c * h.fan_power) for k, (a, c) in enumerate(zip(slopes, intercepts))]
         for t in range(T):
-            q = heat[h.key][t]
-            if not isinstance(q, pulp.LpVariable) or h.airflow_capacity[t] <= 0:
+            q = heat_h[t]
+            if not isinstance(q, pulp.LpVariable) or airflow[t] <= 0:
                 continue
             f = b.prob.add_variable(f"fan_{i}_{t}", lowBound=0)
-            fans[h.key][t] = f
-            wv = wet.get(h.key, [0.0] * T)[t]
+            series[t] = f
+            wv = wet_h[t] if wet_h is not None else 0.0
             wet_mode = isinstance(wv, pulp.LpVariable)  # in wet mode the fans run as for the dry duty they carry
-            per_heat = h.fan_power / float(h.airflow_capacity[t])
-            for k, (a, c) in enumerate(zip(slopes, intercepts)):
+            per_heat = h.fan_power / float(airflow[t])
+            for k, a, count_coef in chords:
                 # f - a P/A (q - wet) - c P n >= 0, written as one expression (the rows are most of the model)
-                pairs = [(f, 1.0), (q, -a * per_heat), (modules[h.key], -c * h.fan_power)]
+                pairs = [(f, 1.0), (q, -a * per_heat), (n, count_coef)]
                 if wet_mode:
                     pairs.append((wv, a * per_heat))
-                b.add(fam, t, _affine(pairs) >= 0, f"fan_{h.key}_{t}_{k}")
+                b.add(fam, t, _affine(pairs) >= 0, f"fan_{key}_{t}_{k}")
     b.x["fans"] = fans
 
 

@@ -353,6 +353,24 @@ def _load_batched(lp, mip: bool) -> None:
                   np.array(value, dtype=float))
 
 
+def _listed_variables(lp) -> list:
+    """``lp.variables()`` without its scan of every row where PuLP 3 allows it.
+
+    PuLP 3 registers a row's variables when the row is added (``addConstraint``), and
+    ``variables()`` registers them all again before sorting by name; the planner never changes a
+    row once added, so registering the objective's variables and sorting gives the same list
+    (``tests/test_solve.py`` checks it on the plan's and the timeline's models). Where PuLP keeps
+    no such list, ``variables()`` is called.
+    """
+    register, listed = getattr(lp, "_add_variables", None), getattr(lp, "_variables", None)
+    if register is None or listed is None:
+        return lp.variables()
+    if lp.objective:
+        register(lp.objective.keys())
+    listed.sort(key=lambda v: v.name)
+    return listed
+
+
 class _InterruptibleHiGHS(pulp.HiGHS):
     """PuLP's HiGHS interface, with the solve run in highspy's solver thread.
 
@@ -365,12 +383,19 @@ class _InterruptibleHiGHS(pulp.HiGHS):
     watcher: ProgressWatcher | None = None
 
     def actualSolve(self, lp):
-        """PuLP's solve, with the problem's variables listed once (PuLP lists them by scanning every
-        row, three times a solve; the problem does not change while it is solved)."""
-        variables = lp.variables()
+        """PuLP's HiGHS solve (build, run, read the solution back), with the problem's variables listed
+        once (:func:`_listed_variables`; PuLP lists them by scanning every row, three times a solve,
+        and the problem does not change while it is solved), and without PuLP's resolve bookkeeping
+        (a ``modified`` flag on every column and row, for a resolve its HiGHS interface does not offer)."""
+        variables = _listed_variables(lp)
         lp.variables = lambda: variables
         try:
-            return super().actualSolve(lp)
+            self.createAndConfigureSolver(lp)
+            self.buildSolverModel(lp)
+            self.callSolver(lp)
+            status, sol_status = self.findSolutionValues(lp)
+            lp.assignStatus(status, sol_status)
+            return status
         finally:
             del lp.variables
 
