@@ -92,8 +92,7 @@ def coarsen(inp: Inputs, bin_k: float = CASCADE_BIN_K) -> Inputs:
 
 def equipment_values(model: Model) -> dict[str, float]:
     """The solved integer (equipment) decisions of a model by variable name, rounded."""
-    return {v.name: float(round(v.varValue)) for v in model.prob.variables()
-            if v.cat in (pulp.LpInteger, pulp.LpBinary) and v.varValue is not None}
+    return {v.name: float(round(v.varValue)) for v in model.integer_vars if v.varValue is not None}
 
 
 @contextlib.contextmanager
@@ -107,9 +106,7 @@ def counts_fixed(model: Model, values: dict[str, float]):
     """
     saved = []
     try:
-        for var in model.prob.variables():
-            if var.cat not in (pulp.LpInteger, pulp.LpBinary):
-                continue
+        for var in model.integer_vars:  # binaries too: PuLP keeps a binary as an integer in [0, 1]
             value = values[var.name]
             saved.append((var, var.lowBound, var.upBound, var.cat))
             var.lowBound = var.upBound = value

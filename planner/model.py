@@ -135,6 +135,25 @@ def _affine(pairs, constant: float = 0.0) -> pulp.LpAffineExpression:
     return expr
 
 
+def variables_of(lp) -> list:
+    """``lp.variables()`` without its scan of every row where PuLP 3 allows it.
+
+    PuLP 3 registers a row's variables when the row is added (``addConstraint``), and
+    ``variables()`` registers them all again before sorting by name; the planner never changes a
+    row once added, so registering the objective's variables and sorting gives the same list
+    (``tests/test_solve.py`` checks it on the plan's and the timeline's models). Used wherever the
+    planner lists a problem's columns: the model's integers, the hand-over to HiGHS, the
+    fixed-integer LP. Where PuLP keeps no such list, ``variables()`` is called.
+    """
+    register, listed = getattr(lp, "_add_variables", None), getattr(lp, "_variables", None)
+    if register is None or listed is None:
+        return lp.variables()
+    if lp.objective:
+        register(lp.objective.keys())
+    listed.sort(key=lambda v: v.name)
+    return listed
+
+
 class _Prefixed:
     """A view of a problem that prefixes the names of the variables and rows added through it."""
 
@@ -861,7 +880,7 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
     for define in (*DEFINES, define_objective):
         define(b)
     x = b.x
-    integer_vars = [v for v in b.prob.variables() if v.cat == pulp.LpInteger]
+    integer_vars = [v for v in variables_of(b.prob) if v.cat == pulp.LpInteger]
     return Model(
         prob=b.prob, inputs=inp, units=x["units"], racks=x["racks"], cdus=x["cdus"], cdu_used=x["cdu_used"],
         modules=x["modules"], module_used=x["module_used"], air_units=x["air_units"], air_used=x["air_used"],
@@ -876,4 +895,5 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
     )
 
 
-__all__ = ["Model", "Family", "Slack", "Builder", "DEFINES", "build_model", "capex_weight", "gpu_revenue_per_unit", "value_of"]
+__all__ = ["Model", "Family", "Slack", "Builder", "DEFINES", "build_model", "capex_weight", "gpu_revenue_per_unit", "value_of",
+           "variables_of"]

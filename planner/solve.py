@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import pulp
 
-from planner.model import Model
+from planner.model import Model, variables_of
 from planner.solver_progress import ProgressWatcher, SolverProgress
 
 SOLVERS = ("highs", "cbc")
@@ -212,7 +212,7 @@ def _fixed_lp_in_place(model: Model) -> SolveResult | None:
     h = getattr(model.prob, "solverModel", None)
     if not isinstance(h, highspy.Highs):
         return None
-    variables = model.prob.variables()
+    variables = variables_of(model.prob)
     if h.getNumCol() != len(variables) or h.getNumRow() != model.prob.numConstraints():
         return None
     if any(getattr(v, "index", None) is None for v in variables):
@@ -261,7 +261,6 @@ def as_lp(h, n: int):
     solve it without a time limit and return its optimal basis, from which re-solves with other costs
     start (the same start for every re-solve)."""
     import highspy
-    import numpy as np
 
     columns = np.arange(n, dtype=np.int32)
     h.changeColsIntegrality(n, columns, np.full(n, highspy.HighsVarType.kContinuous))
@@ -287,7 +286,7 @@ def solve_fixed_lp(model: Model, solver: str = "highs") -> SolveResult:
         if result is not None:
             return result
     saved = []
-    for var in model.integer_vars + [v for v in model.prob.variables() if v.cat == pulp.LpBinary]:
+    for var in model.integer_vars:  # binaries too: PuLP keeps a binary as an integer in [0, 1]
         if var.varValue is None:
             continue
         saved.append((var, var.lowBound, var.upBound, var.cat))
@@ -353,24 +352,6 @@ def _load_batched(lp, mip: bool) -> None:
                   np.array(value, dtype=float))
 
 
-def _listed_variables(lp) -> list:
-    """``lp.variables()`` without its scan of every row where PuLP 3 allows it.
-
-    PuLP 3 registers a row's variables when the row is added (``addConstraint``), and
-    ``variables()`` registers them all again before sorting by name; the planner never changes a
-    row once added, so registering the objective's variables and sorting gives the same list
-    (``tests/test_solve.py`` checks it on the plan's and the timeline's models). Where PuLP keeps
-    no such list, ``variables()`` is called.
-    """
-    register, listed = getattr(lp, "_add_variables", None), getattr(lp, "_variables", None)
-    if register is None or listed is None:
-        return lp.variables()
-    if lp.objective:
-        register(lp.objective.keys())
-    listed.sort(key=lambda v: v.name)
-    return listed
-
-
 class _InterruptibleHiGHS(pulp.HiGHS):
     """PuLP's HiGHS interface, with the solve run in highspy's solver thread.
 
@@ -384,10 +365,10 @@ class _InterruptibleHiGHS(pulp.HiGHS):
 
     def actualSolve(self, lp):
         """PuLP's HiGHS solve (build, run, read the solution back), with the problem's variables listed
-        once (:func:`_listed_variables`; PuLP lists them by scanning every row, three times a solve,
+        once (:func:`planner.model.variables_of`; PuLP lists them by scanning every row, three times a solve,
         and the problem does not change while it is solved), and without PuLP's resolve bookkeeping
         (a ``modified`` flag on every column and row, for a resolve its HiGHS interface does not offer)."""
-        variables = _listed_variables(lp)
+        variables = variables_of(lp)
         lp.variables = lambda: variables
         try:
             self.createAndConfigureSolver(lp)

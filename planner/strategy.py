@@ -38,7 +38,6 @@ import dataclasses
 import time
 
 import numpy as np
-import pulp
 
 from planner import climate as climate_mod
 from planner.inputs import Inputs, model_hour_of
@@ -209,9 +208,7 @@ def restricted(model: Model, tech: TechnologySet):
 def start_from(small: Model, full: Model) -> dict[str, float]:
     """A MIP start for the full model: the small model's equipment (integer) decisions by name."""
     names = {v.name for v in full.integer_vars}
-    names |= {v.name for v in full.prob.variables() if v.cat == pulp.LpInteger}
-    return {v.name: float(round(v.varValue)) for v in small.prob.variables()
-            if v.cat == pulp.LpInteger and v.varValue is not None and v.name in names}
+    return {v.name: float(round(v.varValue)) for v in small.integer_vars if v.varValue is not None and v.name in names}
 
 
 @dataclasses.dataclass

@@ -74,13 +74,13 @@ def test_the_columns_handed_to_highs_are_the_problems_variables():
     """The solve lists the columns without PuLP's scan of every row: the same variables in the same order,
     on the plan's model (with the valid-inequality rows) and on a timeline's linked periods."""
     from planner.model import build_model
-    from planner.solve import _listed_variables
+    from planner.model import variables_of
     from planner.timeline.model import build_timeline_model
     from planner.timeline.periods import timeline_inputs
 
     toy = Path(__file__).parent / "data" / "tiny" / "timeline.toml"
     loaded = load_site(toy, overrides={"timeline.fleet": [{"miner": "s21_xp", "units": 180}]})
     for prob in (build_model(_inputs()).prob, build_timeline_model(timeline_inputs(loaded, resolve(loaded))).prob):
-        listed = [v.name for v in _listed_variables(prob)]
+        listed = [v.name for v in variables_of(prob)]
         assert listed == [v.name for v in prob.variables()]
         assert len(listed) > 50
