@@ -24,23 +24,50 @@ from dataclasses import dataclass
 import pint
 
 
+def registry_cache_folder(source=None):
+    """The cache folder of pint's parsed definitions file ``source`` (pint's default if None), or None.
 
-def _registry() -> pint.UnitRegistry:
-    """pint's default registry, its parsed definitions cached in the user's cache folder.
-
-    Parsing pint's definition file is most of the planner's start-up; pint keeps the parsed
-    file in ``cache_folder`` keyed by the file's content. Without a usable folder (or with
-    ``PLANNER_NO_CACHE=1``) the registry is built from the file as before.
+    A sub-folder of the planner's cache named by a hash of the file's resolved path.
     """
+    import hashlib
+    from pathlib import Path
+
     from planner.cache import cache_dir
 
     folder = cache_dir("pint")
-    if folder is not None:
+    if folder is None:
+        return None
+    source = Path(source) if source is not None else Path(pint.__file__).parent / "default_en.txt"
+    return folder / hashlib.sha1(str(source.resolve()).encode()).hexdigest()[:16]
+
+
+def _registry(filename: str | None = None) -> pint.UnitRegistry:
+    """pint's default registry, its parsed definitions cached in the user's cache folder.
+
+    Parsing pint's definition file is most of the planner's start-up; pint keeps the parsed
+    file in ``cache_folder`` keyed by the file's content. The parsed file also records where its
+    ``@import`` files were, so an entry written by a pint installed elsewhere (another
+    environment with the same pint) cannot be read here: each definitions file gets a sub-folder
+    of its own, named by a hash of its path, and an entry that still cannot be read is removed
+    and written again. Without a usable folder (or with ``PLANNER_NO_CACHE=1``) the registry is
+    built from the file as before. ``filename`` is pint's definitions file (its default if None).
+    """
+    import shutil
+    from pathlib import Path
+
+    options = dict(autoconvert_offset_to_baseunit=False)
+    if filename is not None:
+        options["filename"] = filename
+    folder = registry_cache_folder(Path(filename) if filename is not None else None)
+    if folder is None:
+        return pint.UnitRegistry(**options)
+    for attempt in range(2):
         try:
-            return pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=folder)
+            return pint.UnitRegistry(cache_folder=folder, **options)
         except Exception:  # noqa: BLE001 - an unreadable or unwritable cache only costs time
-            pass
-    return pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
+            if attempt == 0:
+                shutil.rmtree(folder, ignore_errors=True)  # written by another pint, or damaged
+    return pint.UnitRegistry(**options)
 
 
 ureg = _registry()
