@@ -251,41 +251,69 @@ def simulate(inp: Inputs, design: Design) -> Operation:
         return a_ups * it_typ + a_tx * mining + base, a_ups * it_grid_peak + a_tx * stays + base, cooling
 
     limit = inp.operating_limit
-    # mining: the plan's own dispatch where it has one, else run every miner that pays
-    # for its energy (and cooling, for hydro) as far as the grid allows, best first.
-    if design.mining_dispatch is not None:
-        mining_run = {m.id: np.minimum(design.mining_dispatch.get(m.id, np.zeros(n)), mining_avail[m.id])
-                      for m in inp.miners}
-    else:
-        zero = {m.id: np.zeros(n) for m in inp.miners}
-        parts0 = dispatch_heat(zero)[4]
-        draw0, env0, _ = meter(zero, parts0)
-        headroom = limit - draw0
-        env_room = limit - env0
-        mining_run = {}
+
+    def operate(mining_run):
+        """Heat, plant and meter for a mining dispatch; at the grid limit the plant runs for least electricity."""
+        heat_by, wet_by, unmet, cap_loop, parts, water = dispatch_heat(mining_run)
+        draw, envelope, cooling = meter(mining_run, parts)
+        # at the grid limit the operator runs the plant for least electricity instead of least cost
+        tight = (draw > limit + 1e-7) | (envelope > limit + 1e-7)
+        if tight.any():
+            lean = dispatch_heat(mining_run, merit="power") if design.heat_dispatch is None else plan_heat(mining_run)
+            heat_by = {k: np.where(tight, lean[0].get(k, 0.0), v) for k, v in
+                       {**{k: np.zeros(n) for k in lean[0]}, **heat_by}.items()}
+            wet_by = {k: np.where(tight, lean[1].get(k, 0.0), v) for k, v in
+                      {**{k: np.zeros(n) for k in lean[1]}, **wet_by}.items()}
+            unmet = {k: np.where(tight, lean[2][k], v) for k, v in unmet.items()}
+            parts = {k: np.where(tight, lean[4][k], v) for k, v in parts.items()}
+            water = np.where(tight, lean[5], water)
+            draw, envelope, cooling = meter(mining_run, parts)
+        return heat_by, wet_by, unmet, cap_loop, parts, water, draw, envelope, cooling
+
+    def fill(mining_run, headroom, env_room):
+        """Run more of every miner that pays for its energy (and cooling, for hydro) in the room given, best first."""
+        out = {}
         for m in sorted(inp.miners, key=lambda m: -m.revenue_per_mwh):
             per_mw = a_tx * (1.0 + m.ventilation) * (1.0 + (0.05 if m.cooling == "hydro" else 0.0))
             pays = m.revenue_per_mwh > price * per_mw
             room = headroom if m.sheddable else np.minimum(headroom, env_room)
-            run = np.where(pays, np.clip(room / per_mw, 0.0, mining_avail[m.id]), 0.0)
-            mining_run[m.id] = run
-            headroom = headroom - per_mw * run
+            more = np.where(pays, np.clip(room / per_mw, 0.0, mining_avail[m.id] - mining_run[m.id]), 0.0)
+            out[m.id] = mining_run[m.id] + more
+            headroom = headroom - per_mw * more
             if not m.sheddable:
-                env_room = env_room - per_mw * run
-    heat_by, wet_by, unmet, cap_loop, parts, water = dispatch_heat(mining_run)
-    draw, envelope, cooling = meter(mining_run, parts)
-    # at the grid limit the operator runs the plant for least electricity instead of least cost
-    tight = (draw > limit + 1e-7) | (envelope > limit + 1e-7)
-    if tight.any():
-        lean = dispatch_heat(mining_run, merit="power") if design.heat_dispatch is None else plan_heat(mining_run)
-        heat_by = {k: np.where(tight, lean[0].get(k, 0.0), v) for k, v in
-                   {**{k: np.zeros(n) for k in lean[0]}, **heat_by}.items()}
-        wet_by = {k: np.where(tight, lean[1].get(k, 0.0), v) for k, v in
-                  {**{k: np.zeros(n) for k in lean[1]}, **wet_by}.items()}
-        unmet = {k: np.where(tight, lean[2][k], v) for k, v in unmet.items()}
-        parts = {k: np.where(tight, lean[4][k], v) for k, v in parts.items()}
-        water = np.where(tight, lean[5], water)
-        draw, envelope, cooling = meter(mining_run, parts)
+                env_room = env_room - per_mw * more
+        return out
+
+    zero = {m.id: np.zeros(n) for m in inp.miners}
+    if design.mining_dispatch is not None:
+        # the plan's own dispatch: each hour at its model hour's, set at the group's worst coefficients;
+        # mining switches within seconds, so the operator also runs the miners in the grid the hour itself
+        # leaves (cooler than its group's worst hour), up to the month's planned peak where a demand charge
+        # is paid on it (running more would raise the charge)
+        planned = {m.id: np.minimum(design.mining_dispatch.get(m.id, np.zeros(n)), mining_avail[m.id])
+                   for m in inp.miners}
+        state = operate(planned)
+        cap = np.full(n, limit)
+        if inp.demand_charge > 0:
+            month = np.asarray(clim.month, dtype=int)
+            peak = np.zeros(13)
+            np.maximum.at(peak, month, state[6])
+            cap = np.minimum(cap, peak[month])
+        mining_run = fill(planned, cap - state[6], limit - state[7])
+        if any(np.any(mining_run[k] > planned[k] + 1e-9) for k in planned):
+            topped = operate(mining_run)
+            # an hour the extra mining would put over a limit (its cooling misjudged) keeps the plan's dispatch
+            over = ((topped[6] > cap + 1e-7) & (topped[6] > state[6])) | ((topped[7] > limit + 1e-7) & (topped[7] > state[7]))
+            if over.any():
+                mining_run = {k: np.where(over, planned[k], v) for k, v in mining_run.items()}
+                topped = operate(mining_run)
+            state = topped
+    else:
+        # no dispatch from the plan: run every miner that pays as far as the grid allows, best first
+        draw0, env0, _ = meter(zero, dispatch_heat(zero)[4])
+        mining_run = fill(zero, limit - draw0, limit - env0)
+        state = operate(mining_run)
+    heat_by, wet_by, unmet, cap_loop, parts, water, draw, envelope, cooling = state
 
     mining_total = sum(mining_run.values(), np.zeros(n))
     ventilation = sum((mining_run[m.id] * m.ventilation for m in inp.miners), np.zeros(n))
@@ -411,6 +439,37 @@ def design_capacity_with_spares_out(inp: Inputs, design: Design, loop: str) -> t
         units = sorted((c for _, n, c in caps for _ in range(n) if c > 1e-9), reverse=True)
         left = installed - sum(units[:spares])
     return installed, left, carrying
+
+
+def capacity_with_spares_out_hourly(inp: Inputs, design: Design, loop: str) -> np.ndarray:
+    """Heat-rejection capacity of a loop in every hour of the year with its spares out [MW].
+
+    As :func:`design_capacity_with_spares_out`, at each hour's own dry and wet bulb instead of the
+    design condition: with ``redundancy.heat_rejection_scope = "loop"`` the spares are the modules
+    largest in that hour, with "technology" each technology used loses its own spares.
+    """
+    clim = inp.climate
+    db, wb = np.asarray(clim.dry_bulb, dtype=float), np.asarray(clim.wet_bulb, dtype=float)
+    spares = inp.spares["heat_rejection"]
+    caps, counts = [], []
+    for h in inp.heat_rejection:
+        count = design.modules.get(h.key, 0)
+        if h.loop != loop or count <= 0:
+            continue
+        caps.append(np.asarray(module_performance(h.rating, h.supply, db, wb).capacity, dtype=float))
+        counts.append(count)
+    if not caps:
+        return np.zeros(len(db))
+    cap = np.stack(caps)  # module types x hours
+    left = np.asarray(counts, dtype=float)[:, np.newaxis] * np.ones_like(cap)
+    if inp.hr_scope == "technology":
+        return ((left - spares).clip(0.0) * cap).sum(axis=0)
+    cols = np.arange(cap.shape[1])
+    for _ in range(spares):  # take out the largest module still in, hour by hour
+        largest = np.argmax(np.where(left > 0, cap, -np.inf), axis=0)
+        has = left[largest, cols] > 0
+        left[largest[has], cols[has]] -= 1
+    return (left * cap).sum(axis=0)
 
 
 def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResult:

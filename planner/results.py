@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from planner.audit import LOAD_KINDS, areas, design_capacity_with_spares_out, design_loads, gpu_count
+from planner.audit import LOAD_KINDS, areas, capacity_with_spares_out_hourly, design_capacity_with_spares_out, design_loads, gpu_count
 
 #: Raised when a key is renamed or removed, or a meaning changes; adding a key keeps it.
 SCHEMA_VERSION = "1.0"
@@ -104,8 +104,11 @@ class MinerLine(_Model):
     mined: Quantity
     revenue: Quantity
     strike_price_at_meter: Quantity
-    curtailed_grid_hours: int
-    curtailed_price_hours: int
+    curtailed_grid_hours: int = Field(description="hours running below what is available with the grid draw at "
+                                            "the operating limit or at the month's peak draw (more would raise the "
+                                            "demand charge)")
+    curtailed_price_hours: int = Field(description="hours running below what is available, the grid not bound, "
+                                             "because the energy costs more than the mining earns")
     derated_hot_air_hours: int
 
 
@@ -116,6 +119,12 @@ class LoopCapacity(_Model):
     carried_by: list[str]
     spares_out: str = Field(default="", description="which units are taken out: the largest module(s), or spares per technology")
     redundancy: str = Field(default="", description="redundancy.heat_rejection as N+k")
+    hours_short_with_spares_out: int = Field(default=0, description=(
+        "hours of the audited year in which the loop, its spares out, cannot carry the heat running in that hour "
+        "(hours hotter than the design condition)"))
+    largest_short_with_spares_out: Quantity | None = Field(default=None, description=(
+        "the largest such shortfall, in the hour it occurs"))
+    hottest_short_hour: str | None = Field(default=None, description="the hour of the largest shortfall")
 
 
 class ExcludedMiner(_Model):
@@ -154,6 +163,9 @@ class PowerBalance(_Model):
     loads: dict[str, Quantity] = Field(description="MW by kind (LOAD_KINDS); they add up to the grid draw")
     grid_draw: Quantity
     envelope: Quantity
+    envelope_without_smoothing: Quantity = Field(description=(
+        "the envelope with every rack at its full electrical peak, none of it smoothed by the racks' power "
+        "shelves (racks.*.power_smoothing, an estimate): how far the plan leans on it"))
     pue: Quantity
     heat_rejected: dict[str, Quantity] = Field(description="per module id@loop")
 
@@ -394,10 +406,18 @@ def build_results(plan, loaded=None) -> PlanResults:
     for loop in ("liquid", "air"):
         if loads[loop] > 0:
             _, left, carrying = design_capacity_with_spares_out(inp, d, loop)
+            # the same N+k in every hour of the year, against the heat then running
+            running = op.liquid_heat if loop == "liquid" else op.air_heat
+            short = np.asarray(running) - capacity_with_spares_out_hourly(inp, d, loop)
+            worst = int(np.argmax(short))
+            any_short = bool(short[worst] > 1e-6)
             loops.append(LoopCapacity(
                 loop=loop, design_heat=q(loads[loop], "MW"), capacity_with_spares_out=q(left, "MW"),
                 carried_by=list(carrying), redundancy=f"N+{sp['heat_rejection']}",
-                spares_out="the largest module(s) out" if inp.hr_scope == "loop" else "spares out per technology"))
+                spares_out="the largest module(s) out" if inp.hr_scope == "loop" else "spares out per technology",
+                hours_short_with_spares_out=int(np.count_nonzero(short > 1e-6)),
+                largest_short_with_spares_out=q(float(short[worst]), "MW") if any_short else None,
+                hottest_short_hour=str(inp.climate.timestamps[worst]) if any_short else None))
     assist = {}
     for h in inp.heat_rejection:
         mask = assist_mask(h, op) if d.modules.get(h.key, 0) else None
@@ -408,7 +428,13 @@ def build_results(plan, loaded=None) -> PlanResults:
     excluded = [ExcludedMiner(id=m.id, name=m.name, reason=m.reason) for m in inp.miners
                 if d.mining.get(m.id, 0.0) <= 1e-6 and not m.allowed]
     price = op.energy_price
+    # the grid binds mining at the operating limit, and at the month's peak draw (more would raise the demand charge)
+    month = np.asarray(inp.climate.month, dtype=int)
+    month_peak = np.zeros(13)
+    np.maximum.at(month_peak, month, op.grid_draw)
     grid_bound = op.grid_draw >= inp.operating_limit - 1e-4
+    if inp.demand_charge > 0:
+        grid_bound |= op.grid_draw >= month_peak[month] - 1e-4
     for m in inp.miners:
         mw = d.mining.get(m.id, 0.0)
         if mw <= 1e-6:
@@ -442,7 +468,10 @@ def build_results(plan, loaded=None) -> PlanResults:
     balance = PowerBalance(
         hour=h, timestamp=str(np.datetime64(clim.timestamps[h], "h")) + ":00", dry_bulb=q(clim.dry_bulb[h], "degC"),
         wet_bulb=q(clim.wet_bulb[h], "degC"), loads={k: q(v[h], "MW") for k, v in op.loads.items()},
-        grid_draw=q(op.grid_draw[h], "MW"), envelope=q(op.envelope[h], "MW"), pue=q(pue_at(op, h), ""),
+        grid_draw=q(op.grid_draw[h], "MW"), envelope=q(op.envelope[h], "MW"),
+        envelope_without_smoothing=q(op.envelope[h] + (op.it_peak - op.it_grid_peak)
+                                     / (inp.ups_efficiency * inp.transformer_efficiency), "MW"),
+        pue=q(pue_at(op, h), ""),
         heat_rejected={k: q(v[h], "MW") for k, v in op.heat_by_module.items() if d.modules.get(k, 0)})
 
     annual = Annual(

@@ -12,7 +12,7 @@ from planner import explain as explain_mod
 from planner.inputs import Inputs
 from planner.load import InputError, read_toml
 from planner.outputs import write_text_atomic
-from planner.plan import PlanResult, run_plan
+from planner.plan import run_plan
 from planner.solve import SolverUnavailable
 from planner.warnings import default_warnings
 from planner.report.figures import Section, audit_section, build_sections, solver_section

@@ -122,5 +122,18 @@ def test_replanned_value_of_one_more_mw_is_the_difference_of_two_plans(tmp_path,
     assert reported == pytest.approx((two - one) / 1e3, rel=0.01)
     # and it is not the fixed-equipment dual, which the report keeps beside it under its own label
     fixed = data["Binding limits and shadow prices (fixed-integer LP)"][
-        "site.grid_limit: 1 MW more is worth, equipment held fixed"]["value"]
+        "site.grid_limit: marginal value per MW, equipment held fixed"]["value"]
     assert abs(fixed - reported) > 0.1 * abs(reported)
+
+
+def test_envelope_without_power_smoothing_is_reported():
+    """The GPU peak envelope with every rack at its full 155 kW peak instead of the smoothed 142 kW."""
+    from planner.results import build_results
+
+    result = plan(SMALL, **WIDE, **{"site.grid_limit": "5 MW"})
+    racks = result.design.racks["gb300_nvl72"]
+    assert racks > 0
+    balance = build_results(result).power_balance
+    extra = racks * (0.155 - 0.142) / (0.99 * 0.994)  # through UPS and transformer
+    assert balance.envelope_without_smoothing.value - balance.envelope.value == pytest.approx(extra, rel=1e-9)
+    assert balance.envelope_without_smoothing.unit == "MW"

@@ -105,10 +105,13 @@ def test_mining_stops_above_the_strike_price():
     n = cheap.design.racks["gb300_nvl72"]
     assert n == 6
     # one lot of 60 S21 Pro (3.51 kW each) is installed and runs in the grid left at typical
-    # power: 1 MW - racks through UPS - cooling, with 1 % of hall ventilation on the miners
+    # power: 1 MW - racks through UPS - cooling, with 1 % of hall ventilation on the miners. The
+    # audited year runs them in all of it: the fans by the cube itself (the optimiser's chords lie
+    # above it, so its own dispatch leaves a little grid unused, which the operator mines)
     assert cheap.design.mining["s21_pro"] == pytest.approx(60 * 3.51e-3, rel=1e-9)
-    headroom = (1.0 - n * TYP / (UPS * TX)) * TX - cooling(n)
+    headroom = (1.0 - n * TYP / (UPS * TX)) * TX - cooling(n, exact=True)
     assert cheap.operation.mining_power["s21_pro"].max() == pytest.approx(headroom / 1.01, rel=1e-3)
+    assert headroom / 1.01 < cheap.design.mining["s21_pro"]  # the grid, not the miners installed, is the bound
 
 
 def test_hot_ambient_brings_adiabatic_and_chiller_hours():

@@ -40,7 +40,7 @@ def test_report_figures_obey_the_site_limits_and_arithmetic(report):
     assert balance["grid draw"]["value"] <= 18.0 - 0.3 + 1e-6
     assert balance["envelope: GPU peak + cooling, sheddable mining off"]["value"] <= 18.0 - 0.3 + 1e-6
     kinds = ["GPU racks (IT, typical)", "support IT (network, storage, management)",
-             "pumps (CDU, facility water, condenser water)", "fans (heat rejection, air side)", "chillers (compressors)",
+             "pumps (CDU, facility water, condenser water)", "fans (heat rejection, air side)", "chillers (compressors, condenser fans)",
              "miner ventilation", "house and lighting", "UPS and transformer losses", "mining"]
     parts = sum(balance[k]["value"] for k in kinds)
     assert parts == pytest.approx(balance["grid draw"]["value"], rel=1e-9)

@@ -54,8 +54,16 @@ def hours_text(inp: Inputs, ts) -> str:
     year = int(round(year)) if abs(year - round(year)) < 1e-6 else year
     total = int(round(total)) if abs(total - round(total)) < 1e-6 else total
     if len(ts) == inp.hours:
+        if inp.hours < int(round(total)):  # grouped hours (or days): a model hour is not an hour of the year
+            return (f"every model hour ({inp.hours} model hours standing for {quantity_text(year, 'h')}, each at "
+                    f"the worst coefficients of the hours it stands for)")
         return f"every model hour ({quantity_text(year, 'h')} of the year)"
     return f"{len(ts)} of {inp.hours} model hours, standing for {quantity_text(year, 'h')} of {quantity_text(total, 'h')}"
+
+
+def audited_hours_at(series, limit: float) -> int:
+    """Hours of the audited year whose ``series`` [MW] is within 0.1 kW of ``limit`` [MW] (or above it)."""
+    return int(np.count_nonzero(np.asarray(series) >= limit - 1e-4))
 
 
 def rack_need(inp: Inputs, r) -> dict[str, float]:

@@ -12,7 +12,7 @@ from planner.inputs import LOOPS
 from planner.model import K, Model, capex_weight
 from planner.report.figures import Figure, Section
 from planner.solve import solve_fixed_lp
-from planner.explain.common import BIND_TOL, DUAL_SIGN, FIXED_LP_NOTE, chain_factors, clean_zero, hours_text, is_fixed, quantity_text, rack_need
+from planner.explain.common import BIND_TOL, DUAL_SIGN, FIXED_LP_NOTE, chain_factors, clean_zero, audited_hours_at, hours_text, is_fixed, quantity_text
 
 
 # --------------------------------------------------------------------------------------
@@ -34,17 +34,25 @@ def _binds(con: pulp.LpConstraint) -> bool:
     return con.slack is not None and abs(con.slack) < BIND_TOL
 
 
-def _binding_summary(model: Model) -> dict[str, dict]:
-    """Binding limits after a (fixed-integer LP) solve, per TOML path: hours/rows binding and slack."""
+def _binding_summary(model: Model, operation=None) -> dict[str, dict]:
+    """Binding limits after a (fixed-integer LP) solve, per TOML path: hours/rows binding and slack.
+
+    With the audited year's ``operation`` the grid limit's text also counts the hours of the year
+    at the limit: with hours grouped, a model hour binds at the worst coefficients of its group.
+    """
     inp = model.inputs
     fams = model.families
     out: dict[str, dict] = {}
     g = [t for t, c in fams["grid"].rows if _binds(c)]
     e = [t for t, c in fams["envelope"].rows if _binds(c)]
     if g or e:
-        out["site.grid_limit"] = {"grid": g, "envelope": e,
-                                  "text": f"grid draw binds in {hours_text(inp, g)}, the GPU peak envelope in "
-                                          f"{hours_text(inp, e)}"}
+        text = f"grid draw binds in {hours_text(inp, g)}, the GPU peak envelope in {hours_text(inp, e)}"
+        if operation is not None:
+            limit = inp.operating_limit
+            text += (f"; in the audited year the grid draw is at the limit in "
+                     f"{quantity_text(audited_hours_at(operation.grid_draw, limit), 'h')}, the envelope in "
+                     f"{quantity_text(audited_hours_at(operation.envelope, limit), 'h')}")
+        out["site.grid_limit"] = {"grid": g, "envelope": e, "text": text}
     for key in ("hall", "yard", "budget"):
         for _, c in fams[key].rows:
             if _binds(c):
@@ -91,15 +99,39 @@ def _shadow_section(plan, lp, sign: float) -> Section:
     value_grid = d_grid + d_env - transformer
     g_bind = [t for t, c in grid_rows if _binds(c)]
     e_bind = [t for t, c in env_rows if _binds(c)]
+    reach = ""
+    if plan.operation is not None and plan.design is not None and sum(plan.design.mining.values()) > 0:
+        # with the equipment fixed, the grid beyond the limit is taken by miners idle at the limit
+        op = plan.operation
+        at_limit = op.grid_draw >= inp.operating_limit - 1e-4
+        idle = sum((np.clip(op.mining_available[m.id] - op.mining_power[m.id], 0.0, None) * (1.0 + m.ventilation)
+                    / inp.transformer_efficiency for m in inp.miners), np.zeros(len(op.grid_draw)))
+        most = float(idle[at_limit].max()) if at_limit.any() else 0.0
+        reach = (f"; with the equipment fixed, the miners idle at the limit could draw at most "
+                 f"{quantity_text(most, 'MW')} more in any hour at the limit")
+        if most < 1.0:
+            reach += (", so a whole MW more is worth less than this rate; the re-planned value prices a whole step "
+                      "with the design free")
     s.figures.append(Figure(
-        "site.grid_limit: 1 MW more is worth, equipment held fixed", value_grid / 1e3, "MUSD/yr",
-        f"marginal, for a small change: sum of the duals of the grid rows ({d_grid / 1e3:.4g} MUSD/yr per MW) and "
-        f"envelope rows ({d_env / 1e3:.4g} MUSD/yr per MW) less the transformer sized to the limit "
-        f"({transformer / 1e3:.3g} MUSD/yr per MW)"))
-    s.figures.append(Figure("site.grid_limit: hours the grid draw binds", float(sum(inp.weight[t] for t in g_bind)), "h",
-                            f"{len(g_bind)} of {inp.hours} model hours"))
-    s.figures.append(Figure("site.grid_limit: hours the GPU peak envelope binds", float(sum(inp.weight[t] for t in e_bind)),
-                            "h", f"{len(e_bind)} of {inp.hours} model hours; mining curtailed, GPU at peak power"))
+        "site.grid_limit: marginal value per MW, equipment held fixed", value_grid / 1e3, "MUSD/yr",
+        f"the rate for a small change, per MW: sum of the duals of the grid rows ({d_grid / 1e3:.4g} MUSD/yr per MW) "
+        f"and envelope rows ({d_env / 1e3:.4g} MUSD/yr per MW) less the transformer sized to the limit "
+        f"({transformer / 1e3:.3g} MUSD/yr per MW){reach}"))
+    # hours of the audited year at the limit; the model's binding hours stand for groups of hours at their worst
+    op, limit = plan.operation, inp.operating_limit
+    model_hours = f"in the model: {hours_text(inp, g_bind)}"
+    if op is not None:
+        s.figures.append(Figure("site.grid_limit: hours the grid draw is at the limit (audited year)",
+                                float(audited_hours_at(op.grid_draw, limit)), "h", model_hours))
+        s.figures.append(Figure("site.grid_limit: hours the GPU peak envelope is at the limit (audited year)",
+                                float(audited_hours_at(op.envelope, limit)), "h",
+                                f"mining curtailed, GPU at peak power; in the model: {hours_text(inp, e_bind)}"))
+    else:
+        s.figures.append(Figure("site.grid_limit: hours the grid draw binds (model)",
+                                float(sum(inp.weight[t] for t in g_bind)), "h", f"{len(g_bind)} of {inp.hours} model hours"))
+        s.figures.append(Figure("site.grid_limit: hours the GPU peak envelope binds (model)",
+                                float(sum(inp.weight[t] for t in e_bind)), "h",
+                                f"{len(e_bind)} of {inp.hours} model hours; mining curtailed, GPU at peak power"))
     for key, label in (("hall", "site.hall_area"), ("yard", "site.yard_area")):
         for _, c in fams[key].rows:
             s.figures.append(Figure(f"{label}: 1 m^2 more is worth", _dual(c, sign), "kUSD/yr",
@@ -335,7 +367,7 @@ def explain(plan, solver: str = "highs") -> list[Section]:
         binding = {}
     else:
         sections.append(_shadow_section(plan, lp, sign))
-        binding = _binding_summary(plan.model)
+        binding = _binding_summary(plan.model, plan.operation)
     plan.binding = binding
     sections.append(_limits_section(plan, binding))
     sections.append(_stranded_section(plan))
@@ -346,7 +378,7 @@ def binding_of(plan, solver: str) -> dict[str, dict]:
     """The plan's binding limits: as :func:`explain` read them, or from a fixed-integer LP solved now."""
     if plan.binding is None:
         lp, _ = _fixed_lp(plan.model, solver)
-        plan.binding = _binding_summary(plan.model) if lp.status == "optimal" else {}
+        plan.binding = _binding_summary(plan.model, plan.operation) if lp.status == "optimal" else {}
     return plan.binding
 
 

@@ -95,7 +95,7 @@ def pue_at(op, h: int) -> float | None:
 LOAD_LABELS = {
     "gpu_it": "GPU racks (IT, typical)", "support_it": "support IT (network, storage, management)",
     "pumps": "pumps (CDU, facility water, condenser water)", "fans": "fans (heat rejection, air side)",
-    "chillers": "chillers (compressors)", "miner_ventilation": "miner ventilation", "house": "house and lighting",
+    "chillers": "chillers (compressors, condenser fans)", "miner_ventilation": "miner ventilation", "house": "house and lighting",
     "losses": "UPS and transformer losses", "mining": "mining",
 }
 
@@ -175,6 +175,13 @@ def build_sections(results) -> list[Section]:
             f"{lp.loop} loop heat rejection at the design condition, {lp.spares_out}", lp.capacity_with_spares_out.value,
             "MW", f"design heat {lp.design_heat.value:.3g} MW; redundancy.heat_rejection = {lp.redundancy}; "
                   f"carried by {', '.join(lp.carried_by) or 'nothing'}"))
+        if lp.hours_short_with_spares_out:
+            s.figures.append(Figure(
+                f"{lp.loop} loop: hours of the year {lp.redundancy} does not hold, {lp.spares_out}",
+                lp.hours_short_with_spares_out, "h",
+                f"hours hotter than the design condition, against the heat running then; largest shortfall "
+                f"{lp.largest_short_with_spares_out.value:.3g} MW at {lp.hottest_short_hour}; the audit checks the "
+                f"heat with every module running"))
     for r in des.racks:  # coolant flows in the rack loops (TCS)
         if r.coolant_flow_per_rack is not None:
             note = f"{r.coolant}, {r.coolant_temperature_rise.value:g} K rise at design power"
@@ -218,6 +225,16 @@ def build_sections(results) -> list[Section]:
                f"limit {site.grid_limit.value:g} MW less margin {site.grid_margin.value:g} MW"),
         Figure("envelope: GPU peak + cooling, sheddable mining off", pb.envelope.value, "MW",
                f"limit {site.operating_limit.value:g} MW"),
+    ]
+    smoothed = pb.envelope_without_smoothing.value - pb.envelope.value
+    if smoothed > 1e-9:
+        over = pb.envelope_without_smoothing.value - site.operating_limit.value
+        s.figures.append(Figure(
+            "envelope without power smoothing", pb.envelope_without_smoothing.value, "MW",
+            f"every rack at its full electrical peak ({smoothed:.3g} MW more through UPS and transformer): "
+            + (f"{over:.3g} MW above the limit, so the plan relies on the racks' power smoothing "
+               f"(racks.*.power_smoothing, an estimate)" if over > 1e-9 else "still within the limit")))
+    s.figures += [
         Figure("PUE at this hour", pb.pue.value, "", "(meter less mining) / (GPU + support IT)"),
     ]
     out.append(s)

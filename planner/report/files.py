@@ -492,10 +492,6 @@ def write_comparison(out_dir: str | Path, data: dict, rows: list[dict], runs, sy
 
     ``runs``: (scenario label, loaded site, list of compare.LayoutResult).
     """
-    import csv
-    import json
-
-    from planner.report.render import jsonable
     from planner.results import build_results
 
     folder = Path(out_dir)
