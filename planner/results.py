@@ -152,6 +152,9 @@ class DesignResults(_Model):
     cdu_flow: Quantity | None = Field(default=None, description="coolant flow of the CDUs installed")
     loops: list[LoopCapacity]
     assist_hours: dict[str, int] = Field(description="per module id@loop: hours of adiabatic spray or chiller running")
+    freezing_hours: dict[str, int] = Field(default={}, description=(
+        "per module id@loop that evaporates water (open towers, water-cooled chillers' towers, adiabatic spray): "
+        "hours it does so below 0 degC dry bulb, which need freeze protection"))
     miners_not_eligible: list[ExcludedMiner] = []
 
 
@@ -181,6 +184,8 @@ class Annual(_Model):
     water: Quantity
     wue: Quantity
     highest_draw: Quantity
+    peak_water: Quantity = Field(description="largest hourly water draw of the year")
+    peak_water_hour: str | None = Field(default=None, description="the hour of the largest water draw")
 
 
 class NoiResults(_Model):
@@ -188,6 +193,10 @@ class NoiResults(_Model):
     noi: Quantity
     annualised_capex: Quantity
     noi_less_annualised_capex: Quantity
+    gpu_hours_sold: Quantity = Field(description="GPU hours billed in the year: GPUs x 8760 h x gpu_market.utilisation")
+    gpu_price_headroom: Quantity | None = Field(default=None, description=(
+        "how far every GPU price may fall, the design and its year held, before NOI less annualised capex is zero "
+        "(negative: how far it must rise)"))
     objective: str
     names: dict[str, str] = Field(default={}, description="display name of each part, for people")
 
@@ -424,6 +433,20 @@ def build_results(plan, loaded=None) -> PlanResults:
         if mask is not None:
             assist[h.key] = int(np.count_nonzero(mask))
 
+    freezing = {}
+    below_zero = np.asarray(inp.climate.dry_bulb) < 0.0
+    for h in inp.heat_rejection:
+        if not d.modules.get(h.key, 0):
+            continue
+        if h.technology in ("cooling_tower", "water_cooled_chiller"):
+            wetted = op.heat_by_module.get(h.key)
+        elif h.technology == "adiabatic_cooler":
+            wetted = op.wet_heat.get(h.key)
+        else:
+            continue
+        if wetted is not None:
+            freezing[h.key] = int(np.count_nonzero((np.asarray(wetted) > 1e-6) & below_zero))
+
     miners = []
     excluded = [ExcludedMiner(id=m.id, name=m.name, reason=m.reason) for m in inp.miners
                 if d.mining.get(m.id, 0.0) <= 1e-6 and not m.allowed]
@@ -462,7 +485,7 @@ def build_results(plan, loaded=None) -> PlanResults:
         rack_coolant_flow=q(sum(d.racks.get(r.id, 0) * r.coolant_flow for r in inp.racks if r.liquid_fraction > 0),
                             "L/min"),
         cdu_flow=q(sum(d.cdus.get(c.id, 0) * c.flow for c in inp.cdus), "L/min") if d.cdus else None,
-        loops=loops, assist_hours=assist, miners_not_eligible=excluded)
+        loops=loops, assist_hours=assist, freezing_hours=freezing, miners_not_eligible=excluded)
 
     h = hottest_hour(inp)
     balance = PowerBalance(
@@ -479,12 +502,17 @@ def build_results(plan, loaded=None) -> PlanResults:
         mining_energy=q(year.mining, "MWh/yr"), cooling_energy=q(year.cooling, "MWh/yr"),
         energy_by_kind={k: q(v.sum(), "MWh/yr") for k, v in op.loads.items()}, pue=q(year.pue, ""),
         water=q(year.water, "m^3/yr"), wue=q(year.water / year.it if year.it else None, "L/kWh"),
-        highest_draw=q(op.grid_draw.max(), "MW"))
+        highest_draw=q(op.grid_draw.max(), "MW"), peak_water=q(op.water_m3.max(), "m^3/h"),
+        peak_water_hour=str(clim.timestamps[int(np.argmax(op.water_m3))]) if op.water_m3.max() > 0 else None)
 
+    # GPU revenue is GPU hours sold x price, and no cost follows the price: the headroom is linear in it
+    gpu_hours = gpu_count(inp, d) * 8760.0 * inp.utilisation
     noi = NoiResults(
         parts={_snake(name): q(val / 1e6, "MUSD/yr") for name, val in eco.parts()}, noi=q(eco.noi / 1e6, "MUSD/yr"),
         annualised_capex=q(eco.annualised_capex / 1e6, "MUSD/yr"),
         noi_less_annualised_capex=q(eco.noi_less_annualised_capex / 1e6, "MUSD/yr"),
+        gpu_hours_sold=q(gpu_hours, "GPU*h/yr"),
+        gpu_price_headroom=q(eco.noi_less_annualised_capex / gpu_hours, "USD/GPU/h") if gpu_hours > 0 else None,
         objective=objective_text(inp.objective), names={_snake(name): name for name, _ in eco.parts()})
     facility = sum(v for k, v in eco.capex_parts.items()
                    if k not in ("GPU racks", "scale-out network, storage, management", "miners"))

@@ -67,6 +67,11 @@ def test_report_figures_obey_the_site_limits_and_arithmetic(report):
         r["count"]["value"] * per_rack.get(r["rack"], 16) * r["GPU price"]["value"] for r in racks
     ) * 0.85 * 8760 / 1e6
     assert noi["GPU revenue"]["value"] == pytest.approx(revenue_by_hand, rel=1e-9)
+    # how far the GPU price may fall before NOI less annualised capex is zero: the surplus over GPU hours sold
+    headroom = noi["NOI less annualised capex"]["value"] * 1e6 / (gpus * 8760 * 0.85)
+    fall = noi["GPU price fall that leaves NOI less annualised capex at zero"]
+    assert fall["unit"] == "USD/GPU/h" and fall["value"] == pytest.approx(headroom, rel=1e-9)
+    assert 0 < fall["value"] < 1.0  # a thin margin on a 3 USD/GPU/h price: what an investor must see
     assert noi["GPU revenue"]["unit"] == "MUSD/yr"
     # demand charge: 6.03 USD/kW-month on a monthly peak that cannot exceed 18 MW
     assert -noi["demand charges"]["value"] <= 6.03 * 18_000 * 12 / 1e6 + 1e-9

@@ -198,6 +198,13 @@ def build_sections(results) -> list[Section]:
         c = units[key]
         what = "adiabatic assist" if c.technology == "adiabatic_cooler" else f"{c.name} running"
         s.figures.append(Figure(f"hours with {what} ({c.loop} loop)", hours, "h"))
+    for key, hours in des.freezing_hours.items():
+        if hours:
+            c = units[key]
+            s.figures.append(Figure(
+                f"hours {c.name} evaporates water below 0 degC ({c.loop} loop)", hours, "h",
+                "freeze protection needed: basin heaters, drain-down or bypass of idle cells, or dry heat rejection in "
+                "winter"))
     out.append(s)
 
     # --- mining ---------------------------------------------------------------------------------
@@ -255,6 +262,8 @@ def build_sections(results) -> list[Section]:
         Figure("cooling energy (pumps, fans, chillers)", year.cooling_energy.value, "MWh/yr"),
         Figure("PUE, annual", year.pue.value, "", "The Green Grid: total facility energy / IT energy; mining apart"),
         Figure("water", year.water.value, "m^3/yr"),
+        Figure("peak water draw", year.peak_water.value, "m^3/h",
+               f"at {year.peak_water_hour}: the supply (or storage) the plan needs" if year.peak_water_hour else ""),
         Figure("WUE", year.wue.value, "L/kWh", "water / IT energy"),
         Figure("highest draw", year.highest_draw.value, "MW"),
     ]
@@ -269,6 +278,12 @@ def build_sections(results) -> list[Section]:
     s.figures.append(Figure("annualised capex", noi.annualised_capex.value, "MUSD/yr",
                             "capital recovery at economics.discount_rate over each part's life"))
     s.figures.append(Figure("NOI less annualised capex", noi.noi_less_annualised_capex.value, "MUSD/yr"))
+    if noi.gpu_price_headroom is not None:
+        fall = noi.gpu_price_headroom.value
+        s.figures.append(Figure(
+            "GPU price fall that leaves NOI less annualised capex at zero", fall, "USD/GPU/h",
+            f"every GPU price, the design and its year held: NOI less annualised capex / GPU hours sold "
+            f"({noi.gpu_hours_sold.value / 1e6:.4g} million GPU-h/yr)" + ("; negative: the rise it needs" if fall < 0 else "")))
     s.figures.append(Figure("objective", noi.objective, "", "economics.objective"))
     out.append(s)
     s = Section("Capital cost")

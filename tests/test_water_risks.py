@@ -1,0 +1,38 @@
+"""Water the plan depends on: its peak hourly draw, and evaporation below freezing.
+
+The tiny site (tests/data/tiny/tiny.toml) with open cooling towers only (hardware/cooling/
+cooling_tower_2000.toml: 1.8 L of water per kWh of heat, evaporation and blowdown) in a constant
+-5 degC year: every hour the towers reject all the racks' heat, 0.135 MW typical a rack, so the water
+draw is n x 0.135 MW x 1.8 m^3/MWh in every hour, and every hour of the year needs freeze protection.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from planner.inputs import resolve
+from planner.load import load_site
+from planner.plan import run_plan
+from planner.results import build_results
+
+TINY = Path(__file__).parent / "data" / "tiny" / "tiny.toml"
+
+
+def test_peak_water_and_hours_evaporating_below_freezing():
+    inp = resolve(load_site(TINY, overrides={"climate.constant_dry_bulb": "-5 degC", "climate.constant_wet_bulb": "-6 degC",
+                                             "choices.heat_rejection": ["cooling_tower_2000"]}), bin_k=2.0)
+    plan = run_plan(inp)
+    assert plan.solve.status == "optimal" and plan.audit.passed
+    racks = plan.design.racks["gb300_nvl72"]
+    assert racks > 0
+    results = build_results(plan)
+    assert results.annual.peak_water.unit == "m^3/h"
+    assert results.annual.peak_water.value == pytest.approx(racks * 0.135 * 1.8, rel=1e-9)
+    assert results.design.freezing_hours == {"cooling_tower_2000@liquid": 8760, "cooling_tower_2000@air": 8760}
+
+
+def test_no_freezing_hours_without_frost():
+    """The tiny site's own 8 degC year: the towers evaporate, but never below 0 degC."""
+    inp = resolve(load_site(TINY, overrides={"choices.heat_rejection": ["cooling_tower_2000"]}), bin_k=2.0)
+    results = build_results(run_plan(inp))
+    assert set(results.design.freezing_hours.values()) == {0}
