@@ -37,6 +37,8 @@ relaxation can be found. Without ``elastic`` the model is exactly as before.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -133,6 +135,24 @@ def _affine(pairs, constant: float = 0.0) -> pulp.LpAffineExpression:
         if coef:
             expr[var] = expr.get(var, 0.0) + coef
     return expr
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Python's cyclic garbage collector off while a model is built, and back as it was after.
+
+    A build allocates hundreds of thousands of PuLP expressions and rows that all stay alive; the
+    collector, triggered every few hundred allocations, would walk the ever larger heap of them
+    for next to no garbage (washington's every-hour model: 4.3 s -> 2.8 s CPU to build). What garbage
+    the build leaves is collected once the collector is back on.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def variables_of(lp) -> list:
@@ -877,8 +897,9 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
         problem is feasible whatever the limits; for diagnosis only.
     """
     b = Builder(inp, fixed, elastic)
-    for define in (*DEFINES, define_objective):
-        define(b)
+    with gc_paused():
+        for define in (*DEFINES, define_objective):
+            define(b)
     x = b.x
     integer_vars = [v for v in variables_of(b.prob) if v.cat == pulp.LpInteger]
     return Model(
@@ -895,5 +916,5 @@ def build_model(inp: Inputs, fixed: dict[str, float] | None = None, elastic: boo
     )
 
 
-__all__ = ["Model", "Family", "Slack", "Builder", "DEFINES", "build_model", "capex_weight", "gpu_revenue_per_unit", "value_of",
+__all__ = ["Model", "Family", "Slack", "Builder", "DEFINES", "build_model", "gc_paused", "capex_weight", "gpu_revenue_per_unit", "value_of",
            "variables_of"]

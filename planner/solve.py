@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import operator
 import os
 import sys
 import time
@@ -332,21 +333,26 @@ def _load_batched(lp, mip: bool) -> None:
                                 np.full(len(integer), highspy.HighsVarType.kInteger))
     constraints = list(lp._constraints.values())
     m = len(constraints)
-    row_lower = np.empty(m)
-    row_upper = np.empty(m)
     starts = np.empty(m, dtype=np.int32)
     index: list[int] = []
     value: list[float] = []
+    column_of = operator.attrgetter("index")
     for i, con in enumerate(constraints):
         con.index = i
         starts[i] = len(index)
-        for var, coef in con.items():
-            if coef != 0:
-                index.append(var.index)
-                value.append(coef)
-        lb, ub = con.getLb(), con.getUb()
-        row_lower[i] = -inf if lb is None else lb
-        row_upper[i] = inf if ub is None else ub
+        coefs = con.values()
+        if 0 in coefs:  # rare: a term that cancelled; HiGHS is given no zero entries
+            pairs = [(var.index, coef) for var, coef in con.items() if coef != 0]
+            index.extend(k for k, _ in pairs)
+            value.extend(c for _, c in pairs)
+        else:  # the rows in C-level loops, not one Python step per entry
+            index.extend(map(column_of, con.keys()))
+            value.extend(coefs)
+    # each row's bounds as PuLP's getLb and getUb give them: -constant below (>= and =), above (<= and =)
+    sense = np.fromiter((con.sense for con in constraints), dtype=float, count=m)
+    rhs = -np.fromiter((con.constant for con in constraints), dtype=float, count=m)
+    row_lower = np.where(sense >= 0, rhs, -inf)  # pulp.LpConstraintGE = 1, LpConstraintEQ = 0
+    row_upper = np.where(sense <= 0, rhs, inf)  # pulp.LpConstraintLE = -1
     if m:
         h.addRows(m, row_lower, row_upper, len(index), starts, np.array(index, dtype=np.int32),
                   np.array(value, dtype=float))

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pulp
+import pytest
 
 from planner.cli import main
 from planner.inputs import resolve
@@ -84,3 +85,24 @@ def test_the_columns_handed_to_highs_are_the_problems_variables():
         listed = [v.name for v in variables_of(prob)]
         assert listed == [v.name for v in prob.variables()]
         assert len(listed) > 50
+
+
+@pytest.mark.parametrize("collector_on", [True, False])
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(collector_on):
+    """build_model pauses Python's garbage collector while it builds, and restores its state, also on an error."""
+    import gc
+
+    from planner.model import build_model, gc_paused
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if collector_on else gc.disable)()
+        build_model(resolve(load_site(TINY), bin_k=2.0))
+        assert gc.isenabled() is collector_on
+        with pytest.raises(ZeroDivisionError):
+            with gc_paused():
+                assert not gc.isenabled()
+                1 / 0
+        assert gc.isenabled() is collector_on
+    finally:
+        (gc.enable if was else gc.disable)()

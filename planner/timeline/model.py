@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import pulp
 
-from planner.model import DEFINES, GPU_HOURS_PER_YEAR, K, Builder, _affine, define_noi, gpu_revenue_per_unit
+from planner.model import DEFINES, GPU_HOURS_PER_YEAR, K, Builder, _affine, define_noi, gc_paused, gpu_revenue_per_unit
 from planner.timeline.calendar import discount_factor, value_left
 from planner.timeline.periods import TimelineInputs
 
@@ -96,7 +96,12 @@ def _delta(series: list, p: int):
 
 
 def build_timeline_model(tin: TimelineInputs) -> TimelineModel:
-    """Build the multi-period MILP (see the module docstring)."""
+    """Build the multi-period MILP (see the module docstring), the garbage collector paused meanwhile."""
+    with gc_paused():
+        return _build_timeline_model(tin)
+
+
+def _build_timeline_model(tin: TimelineInputs) -> TimelineModel:
     prob = pulp.LpProblem("site_timeline", pulp.LpMaximize)
     builders, gpu, colo, parts, owned, bought = [], [], [], [], [], []
     fleet = {f.miner_id: f for f in tin.fleet}
