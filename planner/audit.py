@@ -45,8 +45,8 @@ class Operation:
     it_grid_peak: float  # peak the grid sees after the racks' power smoothing
     gpu_it: float  # MW, compute racks at typical power
     support_it: float  # MW, network, storage and management racks
-    liquid_heat: np.ndarray
-    air_heat: np.ndarray
+    liquid_heat: np.ndarray  # MW the liquid loop's modules reject: racks, hydro miners, CDU pumps
+    air_heat: np.ndarray  # MW the air loop's modules reject: racks' air heat, air-side fans
     heat_by_module: dict[str, np.ndarray]
     wet_heat: dict[str, np.ndarray]
     capacity_by_loop: dict[str, np.ndarray]
@@ -60,6 +60,7 @@ class Operation:
     unmet_heat: dict[str, np.ndarray]
     loads: dict[str, np.ndarray] = field(default_factory=dict)  # MW by kind, see LOAD_KINDS
     mining_share: np.ndarray | None = None  # MW at the meter attributable to mining
+    parasitic_heat: dict[str, float] = field(default_factory=dict)  # MW per loop: CDU pumps, air-side fans
 
 
 #: Kinds of load at the meter, in report order; they add up to the grid draw.
@@ -108,6 +109,22 @@ def rack_it(inp: Inputs, design: Design) -> dict[str, float]:
     return out
 
 
+def parasitic_heat(inp: Inputs, design: Design, at: int) -> dict[str, float]:
+    """Heat the cooling plant's own machines put on each loop [MW]: ``at`` 0 typical, 1 design rack power.
+
+    The installed CDUs' pumps heat the coolant they circulate, :math:`P_{pump} = p\\,Q_{rack,liquid}`
+    (``pump_per_heat`` of the installed type with the largest), and the air-side units' fans heat
+    the air their coils cool, :math:`\\sum n_a P_{fan,a}` at full speed. The loop's heat-rejection
+    modules reject both; a CDU's and an air-side unit's own capacity is net of them.
+    """
+    installed = [c for c in inp.cdus if design.cdus.get(c.id, 0) > 0]
+    pump = max((c.pump_per_heat for c in installed), default=0.0)
+    rack_liquid = sum(design.racks.get(r.id, 0) * (r.power_typical, r.power_design)[at] * r.liquid_fraction
+                      for r in inp.racks)
+    return {"liquid": pump * rack_liquid,
+            "air": sum(design.air_units.get(a.id, 0) * a.fan_power for a in inp.air_side)}
+
+
 def unit_heat(inp: Inputs, design: Design, at: int) -> dict[str, float]:
     """Heat of the racks and their support racks per loop [MW]: ``at`` 0 typical, 1 design power."""
     units = {r.id: design.racks.get(r.id, 0) / r.su_racks for r in inp.racks}
@@ -128,10 +145,9 @@ def simulate(inp: Inputs, design: Design) -> Operation:
     it_grid_peak = it["gpu_grid_peak"] + it["support"]
     it_des = it["gpu_design"] + it["support"]
     typical_heat = unit_heat(inp, design, 0)
-    liquid_rack, air_rack = typical_heat["liquid"], typical_heat["air"]
-    installed_cdus = [c for c in inp.cdus if design.cdus.get(c.id, 0) > 0]
-    cdu_pumps = it["rack_liquid"] * max((c.pump_per_heat for c in installed_cdus), default=0.0)
-    air_fans = sum(design.air_units.get(a.id, 0) * a.fan_power for a in inp.air_side)
+    parasitic = parasitic_heat(inp, design, 0)
+    cdu_pumps, air_fans = parasitic["liquid"], parasitic["air"]  # power drawn, and heat on their loops
+    liquid_rack, air_rack = typical_heat["liquid"] + cdu_pumps, typical_heat["air"] + air_fans
     ups_no_load = inp.ups_no_load * it_peak
     tx_no_load = inp.transformer_no_load * inp.grid_limit
 
@@ -343,6 +359,7 @@ def simulate(inp: Inputs, design: Design) -> Operation:
         capacity_by_loop=cap_loop, cooling_power=cooling, mining_power=mining_run,
         mining_available=mining_avail, grid_draw=draw, envelope=envelope,
         water_m3=water, energy_price=price, unmet_heat=unmet, loads=loads, mining_share=mining_share,
+        parasitic_heat=parasitic,
     )
 
 
@@ -378,9 +395,18 @@ def capex(inp: Inputs, design: Design) -> dict[str, float]:
 
 
 def design_loads(inp: Inputs, design: Design) -> dict[str, float]:
-    """Heat at design power per loop [MW], support racks and installed hydro mining included."""
+    """Heat at design power per loop [MW] that CDUs and air-side units carry: racks, support racks, hydro mining."""
     heat = unit_heat(inp, design, 1)
     heat["liquid"] += sum(design.mining.get(m.id, 0.0) for m in inp.miners if m.cooling == "hydro")
+    return heat
+
+
+def design_heat_rejected(inp: Inputs, design: Design) -> dict[str, float]:
+    """Heat at design power per loop [MW] its heat-rejection modules reject: :func:`design_loads`
+    with the CDU pumps' and air-side fans' heat (:func:`parasitic_heat`)."""
+    heat = design_loads(inp, design)
+    for loop, extra in parasitic_heat(inp, design, 1).items():
+        heat[loop] += extra
     return heat
 
 
@@ -536,7 +562,8 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
     if short > tol:
         v.append(Violation("redundancy.cdu", f"CDU capacity with {s['cdu']} unit(s) out is below the liquid heat at design power",
                            None, short, "MW"))
-    v += _worst(op.liquid_heat, cdu_cap, labels, "choices.cdus", "liquid heat above installed CDU capacity", "MW", tol)
+    v += _worst(op.liquid_heat - op.parasitic_heat.get("liquid", 0.0), cdu_cap, labels, "choices.cdus",
+                "liquid heat above installed CDU capacity", "MW", tol)
     flow_cdus = [c for c in inp.cdus if design.cdus.get(c.id, 0) > 0 and c.flow > 0]
     if flow_cdus:
         largest = max(c.flow for c in flow_cdus)
@@ -578,9 +605,10 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
         if h.cdus and design.modules.get(h.key, 0) > 0 and not installed_cdus & set(h.cdus):
             v.append(Violation("choices.cdus", f"{h.key} is sized for a {h.supply:g} degC liquid loop, which needs "
                                f"{' or '.join(h.cdus)}, and none is installed", None, 0.0, "K"))
+    rejected = design_heat_rejected(inp, design)
     for loop in LOOPS:
         _, left, _ = design_capacity_with_spares_out(inp, design, loop)
-        short = loads[loop] - left
+        short = rejected[loop] - left
         if short > tol:
             out = "per technology" if inp.hr_scope == "technology" else "of the largest out"
             v.append(Violation("redundancy.heat_rejection",
@@ -592,7 +620,8 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
             if n_types > inp.max_hr_types_per_loop:
                 v.append(Violation("limits.max_heat_rejection_types_per_loop", f"{n_types} module types on the {loop} loop",
                                    None, n_types - inp.max_hr_types_per_loop, "types"))
-    res.checks.append(f"heat rejection: each loop holds its design heat with {s['heat_rejection']} module(s) out "
+    res.checks.append(f"heat rejection: each loop holds its design heat (CDU pumps' and air-side fans' heat included) "
+                      f"with {s['heat_rejection']} module(s) out "
                       f"({'per technology' if inp.hr_scope == 'technology' else 'the largest'}; modules that reject "
                       "nothing at the design condition never count), at the loop temperature the modules are rated for")
 

@@ -325,6 +325,7 @@ def define_racks(b: Builder) -> None:
         liquid_typ=_affine((u, r.su_liquid[0]) for u, r in su),
         liquid_des=_affine((u, r.su_liquid[1]) for u, r in su),
         rack_liquid_typ=_affine((u, r.su_racks * r.power_typical * r.liquid_fraction) for u, r in su),
+        rack_liquid_des=_affine((u, r.su_racks * r.power_design * r.liquid_fraction) for u, r in su),
         air_typ=_affine((u, r.su_air[0]) for u, r in su),
         air_des=_affine((u, r.su_air[1]) for u, r in su),
         racks_served=_affine((u, r.su_racks + r.support_racks) for u, r in su),
@@ -365,9 +366,28 @@ def define_mining(b: Builder) -> None:
 def _elastic_most(b: Builder) -> dict[str, float]:
     """Largest design heat per loop the widened bounds allow, to widen cooling counts (elastic)."""
     inp, units = b.inp, b.x["units"]
-    return {"liquid": sum(units[r.id].upBound * r.su_liquid[1] for r in inp.racks)
+    # with the CDU pumps' and air-side fans' heat (parasitic_heat) at their largest ratios
+    pump = max((c.pump_per_heat for c in inp.cdus), default=0.0)
+    fans = max((a.fan_power / a.capacity for a in inp.air_side if a.capacity > 0), default=0.0)
+    return {"liquid": (1 + pump) * sum(units[r.id].upBound * r.su_liquid[1] for r in inp.racks)
             + sum(b.x["lots"][m.id].upBound * m.lot_mw for m in b.x["hydro"]),
-            "air": sum(units[r.id].upBound * r.su_air[1] for r in inp.racks)}
+            "air": (1 + fans) * sum(units[r.id].upBound * r.su_air[1] for r in inp.racks)}
+
+
+def parasitic_heat(b: Builder, at: str) -> dict[str, pulp.LpAffineExpression]:
+    """Heat the cooling plant's own machines put on each loop [MW], ``at`` "typ" or "des" rack power.
+
+    The CDU pumps' power ends in the coolant they circulate (``pump_per_heat`` times the racks'
+    liquid heat, the largest ratio of the CDU types offered, as the grid rows charge it), and the
+    air-side units' fans heat the air their coils cool (every unit installed, at full speed). Both
+    are rejected by the loop's heat-rejection modules; the CDUs' and air-side units' own
+    capacities are taken net of them, as vendors rate them (heat exchanged from the IT loop, net
+    sensible cooling).
+    """
+    inp = b.inp
+    cdu_pump = max((c.pump_per_heat for c in inp.cdus), default=0.0)
+    return {"liquid": cdu_pump * b.x[f"rack_liquid_{at}"],
+            "air": _affine([(b.x["air_units"][a.id], a.fan_power) for a in inp.air_side if a.fan_power > 0])}
 
 
 def define_cdus(b: Builder) -> None:
@@ -488,7 +508,9 @@ def define_heat_rejection(b: Builder) -> None:
             b.add(f_loop_cdu, None, used[h.key] - pulp.lpSum(b.x["cdu_used"][c] for c in h.cdus) <= 0,
                   f"loop_cdu_{h.key}")
 
-    design_heat = {"liquid": b.x["liquid_des"] + b.x["hydro_installed"], "air": b.x["air_des"]}
+    parasitic = parasitic_heat(b, "des")
+    design_heat = {"liquid": b.x["liquid_des"] + b.x["hydro_installed"] + parasitic["liquid"],
+                   "air": b.x["air_des"] + parasitic["air"]}
     b.x["largest"] = {}
     scope = "per technology" if inp.hr_scope == "technology" else "largest module(s) out"
     for loop in LOOPS:
@@ -638,6 +660,7 @@ def define_hourly_heat(b: Builder) -> None:
                                    f"{loop}-loop heat the modules cannot reject (largest hour)",
                                    path="choices.heat_rejection", scale=ELASTIC_COOLING_SCALE) for loop in LOOPS}
     dispatch, hydro = b.x["dispatch"], b.x["hydro"]
+    parasitic = parasitic_heat(b, "typ")  # the CDU pumps' and air-side fans' heat, on their loops
     for t in range(T):
         w = float(inp.weight[t])
         for loop in LOOPS:
@@ -660,9 +683,9 @@ def define_hourly_heat(b: Builder) -> None:
                 elif h.water_per_heat > 0 and h.technology != "adiabatic_cooler":
                     b.obj[q] -= water_coef * w * h.water_per_heat
             if loop == "liquid":
-                load = b.x["liquid_typ"] + _affine((dispatch[m.id][t], 1.0) for m in hydro)
+                load = b.x["liquid_typ"] + parasitic["liquid"] + _affine((dispatch[m.id][t], 1.0) for m in hydro)
             else:
-                load = b.x["air_typ"]
+                load = b.x["air_typ"] + parasitic["air"]
             rejected = _affine(pairs)
             if b.elastic:
                 rejected = rejected + b.relax_hourly(f_heat[loop], heat_peak[loop], t, f"heat_{loop}_{t}",

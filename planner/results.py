@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from planner.audit import LOAD_KINDS, areas, capacity_with_spares_out_hourly, design_capacity_with_spares_out, design_loads, gpu_count
+from planner.audit import (LOAD_KINDS, areas, capacity_with_spares_out_hourly, design_capacity_with_spares_out, design_heat_rejected,
+                           design_loads, gpu_count)
 
 #: Raised when a key is renamed or removed, or a meaning changes; adding a key keeps it.
 SCHEMA_VERSION = "1.0"
@@ -387,6 +388,7 @@ def build_results(plan, loaded=None) -> PlanResults:
 
     sp = inp.spares
     loads = design_loads(inp, d)
+    rejected = design_heat_rejected(inp, d)  # with the CDU pumps' and air-side fans' heat
     cooling = []
     for c in inp.cdus:
         n = d.cdus.get(c.id, 0)
@@ -402,7 +404,7 @@ def build_results(plan, loaded=None) -> PlanResults:
             cooling.append(CoolingLine(id=h.key, hardware_id=h.id, name=h.name, kind="heat_rejection",
                                        technology=h.technology, loop=h.loop, count=n, spares=spares,
                                        capacity_each_at_design=q(h.design_capacity, "MW"),
-                                       design_heat=q(loads[h.loop], "MW"), role=role))
+                                       design_heat=q(rejected[h.loop], "MW"), role=role))
     for a in inp.air_side:
         n = d.air_units.get(a.id, 0)
         if n:
@@ -413,7 +415,7 @@ def build_results(plan, loaded=None) -> PlanResults:
                 role="each sized for its rack" if a.per_rack else "carries design heat"))
     loops = []
     for loop in ("liquid", "air"):
-        if loads[loop] > 0:
+        if rejected[loop] > 0:
             _, left, carrying = design_capacity_with_spares_out(inp, d, loop)
             # the same N+k in every hour of the year, against the heat then running
             running = op.liquid_heat if loop == "liquid" else op.air_heat
@@ -421,7 +423,7 @@ def build_results(plan, loaded=None) -> PlanResults:
             worst = int(np.argmax(short))
             any_short = bool(short[worst] > 1e-6)
             loops.append(LoopCapacity(
-                loop=loop, design_heat=q(loads[loop], "MW"), capacity_with_spares_out=q(left, "MW"),
+                loop=loop, design_heat=q(rejected[loop], "MW"), capacity_with_spares_out=q(left, "MW"),
                 carried_by=list(carrying), redundancy=f"N+{sp['heat_rejection']}",
                 spares_out="the largest module(s) out" if inp.hr_scope == "loop" else "spares out per technology",
                 hours_short_with_spares_out=int(np.count_nonzero(short > 1e-6)),

@@ -301,6 +301,36 @@ def solve_fixed_lp(model: Model, solver: str = "highs") -> SolveResult:
             var.lowBound, var.upBound, var.cat = lo, hi, cat
 
 
+def relaxation(model: Model) -> dict[str, float] | None:
+    """The LP relaxation of the model (every integer column continuous), solved by HiGHS.
+
+    Returns the values of the model's integer columns by name, or None where the LP has no optimum
+    (or highspy is missing). The problem itself is left as it was: the LP is loaded into a HiGHS
+    instance of its own.
+    """
+    try:
+        import highspy
+    except ImportError:  # pragma: no cover - CBC-only installations
+        return None
+    lp = model.prob
+    saved = getattr(lp, "solverModel", None)
+    variables = variables_of(lp)
+    lp.variables = lambda: variables
+    try:
+        lp.solverModel = h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        _load_batched(lp, mip=False)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        x = h.getSolution().col_value
+        return {v.name: float(x[v.index]) for v in model.integer_vars}
+    finally:
+        del lp.variables
+        lp.solverModel = saved
+
+
 def _load_batched(lp, mip: bool) -> None:
     """Columns, integrality and rows of the PuLP problem ``lp`` into ``lp.solverModel`` in batches.
 

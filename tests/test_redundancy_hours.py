@@ -3,9 +3,11 @@
 The tiny site (tests/data/tiny/tiny.toml: GB300 NVL72 racks with 10 % of their heat to air, dry
 coolers rated 1 MW at a 10 K approach) is designed at 8 degC, but its year is a constant 19.5 degC.
 The air loop's dry coolers supply 20 degC water: each carries (20 - 19.5) / 10 x 1 MW = 0.05 MW at
-that ambient. Two of them carry the air heat of 5 racks, 5 x 0.135 MW x 10 % = 0.0675 MW, only both
-running: with one out the loop is 0.0675 - 0.05 = 0.0175 MW short in every hour of the year, while the
-design condition (8 degC: 1.2 MW a module) shows ample N+1.
+that ambient. Two of them carry the air heat of 5 racks, 5 x 0.135 MW x 10 % = 0.0675 MW, with the
+heat of the CRAH fans that blow it (two 150 kW units, N+1 against 5 x 0.142 x 10 % = 0.071 MW at design
+power, 4.5 kW of fans each): 0.0765 MW, only both running. With one out the loop is 0.0765 - 0.05 =
+0.0265 MW short in every hour of the year, while the design condition (8 degC: 1.2 MW a module) shows
+ample N+1.
 """
 
 from pathlib import Path
@@ -18,7 +20,7 @@ from planner.plan import run_plan
 from planner.results import build_results
 
 TINY = Path(__file__).parent / "data" / "tiny" / "tiny.toml"
-AIR_HEAT = 5 * 0.135 * 0.10  # MW: typical rack power x air share
+AIR_HEAT = 5 * 0.135 * 0.10 + 2 * 0.0045  # MW: typical rack power x air share, and two CRAH units' fans
 ONE_MODULE = (20.0 - 19.5) / 10.0 * 1.0  # MW at 19.5 degC
 
 
@@ -33,6 +35,6 @@ def test_hours_without_n_plus_1_are_counted_and_sized():
     assert air.hours_short_with_spares_out == 8760
     assert air.largest_short_with_spares_out.value == pytest.approx(AIR_HEAT - ONE_MODULE, rel=1e-6)
     # the liquid loop (41 degC supply): (41 - 19.5) / 10 = 2.15, capped at 1.5 x rating a module; one out leaves
-    # at least 1.5 MW against 5 x 0.135 x 0.9 = 0.6075 MW: N+1 holds in every hour
+    # at least 1.5 MW against 5 x 0.135 x 0.9 = 0.6075 MW and the CDU pumps' 1 %: N+1 holds in every hour
     assert loops["liquid"].hours_short_with_spares_out == 0
     assert loops["liquid"].largest_short_with_spares_out is None

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pulp
 
-from planner.audit import areas, design_capacity_with_spares_out, design_loads, installed_with_spares_out
+from planner.audit import areas, design_capacity_with_spares_out, design_heat_rejected, design_loads, installed_with_spares_out
 from planner.inputs import LOOPS
 from planner.model import K, Model, capex_weight
 from planner.report.figures import Figure, Section
@@ -194,13 +194,15 @@ def _stranded_section(plan) -> Section:
                             f"(site.grid_limit{less}) x 8760 h less the energy drawn"))
 
     loads = design_loads(inp, d)
+    rejected = design_heat_rejected(inp, d)
     sp = inp.spares
     for loop in LOOPS:
         cap = design_capacity_with_spares_out(inp, d, loop)[1]
-        if cap > 0 or loads[loop] > 0:
-            s.figures.append(Figure(f"{loop}-loop heat rejection unused at the design condition", cap - loads[loop], "MW",
+        if cap > 0 or rejected[loop] > 0:
+            s.figures.append(Figure(f"{loop}-loop heat rejection unused at the design condition", cap - rejected[loop], "MW",
                                     f"choices.heat_rejection with N+{sp['heat_rejection']} (redundancy.heat_rejection) "
-                                    f"at {inp.design_dry_bulb:.1f} degC, less the design heat {quantity_text(loads[loop], 'MW')}"))
+                                    f"at {inp.design_dry_bulb:.1f} degC, less the design heat "
+                                    f"{quantity_text(rejected[loop], 'MW')} (CDU pumps' and air-side fans' heat included)"))
             heat_h = float(op.liquid_heat[h] if loop == "liquid" else op.air_heat[h])
             cap_h = float(op.capacity_by_loop.get(loop, np.zeros(len(op.grid_draw)))[h])
             s.figures.append(Figure(f"{loop}-loop heat rejection unused at the hottest hour", cap_h - heat_h, "MW",
@@ -237,6 +239,8 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
     hall_left, yard_left = inp.hall_area - hall, inp.yard_area - yard
     budget_left = inp.budget - eco.capex
     loads = design_loads(inp, d)
+    rejected = design_heat_rejected(inp, d)
+    pump = max((c.pump_per_heat for c in inp.cdus if d.cdus.get(c.id, 0) > 0), default=0.0)
     sp = inp.spares
     cdu_used = [c for c in inp.cdus if d.cdus.get(c.id, 0) > 0] or inp.cdus
     cdu_room = installed_with_spares_out(inp.cdus, d.cdus, sp["cdu"])[1] - loads["liquid"]
@@ -246,7 +250,7 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
     hr_used = {}
     for loop in LOOPS:
         used = [x for x in inp.heat_rejection if x.loop == loop and d.modules.get(x.key, 0) > 0]
-        hr_room[loop] = design_capacity_with_spares_out(inp, d, loop)[1] - loads[loop]
+        hr_room[loop] = design_capacity_with_spares_out(inp, d, loop)[1] - rejected[loop]
         hr_used[loop] = used or [x for x in inp.heat_rejection if x.loop == loop and x.design_capacity > 0]
     total = sum(d.racks.values())
     out = []
@@ -269,11 +273,12 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
             a = max(air_used, key=lambda a: a.capacity)
             n = int(math.ceil((heat["air"] - max(air_room, 0.0)) / a.capacity))
             area, cost, cool_mw = area + n * a.floor_area, cost + n * a.price, cool_mw + n * a.fan_power
+        rejects = {"liquid": heat["liquid"] * (1 + pump), "air": heat["air"] + cool_mw}  # with pump and fan heat
         for loop in LOOPS:
-            if heat[loop] > max(hr_room[loop], 0.0) and hr_used[loop]:
+            if rejects[loop] > max(hr_room[loop], 0.0) and hr_used[loop]:
                 x = max(hr_used[loop], key=lambda x: x.design_capacity)
                 if x.design_capacity > 0:
-                    n = int(math.ceil((heat[loop] - max(hr_room[loop], 0.0)) / x.design_capacity))
+                    n = int(math.ceil((rejects[loop] - max(hr_room[loop], 0.0)) / x.design_capacity))
                     yard_need += n * x.floor_area
                     cost += n * x.price
         grid_need = (a_ups * (r.su_racks * r.power_grid_peak + r.support_power)

@@ -1,0 +1,48 @@
+"""The cooling plant's own heat on its loops: CDU pumps on the liquid loop, air-side fans on the air loop.
+
+The tiny site (tests/data/tiny/tiny.toml): GB300 NVL72 racks (0.135 MW typical, 0.142 MW design, 90 %
+of it to liquid), 600 kW row CDUs pumping 30 m of head at the rack's 12 K rise with PG25 at 65 %
+wire to water (P/Q = g H / (c_p dT eta), c_p 3.97 kJ/kg/K), and 150 kW CRAH units with 4.5 kW of fans,
+N+1. The pump's power ends in the coolant and the fans' in the air the coils cool, so the loops'
+heat-rejection modules reject them with the racks' heat; the CDUs and CRAH units carry the racks'
+heat only (their ratings are net of their own pump and fans).
+"""
+
+import math
+from pathlib import Path
+
+import pytest
+
+from planner.inputs import resolve
+from planner.load import load_site
+from planner.plan import run_plan
+from planner.results import build_results
+
+TINY = Path(__file__).parent / "data" / "tiny" / "tiny.toml"
+TYP, DES, LIQ = 0.135, 0.142, 0.90
+CDU_PUMP_PER_HEAT = 9.80665 * 30 / (3.97e3 * 12 * 0.65)
+CRAH_CAP, CRAH_FAN = 0.150, 0.0045
+
+
+def test_pump_and_fan_heat_are_rejected_by_their_loops():
+    plan = run_plan(resolve(load_site(TINY), bin_k=2.0), fixed={"racks.gb300_nvl72": 5})
+    assert plan.solve.status == "optimal" and plan.audit.passed
+    n = plan.design.racks["gb300_nvl72"]
+    crah = math.ceil(n * DES * (1 - LIQ) / CRAH_CAP - 1e-9) + 1
+    assert plan.design.air_units["crah_fanwall_150"] == crah
+    op = plan.operation
+    # every hour: racks at typical power, the pumps on the racks' liquid heat, every CRAH fan at full speed
+    assert op.liquid_heat == pytest.approx(n * TYP * LIQ * (1 + CDU_PUMP_PER_HEAT), rel=1e-9)
+    assert op.air_heat == pytest.approx(n * TYP * (1 - LIQ) + crah * CRAH_FAN, rel=1e-9)
+    # what the modules reject adds up to that heat, hour by hour
+    rejected = sum(op.heat_by_module.values())
+    assert rejected == pytest.approx(op.liquid_heat + op.air_heat, rel=1e-9)
+
+    results = build_results(plan)
+    loops = {lp.loop: lp.design_heat.value for lp in results.design.loops}
+    assert loops["liquid"] == pytest.approx(n * DES * LIQ * (1 + CDU_PUMP_PER_HEAT), rel=1e-9)
+    assert loops["air"] == pytest.approx(n * DES * (1 - LIQ) + crah * CRAH_FAN, rel=1e-9)
+    lines = {c.kind + ":" + c.loop: c.design_heat.value for c in results.design.cooling}
+    assert lines["cdu:liquid"] == pytest.approx(n * DES * LIQ, rel=1e-9)  # the CDUs carry the racks' heat
+    assert lines["air_side:air"] == pytest.approx(n * DES * (1 - LIQ), rel=1e-9)
+    assert lines["heat_rejection:liquid"] == pytest.approx(loops["liquid"], rel=1e-9)
