@@ -289,7 +289,8 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
                        on_progress=told("stage 2, within the technology set"))
     if not second.has_solution:  # no design within the set (or none in time): the full MILP decides
         return None
-    chosen = f"chosen on {chosen} representative days" + (" with the base plan's" if include is not None else "")
+    chosen = (f"chosen on {chosen} representative days" + (f" and by the {days}-day LP relaxation" if relaxed else "")
+              + (" with the base plan's" if include is not None else ""))
     second.scope = f"within the technology set {chosen} ({tech.text()}); plan --prove solves the full MILP"
     second.solve_seconds += stage1
     return second, info

@@ -36,8 +36,33 @@ def test_fast_path_reaches_the_proven_optimum(site, kw):
     assert abs(fast.solve.objective - full.solve.objective) <= 1e-4 * abs(full.solve.objective)
     assert fast.audit.passed and full.audit.passed
     if inp.hours > 24 * 5:  # large enough for two stages: the status says what was proven
-        assert fast.solve.scope.startswith("within the technology set chosen on 4 and on 3 representative days")
+        assert fast.solve.scope.startswith("within the technology set chosen on 4 and on 3 representative days "
+                                           "and by the 4-day LP relaxation")
         assert "stage 1 (technology set)" in fast.timings
+
+
+def test_the_lp_relaxation_names_its_contenders_and_leaves_the_problem_as_it_was():
+    """relaxation() solves the LP with every integer continuous in a HiGHS model of its own: the problem
+    solves afterwards exactly as a fresh one; contenders() takes the module types used >= LP_CONTENDER."""
+    from planner.model import build_model
+    from planner.solve import relaxation, solve
+    from planner.strategy import LP_CONTENDER, contenders
+
+    inp = resolve(load_site(SITES / "washington.toml"), time_mode="days", days=6)
+    model = build_model(inp)
+    relaxed = relaxation(model)
+    assert getattr(model.prob, "solverModel", None) is None
+    assert set(relaxed) == {v.name for v in model.integer_vars}
+    assert any(0.01 < relaxed[v.name] < 0.99 for v in model.module_used.values())  # fractional: a relaxation
+    after = solve(model, mip_gap=1e-6).objective
+    assert after == pytest.approx(solve(build_model(inp), mip_gap=1e-6).objective, rel=1e-9)
+
+    keys = list(model.module_used)
+    fake = {model.module_used[keys[0]].name: LP_CONTENDER, model.module_used[keys[1]].name: LP_CONTENDER - 0.01,
+            model.module_used[keys[2]].name: 0.9}
+    assert contenders(model, fake).modules == [keys[0], keys[2]]
+    assert contenders(model, fake).racks == []
+    assert contenders(model, None).modules == []
 
 
 def test_representative_inputs_of_a_full_year():
