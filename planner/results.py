@@ -116,6 +116,9 @@ class MinerLine(_Model):
 class LoopCapacity(_Model):
     loop: str
     design_heat: Quantity
+    plant_heat: Quantity | None = Field(default=None, description=(
+        "the part of design_heat the cooling plant's own machines put on the loop: the CDU pumps on the liquid "
+        "loop, the air-side units' fans on the air loop"))
     capacity_with_spares_out: Quantity
     carried_by: list[str]
     spares_out: str = Field(default="", description="which units are taken out: the largest module(s), or spares per technology")
@@ -423,7 +426,8 @@ def build_results(plan, loaded=None) -> PlanResults:
             worst = int(np.argmax(short))
             any_short = bool(short[worst] > 1e-6)
             loops.append(LoopCapacity(
-                loop=loop, design_heat=q(rejected[loop], "MW"), capacity_with_spares_out=q(left, "MW"),
+                loop=loop, design_heat=q(rejected[loop], "MW"), plant_heat=q(rejected[loop] - loads[loop], "MW"),
+                capacity_with_spares_out=q(left, "MW"),
                 carried_by=list(carrying), redundancy=f"N+{sp['heat_rejection']}",
                 spares_out="the largest module(s) out" if inp.hr_scope == "loop" else "spares out per technology",
                 hours_short_with_spares_out=int(np.count_nonzero(short > 1e-6)),

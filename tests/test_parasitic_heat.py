@@ -42,7 +42,21 @@ def test_pump_and_fan_heat_are_rejected_by_their_loops():
     loops = {lp.loop: lp.design_heat.value for lp in results.design.loops}
     assert loops["liquid"] == pytest.approx(n * DES * LIQ * (1 + CDU_PUMP_PER_HEAT), rel=1e-9)
     assert loops["air"] == pytest.approx(n * DES * (1 - LIQ) + crah * CRAH_FAN, rel=1e-9)
+    plant = {lp.loop: lp.plant_heat.value for lp in results.design.loops}
+    assert plant["liquid"] == pytest.approx(n * DES * LIQ * CDU_PUMP_PER_HEAT, rel=1e-9)
+    assert plant["air"] == pytest.approx(crah * CRAH_FAN, rel=1e-9)
     lines = {c.kind + ":" + c.loop: c.design_heat.value for c in results.design.cooling}
     assert lines["cdu:liquid"] == pytest.approx(n * DES * LIQ, rel=1e-9)  # the CDUs carry the racks' heat
     assert lines["air_side:air"] == pytest.approx(n * DES * (1 - LIQ), rel=1e-9)
     assert lines["heat_rejection:liquid"] == pytest.approx(loops["liquid"], rel=1e-9)
+
+
+def test_the_report_says_how_much_of_the_loop_heat_is_the_plants_own(capsys):
+    from planner.cli import main
+
+    main([str(TINY), "--fix", "racks.gb300_nvl72=5", "--no-replan"])
+    out = " ".join(capsys.readouterr().out.split())
+    liquid_pumps = 5 * DES * LIQ * CDU_PUMP_PER_HEAT
+    assert f"of it {liquid_pumps:.3g} MW from the CDU pumps" in out
+    crah = math.ceil(5 * DES * (1 - LIQ) / CRAH_CAP - 1e-9) + 1
+    assert f"of it {crah * CRAH_FAN:.3g} MW from the air-side units' fans" in out

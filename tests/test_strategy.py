@@ -42,20 +42,23 @@ def test_fast_path_reaches_the_proven_optimum(site, kw):
 
 
 def test_the_lp_relaxation_names_its_contenders_and_leaves_the_problem_as_it_was():
-    """relaxation() solves the LP with every integer continuous in a HiGHS model of its own: the problem
-    solves afterwards exactly as a fresh one; contenders() takes the module types used >= LP_CONTENDER."""
+    """relaxation() solves the LP with every integer continuous in a HiGHS model of its own, writing nothing
+    back to the problem; contenders() takes the module types used >= LP_CONTENDER."""
     from planner.model import build_model
-    from planner.solve import relaxation, solve
+    from planner.solve import relaxation
     from planner.strategy import LP_CONTENDER, contenders
 
-    inp = resolve(load_site(SITES / "washington.toml"), time_mode="days", days=6)
+    inp = resolve(load_site(SITES / "washington.toml"), time_mode="days", days=4)
     model = build_model(inp)
     relaxed = relaxation(model)
     assert getattr(model.prob, "solverModel", None) is None
+    assert all(v.varValue is None for v in model.prob.variables())
     assert set(relaxed) == {v.name for v in model.integer_vars}
     assert any(0.01 < relaxed[v.name] < 0.99 for v in model.module_used.values())  # fractional: a relaxation
-    after = solve(model, mip_gap=1e-6).objective
-    assert after == pytest.approx(solve(build_model(inp), mip_gap=1e-6).objective, rel=1e-9)
+    # the relaxation holds the integer rows: N+1 CDUs carry the racks' liquid heat at design power
+    cdus = sum(relaxed[model.cdus[c.id].name] * c.capacity for c in inp.cdus)
+    units = {r.id: relaxed[model.units[r.id].name] for r in inp.racks}
+    assert cdus >= sum(units[r.id] * r.su_liquid[1] for r in inp.racks) - 1e-6
 
     keys = list(model.module_used)
     fake = {model.module_used[keys[0]].name: LP_CONTENDER, model.module_used[keys[1]].name: LP_CONTENDER - 0.01,

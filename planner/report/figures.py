@@ -67,6 +67,14 @@ class EnergyYear(NamedTuple):
         return self.it + self.mining
 
 
+def _plant_text(lp) -> str:
+    """The share of a loop's design heat from the cooling plant's own pumps or fans, in words."""
+    if lp.plant_heat is None or lp.plant_heat.value <= 0:
+        return ""
+    source = "the CDU pumps" if lp.loop == "liquid" else "the air-side units' fans"
+    return f", of it {lp.plant_heat.value:.3g} MW from {source}"
+
+
 def energy_year(op) -> EnergyYear:
     share = 0.0 if op.mining_share is None else float(op.mining_share.sum())
     return EnergyYear(float(op.grid_draw.sum()), op.it_typical * len(op.grid_draw),
@@ -173,7 +181,7 @@ def build_sections(results) -> list[Section]:
     for lp in des.loops:
         s.figures.append(Figure(
             f"{lp.loop} loop heat rejection at the design condition, {lp.spares_out}", lp.capacity_with_spares_out.value,
-            "MW", f"design heat {lp.design_heat.value:.3g} MW; redundancy.heat_rejection = {lp.redundancy}; "
+            "MW", f"design heat {lp.design_heat.value:.3g} MW{_plant_text(lp)}; redundancy.heat_rejection = {lp.redundancy}; "
                   f"carried by {', '.join(lp.carried_by) or 'nothing'}"))
         if lp.hours_short_with_spares_out:
             s.figures.append(Figure(
