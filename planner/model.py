@@ -366,12 +366,16 @@ def define_mining(b: Builder) -> None:
 def _elastic_most(b: Builder) -> dict[str, float]:
     """Largest design heat per loop the widened bounds allow, to widen cooling counts (elastic)."""
     inp, units = b.inp, b.x["units"]
-    # with the CDU pumps' and air-side fans' heat (parasitic_heat) at their largest ratios
+    # with the CDU pumps' and air-side fans' heat (parasitic_heat): the largest pump ratio, and the fans of the
+    # air-side type that brings the most (a door per rack served, or room units with their spares)
     pump = max((c.pump_per_heat for c in inp.cdus), default=0.0)
-    fans = max((a.fan_power / a.capacity for a in inp.air_side if a.capacity > 0), default=0.0)
+    air = sum(units[r.id].upBound * r.su_air[1] for r in inp.racks)
+    served = sum(units[r.id].upBound * (r.su_racks + r.support_racks) for r in inp.racks)
+    fans = max((served * a.fan_power if a.per_rack else (air / a.capacity + inp.spares["air_side"] + 1) * a.fan_power
+                for a in inp.air_side if a.capacity > 0), default=0.0)
     return {"liquid": (1 + pump) * sum(units[r.id].upBound * r.su_liquid[1] for r in inp.racks)
             + sum(b.x["lots"][m.id].upBound * m.lot_mw for m in b.x["hydro"]),
-            "air": (1 + fans) * sum(units[r.id].upBound * r.su_air[1] for r in inp.racks)}
+            "air": air + fans}
 
 
 def parasitic_heat(b: Builder, at: str) -> dict[str, pulp.LpAffineExpression]:

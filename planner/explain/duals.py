@@ -202,7 +202,9 @@ def _stranded_section(plan) -> Section:
             s.figures.append(Figure(f"{loop}-loop heat rejection unused at the design condition", cap - rejected[loop], "MW",
                                     f"choices.heat_rejection with N+{sp['heat_rejection']} (redundancy.heat_rejection) "
                                     f"at {inp.design_dry_bulb:.1f} degC, less the design heat "
-                                    f"{quantity_text(rejected[loop], 'MW')} (CDU pumps' and air-side fans' heat included)"))
+                                    f"{quantity_text(rejected[loop], 'MW')} ("
+                                    + ("the CDU pumps' heat included" if loop == "liquid" else "the air-side units' fans' heat included")
+                                    + ")"))
             heat_h = float(op.liquid_heat[h] if loop == "liquid" else op.air_heat[h])
             cap_h = float(op.capacity_by_loop.get(loop, np.zeros(len(op.grid_draw)))[h])
             s.figures.append(Figure(f"{loop}-loop heat rejection unused at the hottest hour", cap_h - heat_h, "MW",
@@ -240,9 +242,9 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
     budget_left = inp.budget - eco.capex
     loads = design_loads(inp, d)
     rejected = design_heat_rejected(inp, d)
-    pump = max((c.pump_per_heat for c in inp.cdus if d.cdus.get(c.id, 0) > 0), default=0.0)
     sp = inp.spares
     cdu_used = [c for c in inp.cdus if d.cdus.get(c.id, 0) > 0] or inp.cdus
+    pump = max((c.pump_per_heat for c in cdu_used), default=0.0)
     cdu_room = installed_with_spares_out(inp.cdus, d.cdus, sp["cdu"])[1] - loads["liquid"]
     air_used = [a for a in inp.air_side if d.air_units.get(a.id, 0) > 0] or [a for a in inp.air_side if a.allowed]
     air_room = installed_with_spares_out(inp.air_side, d.air_units, sp["air_side"])[1] - loads["air"]
@@ -273,7 +275,9 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
             a = max(air_used, key=lambda a: a.capacity)
             n = int(math.ceil((heat["air"] - max(air_room, 0.0)) / a.capacity))
             area, cost, cool_mw = area + n * a.floor_area, cost + n * a.price, cool_mw + n * a.fan_power
-        rejects = {"liquid": heat["liquid"] * (1 + pump), "air": heat["air"] + cool_mw}  # with pump and fan heat
+        # with the CDU pumps' heat (on the compute racks' liquid heat, as planner.audit.parasitic_heat) and the fans'
+        rejects = {"liquid": heat["liquid"] + pump * r.su_racks * r.power_design * r.liquid_fraction,
+                   "air": heat["air"] + cool_mw}
         for loop in LOOPS:
             if rejects[loop] > max(hr_room[loop], 0.0) and hr_used[loop]:
                 x = max(hr_used[loop], key=lambda x: x.design_capacity)

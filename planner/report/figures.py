@@ -178,10 +178,13 @@ def build_sections(results) -> list[Section]:
     for c in des.cooling:
         t.rows.append([c.name, c.loop, c.count, c.spares, c.capacity_each_at_design.value, c.role, c.design_heat.value])
     s.tables.append(t)
+    s.lines.append("design heat: CDUs and air-side units carry the racks' heat at design power (their ratings net of "
+                   "their own pumps and fans); a loop's heat-rejection modules also the CDU pumps' heat (liquid loop) "
+                   "or the air-side units' fans' (air loop)")
     for lp in des.loops:
         s.figures.append(Figure(
             f"{lp.loop} loop heat rejection at the design condition, {lp.spares_out}", lp.capacity_with_spares_out.value,
-            "MW", f"design heat {lp.design_heat.value:.3g} MW{_plant_text(lp)}; redundancy.heat_rejection = {lp.redundancy}; "
+            "MW", f"design heat {lp.design_heat.value:.4g} MW{_plant_text(lp)}; redundancy.heat_rejection = {lp.redundancy}; "
                   f"carried by {', '.join(lp.carried_by) or 'nothing'}"))
         if lp.hours_short_with_spares_out:
             s.figures.append(Figure(
