@@ -97,14 +97,13 @@ def _chain(inp: Inputs) -> tuple[float, float]:
 
 def rack_it(inp: Inputs, design: Design) -> dict[str, float]:
     """IT of a design [MW]: compute racks (typical, design, electrical peak, grid-visible peak) and support IT."""
-    out = dict.fromkeys(("gpu_typical", "gpu_design", "gpu_peak", "gpu_grid_peak", "support", "rack_liquid"), 0.0)
+    out = dict.fromkeys(("gpu_typical", "gpu_design", "gpu_peak", "gpu_grid_peak", "support"), 0.0)
     for r in inp.racks:
         n = design.racks.get(r.id, 0)
         out["gpu_typical"] += n * r.power_typical
         out["gpu_design"] += n * r.power_design
         out["gpu_peak"] += n * r.power_peak
         out["gpu_grid_peak"] += n * r.power_grid_peak
-        out["rack_liquid"] += n * r.power_typical * r.liquid_fraction
         out["support"] += n / r.su_racks * r.support_power
     return out
 

@@ -368,7 +368,7 @@ def _elastic_most(b: Builder) -> dict[str, float]:
     inp, units = b.inp, b.x["units"]
     # with the CDU pumps' and air-side fans' heat (parasitic_heat): the largest pump ratio, and the fans of the
     # air-side type that brings the most (a door per rack served, or room units with their spares)
-    pump = max((c.pump_per_heat for c in inp.cdus), default=0.0)
+    pump = _cdu_pump_per_heat(inp)
     air = sum(units[r.id].upBound * r.su_air[1] for r in inp.racks)
     served = sum(units[r.id].upBound * (r.su_racks + r.support_racks) for r in inp.racks)
     fans = max((served * a.fan_power if a.per_rack else (air / a.capacity + inp.spares["air_side"] + 1) * a.fan_power
@@ -376,6 +376,11 @@ def _elastic_most(b: Builder) -> dict[str, float]:
     return {"liquid": (1 + pump) * sum(units[r.id].upBound * r.su_liquid[1] for r in inp.racks)
             + sum(b.x["lots"][m.id].upBound * m.lot_mw for m in b.x["hydro"]),
             "air": air + fans}
+
+
+def _cdu_pump_per_heat(inp: Inputs) -> float:
+    """CDU pump power per MW of rack liquid heat the model charges: the largest of the CDU types offered."""
+    return max((c.pump_per_heat for c in inp.cdus), default=0.0)
 
 
 def parasitic_heat(b: Builder, at: str) -> dict[str, pulp.LpAffineExpression]:
@@ -389,8 +394,7 @@ def parasitic_heat(b: Builder, at: str) -> dict[str, pulp.LpAffineExpression]:
     sensible cooling).
     """
     inp = b.inp
-    cdu_pump = max((c.pump_per_heat for c in inp.cdus), default=0.0)
-    return {"liquid": cdu_pump * b.x[f"rack_liquid_{at}"],
+    return {"liquid": _cdu_pump_per_heat(inp) * b.x[f"rack_liquid_{at}"],
             "air": _affine([(b.x["air_units"][a.id], a.fan_power) for a in inp.air_side if a.fan_power > 0])}
 
 
@@ -741,12 +745,11 @@ def define_grid(b: Builder) -> None:
     """Grid draw and the GPU peak envelope within the grid limit less the margin, every hour; monthly peaks."""
     inp, T = b.inp, b.inp.hours
     heat, fans, dispatch = b.x["heat"], b.x["fans"], b.x["dispatch"]
-    cdu_pump = max((c.pump_per_heat for c in inp.cdus), default=0.0)
-    fixed_cooling = (_affine([(b.x["air_units"][a.id], a.fan_power) for a in inp.air_side])
-                     + cdu_pump * b.x["rack_liquid_typ"])
+    parasitic = parasitic_heat(b, "typ")  # CDU pumps and air-side fans: drawn from the grid as they heat their loops
+    fixed_cooling = parasitic["air"] + parasitic["liquid"]
     ups_no_load = inp.ups_no_load * b.x["it_peak"]  # UPS rated for the racks' electrical peak
     base = b.a_tx * (fixed_cooling + ups_no_load) + b.a_tx * inp.house_load + inp.transformer_no_load * inp.grid_limit
-    b.x.update(fixed_cooling=fixed_cooling, cdu_pump=cdu_pump)
+    b.x["fixed_cooling"] = fixed_cooling
     limit = inp.operating_limit
     f_grid = b.family("grid", "site.grid_limit", "grid draw at the meter, every hour", "MW")
     f_env = b.family("envelope", "site.grid_limit",

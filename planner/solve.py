@@ -301,6 +301,19 @@ def solve_fixed_lp(model: Model, solver: str = "highs") -> SolveResult:
             var.lowBound, var.upBound, var.cat = lo, hi, cat
 
 
+@contextlib.contextmanager
+def _variables_listed_once(lp):
+    """``lp.variables()`` answered from one listing (:func:`planner.model.variables_of`) while the problem is
+    handed to and read back from a solver: PuLP lists them by scanning every row, several times a solve,
+    and the problem does not change meanwhile."""
+    variables = variables_of(lp)
+    lp.variables = lambda: variables
+    try:
+        yield
+    finally:
+        del lp.variables
+
+
 def relaxation(model: Model) -> dict[str, float] | None:
     """The LP relaxation of the model (every integer column continuous), solved by HiGHS.
 
@@ -314,20 +327,18 @@ def relaxation(model: Model) -> dict[str, float] | None:
         return None
     lp = model.prob
     saved = getattr(lp, "solverModel", None)
-    variables = variables_of(lp)
-    lp.variables = lambda: variables
     try:
         lp.solverModel = h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
-        _load_batched(lp, mip=False)
+        with _variables_listed_once(lp):
+            _load_batched(lp, mip=False)
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         x = h.getSolution().col_value
         return {v.name: float(x[v.index]) for v in model.integer_vars}
     finally:
-        del lp.variables
         lp.solverModel = saved
 
 
@@ -404,17 +415,13 @@ class _InterruptibleHiGHS(pulp.HiGHS):
         once (:func:`planner.model.variables_of`; PuLP lists them by scanning every row, three times a solve,
         and the problem does not change while it is solved), and without PuLP's resolve bookkeeping
         (a ``modified`` flag on every column and row, for a resolve its HiGHS interface does not offer)."""
-        variables = variables_of(lp)
-        lp.variables = lambda: variables
-        try:
+        with _variables_listed_once(lp):
             self.createAndConfigureSolver(lp)
             self.buildSolverModel(lp)
             self.callSolver(lp)
             status, sol_status = self.findSolutionValues(lp)
             lp.assignStatus(status, sol_status)
             return status
-        finally:
-            del lp.variables
 
     def buildSolverModel(self, lp):
         """PuLP's model into HiGHS as PuLP's own interface puts it, in one call for the columns and
