@@ -286,6 +286,12 @@ def catalog_cmd(
     raise Exit(EXIT_OK)
 
 
+EXECUTOR_HELP = ("process (a local process pool, the default), serial, or dask (dask.distributed, an optional "
+                 "extra: pip install \".[dask]\"; a LocalCluster of --workers processes unless --scheduler is given).")
+SCHEDULER_HELP = ("With --executor dask: the address of a running Dask scheduler, e.g. tcp://HOST:8786 "
+                  "(its workers must see the site files).")
+
+
 @app.command("compare")
 def compare_cmd(
     site: Path = typer.Argument(..., help="Site file, e.g. sites/washington.toml"),
@@ -300,6 +306,9 @@ def compare_cmd(
     prove: bool = typer.Option(False, "--prove", help="Solve each plan's full MILP (slower); by default the technology set is chosen on 4 and on 3 representative days and by the 4-day LP relaxation, and each plan is proven optimal within it."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Write the comparison (compare.json, compare.csv, report.md, report.html) and, per scenario and layout with a plan, the report files of `plan --out` to this folder."),
     units: str = typer.Option("si", "--units", help=SIDE_UNITS_HELP),
+    workers: Optional[int] = typer.Option(None, help="Layouts planned at once (default min(2, CPUs)); the free optimum is planned after them."),
+    executor: str = typer.Option("process", help=EXECUTOR_HELP),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
 ):
     """Rank cooling layouts side by side (and per scenario).
 
@@ -313,15 +322,12 @@ def compare_cmd(
     code = compare_and_report(
         site, console, scenarios=scenario or [None], sets=parse_sets(set_), days=days, bin_k=bin_k,
         time_limit=time_limit, solver=solver, json_out=json_out, csv_out=csv_out,
-        strategy="full" if prove else "fast", out_dir=out_dir, units=units,
+        strategy="full" if prove else "fast", out_dir=out_dir, units=units, executor=executor, workers=workers,
+        scheduler=scheduler,
     )
     raise Exit(code)
 
 
-EXECUTOR_HELP = ("process (a local process pool, the default), serial, or dask (dask.distributed, an optional "
-                 "extra: pip install \".[dask]\"; a LocalCluster of --workers processes unless --scheduler is given).")
-SCHEDULER_HELP = ("With --executor dask: the address of a running Dask scheduler, e.g. tcp://HOST:8786 "
-                  "(its workers must see the site files).")
 VARY_HELP = (
     "A TOML path and the values to plan it at: --vary PATH=V1,V2,V3. Values are separated by commas outside "
     "quotes and brackets, each read like --set (a TOML value, else a string with its unit); quote a value that "

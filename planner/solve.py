@@ -314,12 +314,13 @@ def _variables_listed_once(lp):
         del lp.variables
 
 
-def relaxation(model: Model) -> dict[str, float] | None:
+def relaxation(model: Model, time_limit: float | None = None) -> dict[str, float] | None:
     """The LP relaxation of the model (every integer column continuous), solved by HiGHS.
 
     Returns the values of the model's integer columns by name, or None where the LP has no optimum
-    (or highspy is missing). The problem itself is left as it was: the LP is loaded into a HiGHS
-    instance of its own.
+    within ``time_limit`` [s] (or highspy is missing). The problem itself is left as it was: the LP is
+    loaded into a HiGHS instance of its own. The solve runs in highspy's solver thread, so Ctrl-C and
+    SIGTERM stop it at once, as every solve.
     """
     try:
         import highspy
@@ -328,18 +329,40 @@ def relaxation(model: Model) -> dict[str, float] | None:
     lp = model.prob
     saved = getattr(lp, "solverModel", None)
     try:
-        lp.solverModel = h = highspy.Highs()
+        with _quiet_stdout():  # HiGHS's banner, printed by the first instance a process makes
+            lp.solverModel = h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
+        if time_limit is not None:
+            h.setOptionValue("time_limit", float(time_limit))
         with _variables_listed_once(lp):
             _load_batched(lp, mip=False)
-        h.run()
+        _run_interruptibly(h)
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         x = h.getSolution().col_value
         return {v.name: float(x[v.index]) for v in model.integer_vars}
     finally:
         lp.solverModel = saved
+
+
+def _run_interruptibly(h, on_wait: Callable[[], None] | None = None) -> None:
+    """``h.run()`` in highspy's solver thread; the calling thread waits in short steps, so a signal handler
+    (Ctrl-C, SIGTERM) runs at once, and its exception cancels the solve and propagates. ``on_wait`` is
+    called at each step (progress reports)."""
+    if not hasattr(h, "startSolve"):  # pragma: no cover - older highspy: plain blocking run
+        h.run()
+        return
+    h.HandleUserInterrupt = True
+    h.startSolve()
+    try:
+        while not h.wait(0.05)[0]:
+            if on_wait is not None:
+                on_wait()
+    except BaseException:
+        h.cancelSolve()
+        h.wait(0.5)
+        raise
 
 
 def _load_batched(lp, mip: bool) -> None:
@@ -436,15 +459,7 @@ class _InterruptibleHiGHS(pulp.HiGHS):
         try:
             if not hasattr(h, "startSolve"):  # pragma: no cover - older highspy: plain blocking run
                 return super().callSolver(lp)
-            h.HandleUserInterrupt = True
-            h.startSolve()
-            try:
-                while not h.wait(0.05)[0]:
-                    self.watcher.drain()
-            except BaseException:
-                h.cancelSolve()
-                h.wait(0.5)
-                raise
+            _run_interruptibly(h, self.watcher.drain)
         finally:
             self.watcher.detach()
 

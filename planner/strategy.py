@@ -260,12 +260,13 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
     from planner.solve import relaxation
 
     t0 = time.perf_counter()
+    share = None if time_limit is None else time_limit / 4
     small = build_model(small_inp, fixed=fixed)
-    relaxed = relaxation(small)  # before the MILP solve, which leaves its bounds as they were
+    relaxed = relaxation(small, share)  # before the MILP solve, which leaves its bounds as they were
+
     def told(stage: str):
         return None if on_progress is None else (lambda report: on_progress(report, stage))
 
-    share = None if time_limit is None else time_limit / 4
     first = solve(small, solver=solver, time_limit=share, mip_gap=max(mip_gap or 0.0, STAGE1_GAP),
                   on_progress=told(f"stage 1, {days} representative days"), lean=True)
     if first.solver != "highs" or first.status != "optimal":  # a set from an unfinished stage 1 proves nothing

@@ -253,6 +253,62 @@ def test_plan_compare_writes_json_and_csv(tmp_path, capsys):
     assert big["status"] == INFEASIBLE and big["reason"]
 
 
+def test_layouts_planned_in_worker_processes_come_back_as_in_this_process(hot):
+    """executor="process": each layout but the free optimum is planned in a worker, which sends back its
+    figures, its design (DetachedPlan) and, where asked, its results model; the comparison is the same."""
+    from planner.results import build_results
+    from planner.studies.compare import DetachedPlan
+
+    inp, serial = hot
+    loaded = load_site(HOT)
+    side = compare_layouts(inp, layout_specs(inp, loaded.spec.layouts), executor="process", workers=2,
+                           site=(HOT, {}, None))
+
+    def table(results):
+        return [(r.name, r.status, r.rank, r.modules, r.binding, None if r.objective is None else round(r.objective, 9),
+                 {k: v for k, v in r.figures.items() if k != "gap_to_best"}) for r in results]
+
+    assert table(side) == table(serial)
+    planned = [r for r in side if r.has_plan]
+    assert len(planned) >= 3
+    for r, s in zip(side, serial):
+        if not r.has_plan:
+            continue
+        if r.name == FREE:  # planned in this process, after the layouts, with the best one's set open
+            assert r.plan is not None and r.results is None
+            continue
+        assert isinstance(r.plan, DetachedPlan) and r.plan.design.racks == s.plan.design.racks
+        assert r.results.design == build_results(s.plan, loaded).design
+
+
+def test_plan_compare_out_takes_each_layouts_results_from_its_worker(tmp_path, monkeypatch, capsys):
+    """`plan compare --out` (process pool by default): the report files of a layout planned in a worker are
+    written from the results model the worker built, for the site with its overrides."""
+    import planner.report.files
+    from planner.studies.compare import DetachedPlan
+
+    seen = []
+
+    def spy(out_dir, data, rows, runs, system="si"):
+        seen.extend(r for _, _, results in runs for r in results)
+        return []
+
+    monkeypatch.setattr(planner.report.files, "write_comparison", spy)
+    assert main(["compare", str(HOT), "--set", "site.grid_limit=1.5 MW", "--out", str(tmp_path)]) == 0, \
+        capsys.readouterr().err
+    workers = [r for r in seen if isinstance(r.plan, DetachedPlan)]
+    assert len(workers) >= 2
+    for r in workers:
+        assert r.results.noi.noi.value == pytest.approx(r.figures["noi"], rel=1e-9)
+        assert r.results.site.grid_limit.value == pytest.approx(1.5)
+
+
+def test_plan_compare_refuses_an_unknown_executor(capsys):
+    code = main(["compare", str(HOT), "--executor", "threads"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--executor" in err and "threads" in err
+
+
 def test_plan_compare_exit_code_when_no_layout_works(capsys):
     """Every layout infeasible (200 contracted racks on a 1 MW grid): exit 3, still a table."""
     code = main(["compare", str(HOT), "--set", "limits.min_racks=200"])

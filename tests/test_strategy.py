@@ -60,6 +60,8 @@ def test_the_lp_relaxation_names_its_contenders_and_leaves_the_problem_as_it_was
     units = {r.id: relaxed[model.units[r.id].name] for r in inp.racks}
     assert cdus >= sum(units[r.id] * r.su_liquid[1] for r in inp.racks) - 1e-6
 
+    assert relaxation(model, time_limit=0.0) is None  # no optimum within the time given: no contenders
+
     keys = list(model.module_used)
     fake = {model.module_used[keys[0]].name: LP_CONTENDER, model.module_used[keys[1]].name: LP_CONTENDER - 0.01,
             model.module_used[keys[2]].name: 0.9}
@@ -215,3 +217,26 @@ def test_fast_path_on_a_large_site_and_every_built_in_layout(site, overrides, la
     assert fast.solve.scope.startswith("within the technology set")
     assert abs(fast.solve.objective - full.solve.objective) <= 1e-4 * abs(full.solve.objective)
     assert fast.audit.passed and full.audit.passed
+
+
+def test_an_interrupt_while_highs_runs_cancels_the_solve():
+    """The relaxation and every solve run HiGHS in its solver thread (solve._run_interruptibly): an exception
+    raised while the calling thread waits (a signal handler's, here raised at the first wait) stops HiGHS and
+    propagates."""
+    import highspy
+
+    from planner.model import build_model
+    from planner.solve import _load_batched, _run_interruptibly, _variables_listed_once
+
+    model = build_model(resolve(load_site(SITES / "washington.toml"), bin_k=2.0))
+    h = model.prob.solverModel = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    with _variables_listed_once(model.prob):
+        _load_batched(model.prob, mip=True)
+
+    def interrupt():
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _run_interruptibly(h, interrupt)
+    assert h.getModelStatus() == highspy.HighsModelStatus.kInterrupt

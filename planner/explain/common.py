@@ -79,7 +79,11 @@ def min_units(capacity: float, heat: float, spares: int) -> int:
 
 
 def cooling_options(inp: Inputs, r) -> dict[str, dict[str, float] | None]:
-    """Cheapest (area, price) to cool one rack of type ``r``, per kind of equipment; None if impossible."""
+    """Cheapest (area, price) to cool one rack of type ``r``, per kind of equipment; None if impossible.
+
+    The heat-rejection modules of each loop are sized for the rack's heat at design power and the heat of
+    the cooling plant the model puts on that loop (CDU pumps, air-side fans), with their spares.
+    """
     heat = rack_need(inp, r)
     out: dict[str, dict[str, float] | None] = {}
     if heat["liquid"] > 0:
@@ -90,10 +94,15 @@ def cooling_options(inp: Inputs, r) -> dict[str, dict[str, float] | None]:
         opts = [(min_units(a.capacity, heat["air"], inp.spares["air_side"]), a) for a in inp.air_side if a.allowed]
         out["air"] = ({"area": min(n * a.floor_area for n, a in opts), "price": min(n * a.price for n, a in opts),
                        "power": min(n * a.fan_power for n, a in opts)} if opts else None)
+    # the heat-rejection modules carry the plant's own heat as well, as the model charges it: the CDU pumps'
+    # (the largest pump ratio of the CDUs offered, on the rack's liquid heat) and the fans of the air-side
+    # units it needs (the fewest fan power of the types allowed)
+    plant = {"liquid": heat["liquid"] * max((c.pump_per_heat for c in inp.cdus), default=0.0),
+             "air": (out.get("air") or {}).get("power", 0.0)}
     for loop in LOOPS:
         if heat[loop] <= 0:
             continue
-        opts = [(min_units(h.design_capacity, heat[loop], inp.spares["heat_rejection"]), h)
+        opts = [(min_units(h.design_capacity, heat[loop] + plant[loop], inp.spares["heat_rejection"]), h)
                 for h in inp.heat_rejection if h.loop == loop and h.design_capacity > 0]
         out[f"hr_{loop}"] = ({"area": min(n * h.floor_area for n, h in opts), "price": min(n * h.price for n, h in opts)}
                              if opts else None)

@@ -492,8 +492,6 @@ def write_comparison(out_dir: str | Path, data: dict, rows: list[dict], runs, sy
 
     ``runs``: (scenario label, loaded site, list of compare.LayoutResult).
     """
-    from planner.results import build_results
-
     folder = Path(out_dir)
     os.makedirs(folder, exist_ok=True)
     written: list[Path] = []
@@ -502,7 +500,7 @@ def write_comparison(out_dir: str | Path, data: dict, rows: list[dict], runs, sy
         for r in results:
             if r.has_plan:
                 sub = Path(_slug(label)) / _slug(r.name)
-                written += write_outputs(build_results(r.plan, loaded), folder / sub, system)
+                written += write_outputs(r.plan_results(loaded), folder / sub, system)
                 links.append((label, r.name, sub.as_posix()))
 
     written += write_side_by_side(folder, "compare", f"Cooling layouts compared: {data.get('site', '')}", data, rows,

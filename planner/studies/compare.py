@@ -111,7 +111,16 @@ class LayoutResult:
     binding: str = ""
     audit_violations: int | None = None
     seconds: float = 0.0
-    plan: Any = field(default=None, repr=False)  # planner.plan.PlanResult when solved
+    plan: Any = field(default=None, repr=False)  # planner.plan.PlanResult when solved (a DetachedPlan from a worker)
+    results: Any = field(default=None, repr=False)  # planner.results.PlanResults, built by a worker when asked for
+
+    def plan_results(self, loaded):
+        """The plan's results model (:func:`planner.results.build_results`): as a worker built it, or built now."""
+        if self.results is not None:
+            return self.results
+        from planner.results import build_results
+
+        return build_results(self.plan, loaded)
 
     @property
     def name(self) -> str:
@@ -367,6 +376,38 @@ def plan_layout(inp: Inputs, layout: LayoutSpec, *, solver: str = "highs", time_
     return res
 
 
+@dataclass
+class DetachedPlan:
+    """What a worker process sends back of a layout's plan: its design, from which the free optimum takes the
+    best layout's technology set. The solver's model stays in the worker; the figures, and the results model
+    where report files are written, are computed there (:attr:`LayoutResult.results`)."""
+
+    design: Any
+
+
+@dataclass
+class LayoutTask:
+    """One layout to plan in a worker process (:func:`plan_layout_task`)."""
+
+    inp: Inputs
+    layout: LayoutSpec
+    solve_kw: dict
+    site: tuple | None = None  # (site file, overrides, scenario) when the plan's results model is wanted
+
+
+def plan_layout_task(task: LayoutTask) -> LayoutResult:
+    """:func:`plan_layout` in a worker: the result with its plan detached (picklable), and the plan's results
+    model built where ``task.site`` is given (the site is read again in the worker: the values of a loaded
+    site are quantities of the planner's unit registry, which pickling does not carry)."""
+    res = plan_layout(task.inp, task.layout, **task.solve_kw)
+    if res.plan is not None:
+        if task.site is not None:
+            path, overrides, scenario = task.site
+            res.results = res.plan_results(load_site(path, overrides=overrides, scenario=scenario))
+        res.plan = DetachedPlan(res.plan.design)
+    return res
+
+
 def no_plan_code(statuses) -> int:
     """Exit code when nothing has a plan: 3 when each is infeasible or not offered, else 4 (the solver stopped)."""
     return 4 if any(s not in (INFEASIBLE, NOT_OFFERED) for s in statuses) else 3
@@ -383,8 +424,9 @@ def rank_results(results: list[LayoutResult]) -> list[LayoutResult]:
     return planned + [r for r in results if not r.has_plan]
 
 
-def compare_layouts(inp: Inputs, layouts: Sequence[LayoutSpec] | Mapping[str, Any] | None = None,
-                    **solve_kw) -> list[LayoutResult]:
+def compare_layouts(inp: Inputs, layouts: Sequence[LayoutSpec] | Mapping[str, Any] | None = None, *,
+                    executor: str = "serial", workers: int | None = None, scheduler: str | None = None,
+                    site: tuple | None = None, **solve_kw) -> list[LayoutResult]:
     """Plan each layout on the same inputs and rank them by the site's objective.
 
     Parameters
@@ -395,6 +437,15 @@ def compare_layouts(inp: Inputs, layouts: Sequence[LayoutSpec] | Mapping[str, An
         Default: the built-in layouts and the free optimum. A mapping is read
         as site layouts (ids checked against the site's choices) and the
         built-in layouts and free optimum are added.
+    executor, workers, scheduler
+        Where the layouts other than the free optimum are planned (:func:`planner.studies.executors.iter_tasks`):
+        ``"serial"`` in this process (the default), ``"process"`` or ``"dask"`` side by side, each plan in a
+        worker that sends back its figures and design (:class:`DetachedPlan`). The free optimum is planned
+        here afterwards, as it keeps the best layout's technology set open.
+    site : (Path, dict, str or None), optional
+        The site file, its overrides and scenario (as for :func:`planner.load.load_site`): with a parallel
+        executor, the plans' results models are built in the workers (:attr:`LayoutResult.results`, for
+        report files).
     **solve_kw
         ``solver``, ``time_limit``, ``mip_gap``, ``strategy`` for :func:`planner.plan.run_plan`.
 
@@ -410,7 +461,21 @@ def compare_layouts(inp: Inputs, layouts: Sequence[LayoutSpec] | Mapping[str, An
         specs = layout_specs(inp, layouts)
     else:
         specs = list(layouts)
-    results = [plan_layout(inp, s, **solve_kw) if s.name != FREE else None for s in specs]
+    results: list[LayoutResult | None] = [None] * len(specs)
+    todo = [i for i, s in enumerate(specs) if s.name != FREE]
+    solvable = [i for i in todo if not specs[i].missing]
+    if executor == "serial" or len(solvable) < 2:
+        for i in todo:
+            results[i] = plan_layout(inp, specs[i], **solve_kw)
+    else:
+        from planner.studies.executors import iter_tasks
+
+        for i in todo:
+            if specs[i].missing:
+                results[i] = plan_layout(inp, specs[i], **solve_kw)
+        tasks = [LayoutTask(inp, specs[i], solve_kw, site) for i in solvable]
+        for k, res in iter_tasks(plan_layout_task, tasks, executor=executor, workers=workers, scheduler=scheduler):
+            results[solvable[k]] = res
     # the free optimum last: with the fast strategy it keeps the best layout's technology set open, so it
     # is never below a layout it could have chosen (beyond the solver's gap)
     best = max((r for r in results if r is not None and r.has_plan and r.plan is not None
@@ -590,7 +655,8 @@ def compare_and_report(site: Path, console: Console, *, scenarios: list[str | No
                        days: int | None, bin_k: float | None, time_limit: float | None, solver: str,
                        json_out: Path | None, csv_out: Path | None, mip_gap: float | None = 1e-4,
                        layouts: Sequence[LayoutSpec] | None = None, strategy: str = "fast",
-                       out_dir: Path | None = None, units: str = "si") -> int:
+                       out_dir: Path | None = None, units: str = "si", executor: str = "serial",
+                       workers: int | None = None, scheduler: str | None = None) -> int:
     """`plan compare`: every layout for each scenario, a summary, JSON and CSV (and report files in ``out_dir``).
 
     Raises :class:`~planner.load.InputError` on bad input (the CLI prints it and
@@ -607,6 +673,9 @@ def compare_and_report(site: Path, console: Console, *, scenarios: list[str | No
         raise InputError("--solver", solver, f"unknown solver{did_you_mean(solver, SOLVERS)}")
     if days is not None and days < 1:
         raise InputError("--days", str(days), "expected a whole number of days >= 1")
+    from planner.studies.executors import check_executor
+
+    check_executor(executor, workers, scheduler)
     scenarios = list(scenarios or [None])
     out = report_console(console, json_out)
 
@@ -624,7 +693,8 @@ def compare_and_report(site: Path, console: Console, *, scenarios: list[str | No
         specs = list(layouts) if layouts is not None else layout_specs(inp, loaded.spec.layouts)
         t0 = time.perf_counter()
         results = compare_layouts(inp, specs, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
-                                  strategy=strategy)
+                                  strategy=strategy, executor=executor, workers=workers, scheduler=scheduler,
+                                  site=(site, sets, sc) if out_dir is not None else None)
         runs.append((label, inp, results))
         title = f"Cooling layouts at {inp.site_name}" + (f", scenario '{sc}'" if sc else "")
         render_comparison(results, inp, out, title=title, system=units)
@@ -677,5 +747,6 @@ def compare_and_report(site: Path, console: Console, *, scenarios: list[str | No
 __all__ = [
     "FREE", "BUILTIN_LAYOUTS", "COLUMNS", "LayoutSpec", "LayoutResult", "builtin_layouts", "site_layouts",
     "free_layout", "layout_specs", "restrict", "plan_layout", "plan_figures", "binding_limit", "rank_results",
-    "compare_layouts", "compare_and_report", "render_comparison", "render_summary",
+    "compare_layouts", "compare_and_report", "render_comparison", "render_summary", "DetachedPlan", "LayoutTask",
+    "plan_layout_task",
 ]
