@@ -38,6 +38,10 @@ class InputError(Exception):
         self.more = list(more)
         super().__init__(str(self))
 
+    def __reduce__(self):
+        """Pickled with its four arguments, so that one raised in a worker process is raised again as itself."""
+        return (type(self), (self.file, self.path, self.message, self.more))
+
     @property
     def problems(self) -> list[tuple[str, str]]:
         """Every ``(TOML path, message)``, the first one first."""

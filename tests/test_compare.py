@@ -303,6 +303,21 @@ def test_plan_compare_out_takes_each_layouts_results_from_its_worker(tmp_path, m
         assert r.results.site.grid_limit.value == pytest.approx(1.5)
 
 
+def test_an_input_error_in_a_worker_is_raised_here_as_itself(hot, tmp_path):
+    """A site file gone when a worker reads it again (for the results model) stops the comparison with the
+    file's error, as in one process: InputError survives pickling."""
+    import pickle
+
+    err = InputError("x.toml", "site.grid_limit", "bad", [("site.yard_area", "worse")])
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is InputError and back.lines() == err.lines()
+    inp, _ = hot
+    with pytest.raises(InputError) as raised:
+        compare_layouts(inp, layout_specs(inp, load_site(HOT).spec.layouts), executor="process", workers=2,
+                        site=(tmp_path / "gone.toml", {}, None))
+    assert "gone.toml" in str(raised.value)
+
+
 def test_plan_compare_refuses_an_unknown_executor(capsys):
     code = main(["compare", str(HOT), "--executor", "threads"])
     err = capsys.readouterr().err

@@ -82,7 +82,9 @@ def cooling_options(inp: Inputs, r) -> dict[str, dict[str, float] | None]:
     """Cheapest (area, price) to cool one rack of type ``r``, per kind of equipment; None if impossible.
 
     The heat-rejection modules of each loop are sized for the rack's heat at design power and the heat of
-    the cooling plant the model puts on that loop (CDU pumps, air-side fans), with their spares.
+    the cooling plant the model puts on that loop (CDU pumps, air-side fans), with their spares; where a loop
+    offers several module types, the figures are the least any mix of them could take. Each figure is a lower
+    bound, so a check against it refuses only what the model could not plan either.
     """
     heat = rack_need(inp, r)
     out: dict[str, dict[str, float] | None] = {}
@@ -91,7 +93,9 @@ def cooling_options(inp: Inputs, r) -> dict[str, dict[str, float] | None]:
         out["cdu"] = ({"area": min(n * c.floor_area for n, c in opts), "price": min(n * c.price for n, c in opts),
                        "power": min(n * c.pump_power for n, c in opts)} if opts else None)
     if heat["air"] > 0:
-        opts = [(min_units(a.capacity, heat["air"], inp.spares["air_side"]), a) for a in inp.air_side if a.allowed]
+        # room units with their N+k spares; a rear door on the rack (one per rack, no spares), where it carries it
+        opts = [(1, a) if a.per_rack else (min_units(a.capacity, heat["air"], inp.spares["air_side"]), a)
+                for a in inp.air_side if a.allowed and (not a.per_rack or heat["air"] <= a.capacity + 1e-12)]
         out["air"] = ({"area": min(n * a.floor_area for n, a in opts), "price": min(n * a.price for n, a in opts),
                        "power": min(n * a.fan_power for n, a in opts)} if opts else None)
     # the heat-rejection modules carry the plant's own heat as well, as the model charges it: the CDU pumps'
@@ -99,13 +103,25 @@ def cooling_options(inp: Inputs, r) -> dict[str, dict[str, float] | None]:
     # units it needs (the fewest fan power of the types allowed)
     plant = {"liquid": heat["liquid"] * max((c.pump_per_heat for c in inp.cdus), default=0.0),
              "air": (out.get("air") or {}).get("power", 0.0)}
+    k = inp.spares["heat_rejection"]
     for loop in LOOPS:
         if heat[loop] <= 0:
             continue
-        opts = [(min_units(h.design_capacity, heat[loop] + plant[loop], inp.spares["heat_rejection"]), h)
-                for h in inp.heat_rejection if h.loop == loop and h.design_capacity > 0]
-        out[f"hr_{loop}"] = ({"area": min(n * h.floor_area for n, h in opts), "price": min(n * h.price for n, h in opts)}
-                             if opts else None)
+        need = heat[loop] + plant[loop]
+        mods = [h for h in inp.heat_rejection if h.loop == loop and h.design_capacity > 0]
+        if len(mods) == 1:  # one type: whole modules of it, with its spares
+            n = min_units(mods[0].design_capacity, need, k)
+            out[f"hr_{loop}"] = {"area": n * mods[0].floor_area, "price": n * mods[0].price}
+        elif mods:
+            # a mix of types can take less than any one type, so the least over every mix: at least N+k modules,
+            # and a design capacity of the heat plus k of the largest module used (at least the smallest offered),
+            # each MW of it at the least area (price) per MW of any type
+            capacity = need + k * min(h.design_capacity for h in mods)
+            out[f"hr_{loop}"] = {key: max(capacity * min(getattr(h, attr) / h.design_capacity for h in mods),
+                                          (1 + k) * min(getattr(h, attr) for h in mods))
+                                 for key, attr in (("area", "floor_area"), ("price", "price"))}
+        else:
+            out[f"hr_{loop}"] = None
     return out
 
 

@@ -130,8 +130,9 @@ def presolve_checks(inp: Inputs) -> list[Problem]:
             if yard_need > inp.yard_area:
                 probs.append(Problem(
                     "site.yard_area",
-                    f"the fewest heat-rejection modules for one {r.name} and its CDU pumps' and air-side fans' heat at the design condition with "
-                    f"N+{inp.spares['heat_rejection']} take {quantity_text(yard_need, 'm^2')}, more than the yard's "
+                    f"the heat-rejection modules for one {r.name} and its CDU pumps' and air-side fans' heat at the "
+                    f"design condition with N+{inp.spares['heat_rejection']} take at least {quantity_text(yard_need, 'm^2')}, "
+                    f"more than the yard's "
                     f"{quantity_text(inp.yard_area, 'm^2')}"))
             cost = (capex_fixed + r.price + r.power_design * inp.facility_capex + r.power_peak * inp.ups_price_per_mw
                     + sum(v["price"] for v in opts.values()))

@@ -118,6 +118,9 @@ class LayoutResult:
         """The plan's results model (:func:`planner.results.build_results`): as a worker built it, or built now."""
         if self.results is not None:
             return self.results
+        if isinstance(self.plan, DetachedPlan):
+            raise ValueError(f"layout {self.name!r} was planned in a worker process without site=, which builds "
+                             "its results model there")
         from planner.results import build_results
 
         return build_results(self.plan, loaded)
@@ -426,7 +429,7 @@ def rank_results(results: list[LayoutResult]) -> list[LayoutResult]:
 
 def compare_layouts(inp: Inputs, layouts: Sequence[LayoutSpec] | Mapping[str, Any] | None = None, *,
                     executor: str = "serial", workers: int | None = None, scheduler: str | None = None,
-                    site: tuple | None = None, **solve_kw) -> list[LayoutResult]:
+                    client=None, site: tuple | None = None, **solve_kw) -> list[LayoutResult]:
     """Plan each layout on the same inputs and rank them by the site's objective.
 
     Parameters
@@ -437,8 +440,9 @@ def compare_layouts(inp: Inputs, layouts: Sequence[LayoutSpec] | Mapping[str, An
         Default: the built-in layouts and the free optimum. A mapping is read
         as site layouts (ids checked against the site's choices) and the
         built-in layouts and free optimum are added.
-    executor, workers, scheduler
-        Where the layouts other than the free optimum are planned (:func:`planner.studies.executors.iter_tasks`):
+    executor, workers, scheduler, client
+        Where the layouts other than the free optimum are planned (:func:`planner.studies.executors.iter_tasks`;
+        ``client`` a Dask client shared by several calls, :func:`planner.studies.executors.session`):
         ``"serial"`` in this process (the default), ``"process"`` or ``"dask"`` side by side, each plan in a
         worker that sends back its figures and design (:class:`DetachedPlan`). The free optimum is planned
         here afterwards, as it keeps the best layout's technology set open.
@@ -474,7 +478,8 @@ def compare_layouts(inp: Inputs, layouts: Sequence[LayoutSpec] | Mapping[str, An
             if specs[i].missing:
                 results[i] = plan_layout(inp, specs[i], **solve_kw)
         tasks = [LayoutTask(inp, specs[i], solve_kw, site) for i in solvable]
-        for k, res in iter_tasks(plan_layout_task, tasks, executor=executor, workers=workers, scheduler=scheduler):
+        for k, res in iter_tasks(plan_layout_task, tasks, executor=executor, workers=workers, scheduler=scheduler,
+                                 client=client):
             results[solvable[k]] = res
     # the free optimum last: with the fast strategy it keeps the best layout's technology set open, so it
     # is never below a layout it could have chosen (beyond the solver's gap)
@@ -673,9 +678,10 @@ def compare_and_report(site: Path, console: Console, *, scenarios: list[str | No
         raise InputError("--solver", solver, f"unknown solver{did_you_mean(solver, SOLVERS)}")
     if days is not None and days < 1:
         raise InputError("--days", str(days), "expected a whole number of days >= 1")
-    from planner.studies.executors import check_executor
+    from planner.studies.executors import check_executor, session
 
     check_executor(executor, workers, scheduler)
+    site_file = Path(site).resolve()  # as the workers read it again (with --out), wherever they run
     scenarios = list(scenarios or [None])
     out = report_console(console, json_out)
 
@@ -684,24 +690,26 @@ def compare_and_report(site: Path, console: Console, *, scenarios: list[str | No
     kw = {"time_mode": "days", "days": days} if days else {"bin_k": bin_k or None}
     runs: list[tuple[str, Inputs, list[LayoutResult]]] = []
     start = time.perf_counter()
-    for sc, loaded in loaded_all:
-        label = sc or "base"
-        try:
-            inp = resolve(loaded, **kw)
-        except ClimateError as err:
-            raise InputError(loaded.path, "climate.weather_file", str(err)) from None
-        specs = list(layouts) if layouts is not None else layout_specs(inp, loaded.spec.layouts)
-        t0 = time.perf_counter()
-        results = compare_layouts(inp, specs, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
-                                  strategy=strategy, executor=executor, workers=workers, scheduler=scheduler,
-                                  site=(site, sets, sc) if out_dir is not None else None)
-        runs.append((label, inp, results))
-        title = f"Cooling layouts at {inp.site_name}" + (f", scenario '{sc}'" if sc else "")
-        render_comparison(results, inp, out, title=title, system=units)
-        if loaded.overrides:
-            out.print("  overrides: " + ", ".join(f"{k} = {v!r}" for k, v in loaded.overrides.items()), highlight=False)
-        out.print(f"  {len(results)} layouts in {time.perf_counter() - t0:.1f} s "
-                  f"({sum(r.seconds for r in results):.1f} s planning)", highlight=False, style="dim")
+    # one Dask cluster (or pool settings) for every scenario; an unreachable scheduler fails before any solve
+    with session(executor, workers, scheduler) as runner:
+        for sc, loaded in loaded_all:
+            label = sc or "base"
+            try:
+                inp = resolve(loaded, **kw)
+            except ClimateError as err:
+                raise InputError(loaded.path, "climate.weather_file", str(err)) from None
+            specs = list(layouts) if layouts is not None else layout_specs(inp, loaded.spec.layouts)
+            t0 = time.perf_counter()
+            results = compare_layouts(inp, specs, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
+                                      strategy=strategy, site=(site_file, sets, sc) if out_dir is not None else None,
+                                      **runner)
+            runs.append((label, inp, results))
+            title = f"Cooling layouts at {inp.site_name}" + (f", scenario '{sc}'" if sc else "")
+            render_comparison(results, inp, out, title=title, system=units)
+            if loaded.overrides:
+                out.print("  overrides: " + ", ".join(f"{k} = {v!r}" for k, v in loaded.overrides.items()), highlight=False)
+            out.print(f"  {len(results)} layouts in {time.perf_counter() - t0:.1f} s "
+                      f"({sum(r.seconds for r in results):.1f} s planning)", highlight=False, style="dim")
     if len(runs) > 1:
         render_summary(runs, out, units)
 
