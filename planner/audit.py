@@ -45,8 +45,8 @@ class Operation:
     it_grid_peak: float  # peak the grid sees after the racks' power smoothing
     gpu_it: float  # MW, compute racks at typical power
     support_it: float  # MW, network, storage and management racks
-    liquid_heat: np.ndarray  # MW the liquid loop's modules reject: racks, hydro miners, CDU pumps
-    air_heat: np.ndarray  # MW the air loop's modules reject: racks' air heat, air-side fans
+    liquid_heat: np.ndarray  # MW the liquid loop's modules reject: racks, hydro miners, CDU pumps, facility-water pumps
+    air_heat: np.ndarray  # MW the air loop's modules reject: racks' air heat, air-side fans, chilled-water pumps
     heat_by_module: dict[str, np.ndarray]
     wet_heat: dict[str, np.ndarray]
     capacity_by_loop: dict[str, np.ndarray]
@@ -146,7 +146,8 @@ def simulate(inp: Inputs, design: Design) -> Operation:
     typical_heat = unit_heat(inp, design, 0)
     parasitic = parasitic_heat(inp, design, 0)
     cdu_pumps, air_fans = parasitic["liquid"], parasitic["air"]  # power drawn, and heat on their loops
-    liquid_rack, air_rack = typical_heat["liquid"] + cdu_pumps, typical_heat["air"] + air_fans
+    g = inp.pumped_heat  # the loops' own pumps' heat: their modules reject Q / (1 - p)
+    liquid_rack, air_rack = typical_heat["liquid"] + cdu_pumps, (typical_heat["air"] + air_fans) * g["air"]
     ups_no_load = inp.ups_no_load * it_peak
     tx_no_load = inp.transformer_no_load * inp.grid_limit
 
@@ -187,7 +188,7 @@ def simulate(inp: Inputs, design: Design) -> Operation:
     def dispatch_heat(mining_run, merit="cost"):
         heat_by, wet_by, unmet, cap_loop = {}, {}, {}, {}
         hydro_heat = sum((mining_run[m.id] for m in hydro), np.zeros(n))
-        loads = {"liquid": liquid_rack + hydro_heat, "air": np.full(n, air_rack)}
+        loads = {"liquid": (liquid_rack + hydro_heat) * g["liquid"], "air": np.full(n, air_rack)}
         for loop in LOOPS:
             remaining = loads[loop].astype(float).copy()
             # tranches: (cost per MWh of heat [USD], available MW, key, is_wet, e/heat, water/heat)
@@ -241,7 +242,7 @@ def simulate(inp: Inputs, design: Design) -> Operation:
         wet_by = {k: np.asarray(design.wet_dispatch.get(k, np.zeros(n)), dtype=float)
                   for k in perf if k in (design.wet_dispatch or {})}
         hydro_heat = sum((mining_run[m.id] for m in hydro), np.zeros(n))
-        loads = {"liquid": liquid_rack + hydro_heat, "air": np.full(n, air_rack)}
+        loads = {"liquid": (liquid_rack + hydro_heat) * g["liquid"], "air": np.full(n, air_rack)}
         unmet, cap_loop = {}, {}
         for loop in LOOPS:
             done = np.zeros(n)
@@ -346,10 +347,11 @@ def simulate(inp: Inputs, design: Design) -> Operation:
     loads = {k: loads[k] for k in LOAD_KINDS}
     # what mining adds at the meter: miners, their ventilation, the cooling of hydro miners' heat, losses
     hydro_heat = sum((mining_run[m.id] for m in hydro), np.zeros(n))
-    liquid_total = liquid_rack + hydro_heat
+    liquid_brought = liquid_rack + hydro_heat  # to the liquid loop, before its pumps' heat
+    liquid_total = liquid_brought * g["liquid"]
     liquid_cooling = sum((heat_by[k] * (perf[k][2].electricity_per_heat + perf[k][3])
                           for k in heat_by if perf[k][0].loop == "liquid"), np.zeros(n))
-    hydro_cooling = np.where(liquid_total > 0, liquid_cooling * hydro_heat / np.maximum(liquid_total, 1e-12), 0.0)
+    hydro_cooling = np.where(liquid_brought > 0, liquid_cooling * hydro_heat / np.maximum(liquid_brought, 1e-12), 0.0)
     mining_share = a_tx * (mining_total + ventilation + hydro_cooling)
     return Operation(
         it_typical=it_typ, it_design=it_des, it_peak=it_peak, it_grid_peak=it_grid_peak,
@@ -402,10 +404,11 @@ def design_loads(inp: Inputs, design: Design) -> dict[str, float]:
 
 def design_heat_rejected(inp: Inputs, design: Design) -> dict[str, float]:
     """Heat at design power per loop [MW] its heat-rejection modules reject: :func:`design_loads`
-    with the CDU pumps' and air-side fans' heat (:func:`parasitic_heat`)."""
+    with the CDU pumps' and air-side fans' heat (:func:`parasitic_heat`), and the loop's own pumps' heat
+    (:attr:`planner.inputs.Inputs.pumped_heat`)."""
     heat = design_loads(inp, design)
     for loop, extra in parasitic_heat(inp, design, 1).items():
-        heat[loop] += extra
+        heat[loop] = (heat[loop] + extra) * inp.pumped_heat[loop]
     return heat
 
 
@@ -561,7 +564,8 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
     if short > tol:
         v.append(Violation("redundancy.cdu", f"CDU capacity with {s['cdu']} unit(s) out is below the liquid heat at design power",
                            None, short, "MW"))
-    v += _worst(op.liquid_heat - op.parasitic_heat.get("liquid", 0.0), cdu_cap, labels, "choices.cdus",
+    v += _worst(op.liquid_heat / inp.pumped_heat["liquid"] - op.parasitic_heat.get("liquid", 0.0), cdu_cap, labels,
+                "choices.cdus",
                 "liquid heat above installed CDU capacity", "MW", tol)
     flow_cdus = [c for c in inp.cdus if design.cdus.get(c.id, 0) > 0 and c.flow > 0]
     if flow_cdus:

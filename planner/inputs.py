@@ -25,6 +25,19 @@ LOOPS = ("liquid", "air")
 FAN_SEGMENTS = 4  # chords of the fan affinity cube in the MILP
 
 
+def pumped_heat_factor(loop_pump: float) -> float:
+    """Heat a loop's modules reject per MW brought to the loop [-], with the loop's own pumps' heat.
+
+    The facility-water (or chilled-water) pumps move the heat through the modules, and their power
+    ends in the water they pump: q = Q + p q, so
+
+    .. math:: q = Q / (1 - p)
+
+    with p the pump power per MW of heat rejected (:func:`planner.physics.auxiliaries.pump_power_per_heat`).
+    """
+    return 1.0 / (1.0 - loop_pump)
+
+
 def auxiliary_per_heat(rating: ModuleRating, loop: str, compressor_per_heat, loop_pump: dict[str, float],
                        condenser_pump: float):
     """Pump power per MW of heat a module rejects [MW/MW]: the loop's pumps, and condenser-water pumps.
@@ -273,6 +286,12 @@ class Inputs:
     def exact_hours(self) -> bool:
         """Every hour of the year at its own coefficients (only identical hours merged)."""
         return self.full_year and self.hour_bin is None
+
+    @property
+    def pumped_heat(self) -> dict[str, float]:
+        """Heat each loop's modules reject per MW brought to the loop [-], with its pumps' heat
+        (:func:`pumped_heat_factor` of ``loop_pump_per_heat``)."""
+        return {loop: pumped_heat_factor(p) for loop, p in self.loop_pump_per_heat.items()}
 
     @property
     def operating_limit(self) -> float:

@@ -373,9 +373,10 @@ def _elastic_most(b: Builder) -> dict[str, float]:
     served = sum(units[r.id].upBound * (r.su_racks + r.support_racks) for r in inp.racks)
     fans = max((served * a.fan_power if a.per_rack else (air / a.capacity + inp.spares["air_side"] + 1) * a.fan_power
                 for a in inp.air_side if a.capacity > 0), default=0.0)
-    return {"liquid": (1 + pump) * sum(units[r.id].upBound * r.su_liquid[1] for r in inp.racks)
-            + sum(b.x["lots"][m.id].upBound * m.lot_mw for m in b.x["hydro"]),
-            "air": air + fans}
+    g = inp.pumped_heat  # and the facility-water pumps' heat
+    return {"liquid": g["liquid"] * ((1 + pump) * sum(units[r.id].upBound * r.su_liquid[1] for r in inp.racks)
+                                     + sum(b.x["lots"][m.id].upBound * m.lot_mw for m in b.x["hydro"])),
+            "air": g["air"] * (air + fans)}
 
 
 def _cdu_pump_per_heat(inp: Inputs) -> float:
@@ -517,8 +518,9 @@ def define_heat_rejection(b: Builder) -> None:
                   f"loop_cdu_{h.key}")
 
     parasitic = parasitic_heat(b, "des")
-    design_heat = {"liquid": b.x["liquid_des"] + b.x["hydro_installed"] + parasitic["liquid"],
-                   "air": b.x["air_des"] + parasitic["air"]}
+    g = inp.pumped_heat  # the loop's modules reject its pumps' heat too: q = Q / (1 - p)
+    design_heat = {"liquid": (b.x["liquid_des"] + b.x["hydro_installed"] + parasitic["liquid"]) * g["liquid"],
+                   "air": (b.x["air_des"] + parasitic["air"]) * g["air"]}
     b.x["largest"] = {}
     scope = "per technology" if inp.hr_scope == "technology" else "largest module(s) out"
     for loop in LOOPS:
@@ -669,6 +671,9 @@ def define_hourly_heat(b: Builder) -> None:
                                    path="choices.heat_rejection", scale=ELASTIC_COOLING_SCALE) for loop in LOOPS}
     dispatch, hydro = b.x["dispatch"], b.x["hydro"]
     parasitic = parasitic_heat(b, "typ")  # the CDU pumps' and air-side fans' heat, on their loops
+    g = inp.pumped_heat  # and the loop's own pumps' heat: the modules reject Q / (1 - p)
+    fixed_load = {"liquid": (b.x["liquid_typ"] + parasitic["liquid"]) * g["liquid"],
+                  "air": (b.x["air_typ"] + parasitic["air"]) * g["air"]}
     for t in range(T):
         w = float(inp.weight[t])
         for loop in LOOPS:
@@ -690,10 +695,9 @@ def define_hourly_heat(b: Builder) -> None:
                     b.obj[wv] -= water_coef * w * h.water_per_heat
                 elif h.water_per_heat > 0 and h.technology != "adiabatic_cooler":
                     b.obj[q] -= water_coef * w * h.water_per_heat
-            if loop == "liquid":
-                load = b.x["liquid_typ"] + parasitic["liquid"] + _affine((dispatch[m.id][t], 1.0) for m in hydro)
-            else:
-                load = b.x["air_typ"] + parasitic["air"]
+            load = fixed_load[loop]
+            if loop == "liquid" and hydro:
+                load = load + _affine((dispatch[m.id][t], g["liquid"]) for m in hydro)
             rejected = _affine(pairs)
             if b.elastic:
                 rejected = rejected + b.relax_hourly(f_heat[loop], heat_peak[loop], t, f"heat_{loop}_{t}",

@@ -117,8 +117,8 @@ class LoopCapacity(_Model):
     loop: str
     design_heat: Quantity
     plant_heat: Quantity | None = Field(default=None, description=(
-        "the part of design_heat the cooling plant's own machines put on the loop: the CDU pumps on the liquid "
-        "loop, the air-side units' fans on the air loop"))
+        "the part of design_heat the cooling plant's own machines put on the loop: the CDU pumps and the "
+        "facility-water pumps on the liquid loop, the air-side units' fans and the chilled-water pumps on the air loop"))
     capacity_with_spares_out: Quantity
     carried_by: list[str]
     spares_out: str = Field(default="", description="which units are taken out: the largest module(s), or spares per technology")

@@ -65,13 +65,14 @@ def cooling(n, exact=False):
     The optimiser charges fans by chords of the cube against the coil-limited capacity (1.5 MW);
     the audit by the cube itself against the airflow capacity, (41 - 8) / 10 = 3.3 x rating.
     The dry coolers reject the CDU pumps' heat with the racks' liquid heat, and the CRAH fans' heat
-    with their air heat (the CRAHs' 150 kW is net of their fans).
+    with their air heat (the CRAHs' 150 kW is net of their fans), and each loop's own pumps' heat:
+    q = Q / (1 - p), the pumps drawing p q.
     """
     crah = units_n_plus_1(n * DES * (1 - LIQ), CRAH_CAP)
-    liquid = n * TYP * LIQ * (1 + CDU_PUMP_PER_HEAT)
-    air = n * TYP * (1 - LIQ) + crah * CRAH_FAN
-    dry_liquid = units_n_plus_1(n * DES * LIQ * (1 + CDU_PUMP_PER_HEAT), 1.5)  # 1.5 x rating at 8 degC (max factor)
-    dry_air = units_n_plus_1(n * DES * (1 - LIQ) + crah * CRAH_FAN, 1.2)  # (20 - 8) / 10 = 1.2 x rating
+    liquid = n * TYP * LIQ * (1 + CDU_PUMP_PER_HEAT) / (1 - LIQ_PUMP_PER_HEAT)
+    air = (n * TYP * (1 - LIQ) + crah * CRAH_FAN) / (1 - AIR_PUMP_PER_HEAT)
+    dry_liquid = units_n_plus_1(n * DES * LIQ * (1 + CDU_PUMP_PER_HEAT) / (1 - LIQ_PUMP_PER_HEAT), 1.5)  # 1.5 x rating
+    dry_air = units_n_plus_1((n * DES * (1 - LIQ) + crah * CRAH_FAN) / (1 - AIR_PUMP_PER_HEAT), 1.2)  # (20 - 8) / 10
     return (CDU_PUMP_PER_HEAT * n * TYP * LIQ + LIQ_PUMP_PER_HEAT * liquid + AIR_PUMP_PER_HEAT * air + crah * CRAH_FAN
             + (cube_fans(liquid, dry_liquid, 3.3) if exact else dry_fans(liquid, dry_liquid, 1.5))
             + (cube_fans(air, dry_air, 1.2) if exact else dry_fans(air, dry_air, 1.2)))

@@ -5,9 +5,10 @@ coolers rated 1 MW at a 10 K approach) is designed at 8 degC, but its year is a 
 The air loop's dry coolers supply 20 degC water: each carries (20 - 19.5) / 10 x 1 MW = 0.05 MW at
 that ambient. Two of them carry the air heat of 5 racks, 5 x 0.135 MW x 10 % = 0.0675 MW, with the
 heat of the CRAH fans that blow it (two 150 kW units, N+1 against 5 x 0.142 x 10 % = 0.071 MW at design
-power, 4.5 kW of fans each): 0.0765 MW, only both running. With one out the loop is 0.0765 - 0.05 =
-0.0265 MW short in every hour of the year, while the design condition (8 degC: 1.2 MW a module) shows
-ample N+1.
+power, 4.5 kW of fans each) and of the chilled-water pumps that move it (20 m, 6 K, 65 %, PG25 at
+3.962 kJ/kg/K: the modules reject 0.0765 MW / (1 - 1.27 %) = 0.0775 MW), only both running. With one
+out the loop is 0.0775 - 0.05 = 0.0275 MW short in every hour of the year, while the design condition
+(8 degC: 1.2 MW a module) shows ample N+1.
 """
 
 from pathlib import Path
@@ -20,7 +21,8 @@ from planner.plan import run_plan
 from planner.results import build_results
 
 TINY = Path(__file__).parent / "data" / "tiny" / "tiny.toml"
-AIR_HEAT = 5 * 0.135 * 0.10 + 2 * 0.0045  # MW: typical rack power x air share, and two CRAH units' fans
+G_AIR = 1 / (1 - 9.80665 * 20 / (3.962e3 * 6 * 0.65))  # the chilled-water pumps' heat, q = Q / (1 - p)
+AIR_HEAT = (5 * 0.135 * 0.10 + 2 * 0.0045) * G_AIR  # MW: typical rack power x air share, two CRAH units' fans
 ONE_MODULE = (20.0 - 19.5) / 10.0 * 1.0  # MW at 19.5 degC
 
 
@@ -35,6 +37,7 @@ def test_hours_without_n_plus_1_are_counted_and_sized():
     assert air.hours_short_with_spares_out == 8760
     assert air.largest_short_with_spares_out.value == pytest.approx(AIR_HEAT - ONE_MODULE, rel=1e-6)
     # the liquid loop (41 degC supply): (41 - 19.5) / 10 = 2.15, capped at 1.5 x rating a module; one out leaves
-    # at least 1.5 MW against 5 x 0.135 x 0.9 = 0.6075 MW and the CDU pumps' 1 %: N+1 holds in every hour
+    # at least 1.5 MW against 5 x 0.135 x 0.9 = 0.6075 MW, the CDU pumps' 1 % and the facility-water pumps' 0.8 %:
+    # N+1 holds in every hour
     assert loops["liquid"].hours_short_with_spares_out == 0
     assert loops["liquid"].largest_short_with_spares_out is None

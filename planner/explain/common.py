@@ -101,8 +101,11 @@ def cooling_options(inp: Inputs, r) -> dict[str, dict[str, float] | None]:
     # the heat-rejection modules carry the plant's own heat as well, as the model charges it: the CDU pumps'
     # (the largest pump ratio of the CDUs offered, on the rack's liquid heat) and the fans of the air-side
     # units it needs (the fewest fan power of the types allowed)
+    # and each loop's own pumps' heat (Inputs.pumped_heat)
+    g = inp.pumped_heat
     plant = {"liquid": heat["liquid"] * max((c.pump_per_heat for c in inp.cdus), default=0.0),
              "air": (out.get("air") or {}).get("power", 0.0)}
+    plant = {loop: (heat[loop] + plant[loop]) * g[loop] - heat[loop] for loop in LOOPS}
     k = inp.spares["heat_rejection"]
     for loop in LOOPS:
         if heat[loop] <= 0:

@@ -203,7 +203,8 @@ def _stranded_section(plan) -> Section:
                                     f"choices.heat_rejection with N+{sp['heat_rejection']} (redundancy.heat_rejection) "
                                     f"at {inp.design_dry_bulb:.1f} degC, less the design heat "
                                     f"{quantity_text(rejected[loop], 'MW')} ("
-                                    + ("the CDU pumps' heat included" if loop == "liquid" else "the air-side units' fans' heat included")
+                                    + ("the CDU pumps' and facility-water pumps' heat included" if loop == "liquid"
+                                       else "the air-side units' fans' and chilled-water pumps' heat included")
                                     + ")"))
             heat_h = float(op.liquid_heat[h] if loop == "liquid" else op.air_heat[h])
             cap_h = float(op.capacity_by_loop.get(loop, np.zeros(len(op.grid_draw)))[h])
@@ -275,9 +276,11 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
             a = max(air_used, key=lambda a: a.capacity)
             n = int(math.ceil((heat["air"] - max(air_room, 0.0)) / a.capacity))
             area, cost, cool_mw = area + n * a.floor_area, cost + n * a.price, cool_mw + n * a.fan_power
-        # with the CDU pumps' heat (on the compute racks' liquid heat, as planner.audit.parasitic_heat) and the fans'
-        rejects = {"liquid": heat["liquid"] + pump * r.su_racks * r.power_design * r.liquid_fraction,
-                   "air": heat["air"] + cool_mw}
+        # with the CDU pumps' heat (on the compute racks' liquid heat, as planner.audit.parasitic_heat), the fans', and
+        # each loop's own pumps' heat (Inputs.pumped_heat)
+        g = inp.pumped_heat
+        rejects = {"liquid": (heat["liquid"] + pump * r.su_racks * r.power_design * r.liquid_fraction) * g["liquid"],
+                   "air": (heat["air"] + cool_mw) * g["air"]}
         for loop in LOOPS:
             if rejects[loop] > max(hr_room[loop], 0.0) and hr_used[loop]:
                 x = max(hr_used[loop], key=lambda x: x.design_capacity)

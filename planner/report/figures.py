@@ -71,7 +71,8 @@ def _plant_text(lp) -> str:
     """The share of a loop's design heat from the cooling plant's own pumps or fans, in words."""
     if lp.plant_heat is None or lp.plant_heat.value <= 0:
         return ""
-    source = "the CDU pumps" if lp.loop == "liquid" else "the air-side units' fans"
+    source = ("the CDU pumps and the facility-water pumps" if lp.loop == "liquid"
+              else "the air-side units' fans and the chilled-water pumps")
     return f", of it {lp.plant_heat.value:.3g} MW from {source}"
 
 
@@ -179,8 +180,8 @@ def build_sections(results) -> list[Section]:
         t.rows.append([c.name, c.loop, c.count, c.spares, c.capacity_each_at_design.value, c.role, c.design_heat.value])
     s.tables.append(t)
     s.lines.append("design heat: CDUs and air-side units carry the racks' heat at design power (their ratings net of "
-                   "their own pumps and fans); a loop's heat-rejection modules also the CDU pumps' heat (liquid loop) "
-                   "or the air-side units' fans' (air loop)")
+                   "their own pumps and fans); a loop's heat-rejection modules also the CDU pumps' and facility-water "
+                   "pumps' heat (liquid loop) or the air-side units' fans' and chilled-water pumps' (air loop)")
     for lp in des.loops:
         s.figures.append(Figure(
             f"{lp.loop} loop heat rejection at the design condition, {lp.spares_out}", lp.capacity_with_spares_out.value,
