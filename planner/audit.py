@@ -623,7 +623,8 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
             if n_types > inp.max_hr_types_per_loop:
                 v.append(Violation("limits.max_heat_rejection_types_per_loop", f"{n_types} module types on the {loop} loop",
                                    None, n_types - inp.max_hr_types_per_loop, "types"))
-    res.checks.append(f"heat rejection: each loop holds its design heat (CDU pumps' and air-side fans' heat included) "
+    res.checks.append(f"heat rejection: each loop holds its design heat (CDU pumps', air-side fans' and loop pumps' "
+                      f"heat included) "
                       f"with {s['heat_rejection']} module(s) out "
                       f"({'per technology' if inp.hr_scope == 'technology' else 'the largest'}; modules that reject "
                       "nothing at the design condition never count), at the loop temperature the modules are rated for")

@@ -25,6 +25,9 @@ LOOPS = ("liquid", "air")
 FAN_SEGMENTS = 4  # chords of the fan affinity cube in the MILP
 
 
+MAX_LOOP_PUMP_PER_HEAT = 0.1  # a loop's pumps drawing this share of the heat they move is refused as input
+
+
 def pumped_heat_factor(loop_pump: float) -> float:
     """Heat a loop's modules reject per MW brought to the loop [-], with the loop's own pumps' heat.
 
@@ -507,6 +510,18 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
         "air": float(pump_power_per_heat(cool.facility_pump_head.value, cool.air_loop_delta_t.value, fac_cp,
                                          cool.pump_efficiency.value)),
     }
+    for loop, path in (("liquid", "cooling.facility_delta_t"), ("air", "cooling.air_loop_delta_t")):
+        # the modules reject Q / (1 - p): pumps drawing a tenth of the heat they move is no real loop
+        if loop_pump[loop] >= MAX_LOOP_PUMP_PER_HEAT:
+            from planner.load import InputError
+
+            raise InputError(
+                loaded.path, path,
+                f"the {loop} loop's pumps would draw {loop_pump[loop] * 100:.3g} % of the heat they move (g H / (c_p dT "
+                f"eta) with cooling.facility_pump_head {cool.facility_pump_head.value:g} m, a range of "
+                f"{(cool.facility_delta_t if loop == 'liquid' else cool.air_loop_delta_t).value:g} K and "
+                f"cooling.pump_efficiency {cool.pump_efficiency.value * 100:g} %); expected under "
+                f"{MAX_LOOP_PUMP_PER_HEAT * 100:g} % (about 1 % in practice): a wider range, less head or a better pump")
     condenser_pump = float(pump_power_per_heat(cool.condenser_pump_head.value, cool.condenser_delta_t.value,
                                                float(fluid_properties("water", 30.0)[0]), cool.pump_efficiency.value))
     # the facility water may run warmer with a CDU of smaller approach: one supply per approach offered

@@ -391,7 +391,7 @@ def build_results(plan, loaded=None) -> PlanResults:
 
     sp = inp.spares
     loads = design_loads(inp, d)
-    rejected = design_heat_rejected(inp, d)  # with the CDU pumps' and air-side fans' heat
+    rejected = design_heat_rejected(inp, d)  # with the CDU pumps', air-side fans' and loop pumps' heat
     cooling = []
     for c in inp.cdus:
         n = d.cdus.get(c.id, 0)

@@ -68,3 +68,15 @@ def test_the_report_says_how_much_of_the_loop_heat_is_the_plants_own(capsys):
     air = 5 * DES * (1 - LIQ)
     air_plant = (air + crah * CRAH_FAN) * G_AIR - air
     assert f"of it {air_plant:.3g} MW from the air-side units' fans and the chilled-water pumps" in out
+
+
+def test_pumps_drawing_a_tenth_of_the_heat_they_move_are_refused():
+    """q = Q / (1 - p) needs p well below 1: 100 m of head at 15 % across a 10 K range is
+    g H / (c_p dT eta) = 9.81 x 100 / (3.962e3 x 10 x 0.15) = 16.5 % of the heat, refused with its TOML path."""
+    from planner.load import InputError
+
+    with pytest.raises(InputError) as err:
+        resolve(load_site(TINY, overrides={"cooling.facility_pump_head": "100 m", "cooling.pump_efficiency": "15 %"}),
+                bin_k=2.0)
+    assert err.value.path == "cooling.facility_delta_t"
+    assert f"{9.80665 * 100 / (3.962e3 * 10 * 0.15) * 100:.3g} %" in err.value.message

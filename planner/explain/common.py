@@ -82,7 +82,7 @@ def cooling_options(inp: Inputs, r) -> dict[str, dict[str, float] | None]:
     """Cheapest (area, price) to cool one rack of type ``r``, per kind of equipment; None if impossible.
 
     The heat-rejection modules of each loop are sized for the rack's heat at design power and the heat of
-    the cooling plant the model puts on that loop (CDU pumps, air-side fans), with their spares; where a loop
+    the cooling plant the model puts on that loop (CDU pumps, air-side fans, the loop's pumps), with their spares; where a loop
     offers several module types, the figures are the least any mix of them could take. Each figure is a lower
     bound, so a check against it refuses only what the model could not plan either.
     """

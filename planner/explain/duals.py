@@ -288,8 +288,12 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
                     n = int(math.ceil((rejects[loop] - max(hr_room[loop], 0.0)) / x.design_capacity))
                     yard_need += n * x.floor_area
                     cost += n * x.price
+        # cooling power per MW the modules reject at that hour, on the unit's heat as the modules see it: typical
+        # rack heat with its CDU pumps' and door or room-unit fans' heat, over (1 - p) of its loop's pumps
+        modules_heat = ((r.su_liquid[0] + pump * r.su_racks * r.power_typical * r.liquid_fraction) * g["liquid"]
+                        + (r.su_air[0] + cool_mw) * g["air"])
         grid_need = (a_ups * (r.su_racks * r.power_grid_peak + r.support_power)
-                     + a_tx * (per_heat * r.su_it_typical + cool_mw))
+                     + a_tx * (per_heat * modules_heat + cool_mw))
         short = []
         if grid_need > env_left + 1e-9:
             short.append(("site.grid_limit",

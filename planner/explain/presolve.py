@@ -130,7 +130,7 @@ def presolve_checks(inp: Inputs) -> list[Problem]:
             if yard_need > inp.yard_area:
                 probs.append(Problem(
                     "site.yard_area",
-                    f"the heat-rejection modules for one {r.name} and its CDU pumps' and air-side fans' heat at the "
+                    f"the heat-rejection modules for one {r.name} and its CDU pumps', air-side fans' and loop pumps' heat at the "
                     f"design condition with N+{inp.spares['heat_rejection']} take at least {quantity_text(yard_need, 'm^2')}, "
                     f"more than the yard's "
                     f"{quantity_text(inp.yard_area, 'm^2')}"))
