@@ -146,8 +146,7 @@ def simulate(inp: Inputs, design: Design) -> Operation:
     typical_heat = unit_heat(inp, design, 0)
     parasitic = parasitic_heat(inp, design, 0)
     cdu_pumps, air_fans = parasitic["liquid"], parasitic["air"]  # power drawn, and heat on their loops
-    g = inp.pumped_heat  # the loops' own pumps' heat: their modules reject Q / (1 - p)
-    liquid_rack, air_rack = typical_heat["liquid"] + cdu_pumps, (typical_heat["air"] + air_fans) * g["air"]
+    liquid_rack, air_rack = typical_heat["liquid"] + cdu_pumps, typical_heat["air"] + air_fans  # brought to each loop
     ups_no_load = inp.ups_no_load * it_peak
     tx_no_load = inp.transformer_no_load * inp.grid_limit
 
@@ -185,10 +184,18 @@ def simulate(inp: Inputs, design: Design) -> Operation:
                 fans += module_fan_power(q - wet, count, p.airflow_capacity, h.fan_power)
         return {"pumps": pumps, "fans": fans, "chillers": chillers}, water
 
+    def hydro_heat_of(mining_run):
+        return sum((mining_run[m.id] for m in hydro), np.zeros(n))
+
+    def module_loads(mining_run):
+        """Heat each loop's modules reject every hour [MW]: what the racks, hydro miners, CDU pumps and air-side
+        fans bring to the loop, with the loop's own pumps' heat, Q / (1 - p) (:attr:`Inputs.pumped_heat`)."""
+        g = inp.pumped_heat
+        return {"liquid": (liquid_rack + hydro_heat_of(mining_run)) * g["liquid"], "air": np.full(n, air_rack * g["air"])}
+
     def dispatch_heat(mining_run, merit="cost"):
         heat_by, wet_by, unmet, cap_loop = {}, {}, {}, {}
-        hydro_heat = sum((mining_run[m.id] for m in hydro), np.zeros(n))
-        loads = {"liquid": (liquid_rack + hydro_heat) * g["liquid"], "air": np.full(n, air_rack)}
+        loads = module_loads(mining_run)
         for loop in LOOPS:
             remaining = loads[loop].astype(float).copy()
             # tranches: (cost per MWh of heat [USD], available MW, key, is_wet, e/heat, water/heat)
@@ -241,8 +248,7 @@ def simulate(inp: Inputs, design: Design) -> Operation:
         heat_by = {k: np.asarray(design.heat_dispatch.get(k, np.zeros(n)), dtype=float) for k in perf}
         wet_by = {k: np.asarray(design.wet_dispatch.get(k, np.zeros(n)), dtype=float)
                   for k in perf if k in (design.wet_dispatch or {})}
-        hydro_heat = sum((mining_run[m.id] for m in hydro), np.zeros(n))
-        loads = {"liquid": (liquid_rack + hydro_heat) * g["liquid"], "air": np.full(n, air_rack)}
+        loads = module_loads(mining_run)
         unmet, cap_loop = {}, {}
         for loop in LOOPS:
             done = np.zeros(n)
@@ -346,9 +352,9 @@ def simulate(inp: Inputs, design: Design) -> Operation:
     loads["losses"] = draw - sum(loads.values())
     loads = {k: loads[k] for k in LOAD_KINDS}
     # what mining adds at the meter: miners, their ventilation, the cooling of hydro miners' heat, losses
-    hydro_heat = sum((mining_run[m.id] for m in hydro), np.zeros(n))
+    hydro_heat = hydro_heat_of(mining_run)
     liquid_brought = liquid_rack + hydro_heat  # to the liquid loop, before its pumps' heat
-    liquid_total = liquid_brought * g["liquid"]
+    heat_to_modules = module_loads(mining_run)
     liquid_cooling = sum((heat_by[k] * (perf[k][2].electricity_per_heat + perf[k][3])
                           for k in heat_by if perf[k][0].loop == "liquid"), np.zeros(n))
     hydro_cooling = np.where(liquid_brought > 0, liquid_cooling * hydro_heat / np.maximum(liquid_brought, 1e-12), 0.0)
@@ -356,7 +362,7 @@ def simulate(inp: Inputs, design: Design) -> Operation:
     return Operation(
         it_typical=it_typ, it_design=it_des, it_peak=it_peak, it_grid_peak=it_grid_peak,
         gpu_it=it["gpu_typical"], support_it=it["support"],
-        liquid_heat=liquid_total, air_heat=np.full(n, air_rack), heat_by_module=heat_by, wet_heat=wet_by,
+        liquid_heat=heat_to_modules["liquid"], air_heat=heat_to_modules["air"], heat_by_module=heat_by, wet_heat=wet_by,
         capacity_by_loop=cap_loop, cooling_power=cooling, mining_power=mining_run,
         mining_available=mining_avail, grid_draw=draw, envelope=envelope,
         water_m3=water, energy_price=price, unmet_heat=unmet, loads=loads, mining_share=mining_share,

@@ -291,6 +291,12 @@ class Inputs:
         return self.full_year and self.hour_bin is None
 
     @property
+    def cdu_pump_per_heat(self) -> float:
+        """CDU pump power per MW of rack liquid heat the model charges [MW/MW]: the largest of the CDU types
+        offered (the audit charges the installed type's)."""
+        return max((c.pump_per_heat for c in self.cdus), default=0.0)
+
+    @property
     def pumped_heat(self) -> dict[str, float]:
         """Heat each loop's modules reject per MW brought to the loop [-], with its pumps' heat
         (:func:`pumped_heat_factor` of ``loop_pump_per_heat``)."""
@@ -504,13 +510,11 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
     ]
     cool = spec.cooling
     fac_cp = float(fluid_properties(cool.facility_fluid, liquid_supply)[0])
-    loop_pump = {
-        "liquid": float(pump_power_per_heat(cool.facility_pump_head.value, cool.facility_delta_t.value, fac_cp,
-                                            cool.pump_efficiency.value)),
-        "air": float(pump_power_per_heat(cool.facility_pump_head.value, cool.air_loop_delta_t.value, fac_cp,
-                                         cool.pump_efficiency.value)),
-    }
-    for loop, path in (("liquid", "cooling.facility_delta_t"), ("air", "cooling.air_loop_delta_t")):
+    loop_range = {"liquid": ("cooling.facility_delta_t", cool.facility_delta_t.value),
+                  "air": ("cooling.air_loop_delta_t", cool.air_loop_delta_t.value)}
+    loop_pump = {loop: float(pump_power_per_heat(cool.facility_pump_head.value, dt, fac_cp, cool.pump_efficiency.value))
+                 for loop, (_, dt) in loop_range.items()}
+    for loop, (path, dt) in loop_range.items():
         # the modules reject Q / (1 - p): pumps drawing a tenth of the heat they move is no real loop
         if loop_pump[loop] >= MAX_LOOP_PUMP_PER_HEAT:
             from planner.load import InputError
@@ -518,8 +522,7 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
             raise InputError(
                 loaded.path, path,
                 f"the {loop} loop's pumps would draw {loop_pump[loop] * 100:.3g} % of the heat they move (g H / (c_p dT "
-                f"eta) with cooling.facility_pump_head {cool.facility_pump_head.value:g} m, a range of "
-                f"{(cool.facility_delta_t if loop == 'liquid' else cool.air_loop_delta_t).value:g} K and "
+                f"eta) with cooling.facility_pump_head {cool.facility_pump_head.value:g} m, a range of {dt:g} K and "
                 f"cooling.pump_efficiency {cool.pump_efficiency.value * 100:g} %); expected under "
                 f"{MAX_LOOP_PUMP_PER_HEAT * 100:g} % (about 1 % in practice): a wider range, less head or a better pump")
     condenser_pump = float(pump_power_per_heat(cool.condenser_pump_head.value, cool.condenser_delta_t.value,

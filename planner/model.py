@@ -368,7 +368,7 @@ def _elastic_most(b: Builder) -> dict[str, float]:
     inp, units = b.inp, b.x["units"]
     # with the CDU pumps' and air-side fans' heat (parasitic_heat): the largest pump ratio, and the fans of the
     # air-side type that brings the most (a door per rack served, or room units with their spares)
-    pump = _cdu_pump_per_heat(inp)
+    pump = inp.cdu_pump_per_heat
     air = sum(units[r.id].upBound * r.su_air[1] for r in inp.racks)
     served = sum(units[r.id].upBound * (r.su_racks + r.support_racks) for r in inp.racks)
     fans = max((served * a.fan_power if a.per_rack else (air / a.capacity + inp.spares["air_side"] + 1) * a.fan_power
@@ -377,11 +377,6 @@ def _elastic_most(b: Builder) -> dict[str, float]:
     return {"liquid": g["liquid"] * ((1 + pump) * sum(units[r.id].upBound * r.su_liquid[1] for r in inp.racks)
                                      + sum(b.x["lots"][m.id].upBound * m.lot_mw for m in b.x["hydro"])),
             "air": g["air"] * (air + fans)}
-
-
-def _cdu_pump_per_heat(inp: Inputs) -> float:
-    """CDU pump power per MW of rack liquid heat the model charges: the largest of the CDU types offered."""
-    return max((c.pump_per_heat for c in inp.cdus), default=0.0)
 
 
 def parasitic_heat(b: Builder, at: str) -> dict[str, pulp.LpAffineExpression]:
@@ -395,7 +390,7 @@ def parasitic_heat(b: Builder, at: str) -> dict[str, pulp.LpAffineExpression]:
     sensible cooling).
     """
     inp = b.inp
-    return {"liquid": _cdu_pump_per_heat(inp) * b.x[f"rack_liquid_{at}"],
+    return {"liquid": inp.cdu_pump_per_heat * b.x[f"rack_liquid_{at}"],
             "air": _affine([(b.x["air_units"][a.id], a.fan_power) for a in inp.air_side if a.fan_power > 0])}
 
 

@@ -99,18 +99,15 @@ def cooling_options(inp: Inputs, r) -> dict[str, dict[str, float] | None]:
         out["air"] = ({"area": min(n * a.floor_area for n, a in opts), "price": min(n * a.price for n, a in opts),
                        "power": min(n * a.fan_power for n, a in opts)} if opts else None)
     # the heat-rejection modules carry the plant's own heat as well, as the model charges it: the CDU pumps'
-    # (the largest pump ratio of the CDUs offered, on the rack's liquid heat) and the fans of the air-side
-    # units it needs (the fewest fan power of the types allowed)
-    # and each loop's own pumps' heat (Inputs.pumped_heat)
-    g = inp.pumped_heat
-    plant = {"liquid": heat["liquid"] * max((c.pump_per_heat for c in inp.cdus), default=0.0),
-             "air": (out.get("air") or {}).get("power", 0.0)}
-    plant = {loop: (heat[loop] + plant[loop]) * g[loop] - heat[loop] for loop in LOOPS}
+    # (the model's pump ratio, on the rack's liquid heat), the fans of the air-side units it needs (the fewest
+    # fan power of the types allowed), and each loop's own pumps' heat (Inputs.pumped_heat)
+    brought = {"liquid": heat["liquid"] * (1 + inp.cdu_pump_per_heat),
+               "air": heat["air"] + (out.get("air") or {}).get("power", 0.0)}
     k = inp.spares["heat_rejection"]
     for loop in LOOPS:
         if heat[loop] <= 0:
             continue
-        need = heat[loop] + plant[loop]
+        need = brought[loop] * inp.pumped_heat[loop]
         mods = [h for h in inp.heat_rejection if h.loop == loop and h.design_capacity > 0]
         if len(mods) == 1:  # one type: whole modules of it, with its spares
             n = min_units(mods[0].design_capacity, need, k)

@@ -467,20 +467,16 @@ def compare_layouts(inp: Inputs, layouts: Sequence[LayoutSpec] | Mapping[str, An
         specs = list(layouts)
     results: list[LayoutResult | None] = [None] * len(specs)
     todo = [i for i, s in enumerate(specs) if s.name != FREE]
-    solvable = [i for i in todo if not specs[i].missing]
-    if executor == "serial" or len(solvable) < 2:
+    if executor == "serial" or sum(not specs[i].missing for i in todo) < 2:  # a pool for one plan gains nothing
         for i in todo:
             results[i] = plan_layout(inp, specs[i], **solve_kw)
-    else:
+    else:  # a layout not offered comes back from its worker at once, as NOT_OFFERED
         from planner.studies.executors import iter_tasks
 
-        for i in todo:
-            if specs[i].missing:
-                results[i] = plan_layout(inp, specs[i], **solve_kw)
-        tasks = [LayoutTask(inp, specs[i], solve_kw, site) for i in solvable]
+        tasks = [LayoutTask(inp, specs[i], solve_kw, site) for i in todo]
         for k, res in iter_tasks(plan_layout_task, tasks, executor=executor, workers=workers, scheduler=scheduler,
                                  client=client):
-            results[solvable[k]] = res
+            results[todo[k]] = res
     # the free optimum last: with the fast strategy it keeps the best layout's technology set open, so it
     # is never below a layout it could have chosen (beyond the solver's gap)
     best = max((r for r in results if r is not None and r.has_plan and r.plan is not None
