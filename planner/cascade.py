@@ -124,6 +124,21 @@ class CascadeInfo(StageInfo):
     grouped_hours: int = 0
     grouped_seconds: float = 0.0  # stages 1 and 2, on the grouped hours
     grouped_objective: float | None = None
+    model: Model | None = None  # the exact model, where the cascade built it (``model=None``)
+    build_seconds: float = 0.0  # its build
+
+
+def held_outside(inp: Inputs, tech: TechnologySet, fixed: dict[str, float] | None) -> dict[str, float]:
+    """``fixed=`` decisions holding every heat-rejection module type outside ``tech`` at none.
+
+    :func:`planner.model.build_model` gives a type held at none no hourly decisions or rows (its heat,
+    wet-mode heat, fan power and their capacity and fan-law rows), which are most of an exact model:
+    washington's 3934 distinct hours, 158,000 rows with every type offered, 111,000 within its set of
+    four. ``fixed`` (the caller's own) is kept as given.
+    """
+    held = {f"heat_rejection.{h.key}": 0.0 for h in inp.heat_rejection if h.key not in tech.modules}
+    held.update(fixed or {})
+    return held
 
 
 def solve_cascade(inp: Inputs, model: Model, *, solver: str, time_limit: float | None, mip_gap: float | None,
@@ -132,10 +147,14 @@ def solve_cascade(inp: Inputs, model: Model, *, solver: str, time_limit: float |
 
     It applies to exact-hours inputs solved with HiGHS whose grouped model is smaller. ``None`` is
     also returned when the grouped model has no proven optimum (the caller then solves as before).
+    With ``model`` None the exact model is built here, once the technology set is known, with the
+    module types outside the set held at none (:func:`held_outside`); the LP and the fallback are
+    solved on it, and ``CascadeInfo.model`` is that model. Every answer the cascade gives lies within
+    the set, so the model it solves is the same either way, without the rows of types it holds at none.
     """
     from planner.solve import solve
 
-    if solver != "highs" or not inp.exact_hours or model.prob.numVariables() == 0:
+    if solver != "highs" or not inp.exact_hours or (model is not None and model.prob.numVariables() == 0):
         return None
     grouped = coarsen(inp)
     if grouped.hours >= inp.hours:
@@ -157,6 +176,10 @@ def solve_cascade(inp: Inputs, model: Model, *, solver: str, time_limit: float |
     values = equipment_values(small)
     info = CascadeInfo(days, tech, stage1, first.status, grouped_hours=grouped.hours,
                        grouped_seconds=grouped_seconds, grouped_objective=first.objective)
+    if model is None:
+        tb = time.perf_counter()
+        model = info.model = build_model(inp, fixed=held_outside(inp, tech, fixed))
+        info.build_seconds = time.perf_counter() - tb
     # the fast strategy's own words for its set ("the technology set chosen on ... (modules ...)")
     set_text = (first.scope.removeprefix("within ").split("; plan --prove")[0] if days
                 else f"the technology set of the grouped optimum ({tech.text()})")
@@ -184,4 +207,5 @@ def solve_cascade(inp: Inputs, model: Model, *, solver: str, time_limit: float |
     return second, info
 
 
-__all__ = ["CASCADE_BIN_K", "coarsen", "counts_fixed", "equipment_values", "solve_cascade"]
+__all__ = ["CASCADE_BIN_K", "CascadeInfo", "coarsen", "counts_fixed", "equipment_values", "held_outside",
+           "solve_cascade"]

@@ -355,7 +355,7 @@ def define_mining(b: Builder) -> None:
                hydro_installed=_affine((lots[m.id], m.lot_mw) for m in hydro))
     f_mine = b.family("mining_avail", "choices.miners", "mining within installed and derated capacity", "MW")
     for m in inp.miners:
-        if not m.allowed:
+        if not m.allowed or lots[m.id].upBound == 0:  # none installed: its dispatch is held at 0 by its bound
             continue
         for t in range(T):
             if m.availability[t] > 0:
@@ -641,13 +641,19 @@ def define_air_split(b: Builder) -> None:
 
 
 def define_hourly_heat(b: Builder) -> None:
-    """Heat rejected per module and hour within its capacity at that hour's ambient; loop balances."""
+    """Heat rejected per module and hour within its capacity at that hour's ambient; loop balances.
+
+    A module type held at none (its count's upper bound 0: ``fixed`` at 0, or no room in the yard)
+    gets no hourly decisions, so neither rows here nor fan-law rows (:func:`define_fans`).
+    """
     inp, T = b.inp, b.inp.hours
     modules = b.x["modules"]
     heat, wet = {}, {}
     for i, h in enumerate(inp.heat_rejection):
-        heat[h.key] = [b.prob.add_variable(f"q_{i}_{t}", lowBound=0) if h.capacity[t] > 0 else 0.0 for t in range(T)]
-        if h.technology == "adiabatic_cooler" and (h.capacity > h.dry_capacity + 1e-12).any():
+        held = modules[h.key].upBound == 0  # a type held at none has no hourly decisions or rows
+        heat[h.key] = [b.prob.add_variable(f"q_{i}_{t}", lowBound=0) if h.capacity[t] > 0 and not held else 0.0
+                       for t in range(T)]
+        if h.technology == "adiabatic_cooler" and not held and (h.capacity > h.dry_capacity + 1e-12).any():
             wet[h.key] = [
                 b.prob.add_variable(f"wet_{i}_{t}", lowBound=0) if h.capacity[t] > h.dry_capacity[t] + 1e-12 else 0.0
                 for t in range(T)

@@ -94,23 +94,28 @@ def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = N
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
     say = progress or (lambda text: None)
-    t0 = time.perf_counter()
-    say(f"building the model ({inp.hours} model hours)")
-    model = build_model(inp, fixed=fixed)
-    build = time.perf_counter() - t0
-    say(f"solving: {model.prob.numVariables():,} variables, {model.prob.numConstraints():,} constraints "
-        f"(built in {build:.1f} s; {_approach(inp, strategy)})")
-    staged = None
-    t1 = time.perf_counter()
 
     def live(report, stage: str = "") -> None:  # each better incumbent or bound, while the solver runs
         say(f"  {stage + ': ' if stage else ''}{report.text()}")
 
+    staged, model, build = None, None, 0.0
+    t1 = time.perf_counter()
     if strategy == "fast" and inp.exact_hours:
         from planner.cascade import solve_cascade
 
-        staged = solve_cascade(inp, model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
+        # the cascade builds the exact model itself once it knows the technology set (no rows for types outside it)
+        say(f"solving: {_approach(inp, strategy)}; the exact model ({inp.hours} model hours) built within the set")
+        staged = solve_cascade(inp, None, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
                                include=include, on_progress=live if progress else None)
+        if staged is not None:
+            model, build = staged[1].model, staged[1].build_seconds
+    if model is None:
+        t0 = time.perf_counter()
+        say(f"building the model ({inp.hours} model hours)")
+        model = build_model(inp, fixed=fixed)
+        build = time.perf_counter() - t0
+        say(f"solving: {model.prob.numVariables():,} variables, {model.prob.numConstraints():,} constraints "
+            f"(built in {build:.1f} s; {_approach(inp, strategy)})")
     if strategy == "fast" and staged is None:
         staged = solve_fast(inp, model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
                             include=include, on_progress=live if progress else None)
