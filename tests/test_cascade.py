@@ -142,10 +142,10 @@ def test_the_dispatch_lp_serves_as_the_fixed_integer_lp(exact):
     assert float(duals @ rhs) == pytest.approx(float(resolved @ rhs), rel=1e-6, abs=1e-6)
 
 
-def test_the_exact_model_built_within_the_set_has_no_rows_for_types_outside_it(exact):
-    """With no model handed to it, the cascade builds the exact model once it knows the technology set:
-    module types outside the set are held at none and get no hourly decisions or rows, and the answer is
-    that of the cascade on the whole exact model."""
+def test_the_exact_model_built_for_the_dispatch_lp_has_no_rows_for_what_it_holds_at_none(exact):
+    """With no model handed to it, the cascade builds the exact model once it knows the grouped equipment:
+    module types and miner models it has none of are held at none and get no hourly decisions or rows, and
+    the answer is that of the cascade on the whole exact model."""
     import pulp
 
     from planner.model import build_model
@@ -154,26 +154,47 @@ def test_the_exact_model_built_within_the_set_has_no_rows_for_types_outside_it(e
     on_whole, _ = solve_cascade(exact, whole, solver="highs", time_limit=None, mip_gap=1e-4, fixed=None)
     result, info = solve_cascade(exact, None, solver="highs", time_limit=None, mip_gap=1e-4, fixed=None)
     model = info.model
-    assert model is not None and model.inputs is exact
-    outside = [h.key for h in exact.heat_rejection if h.key not in info.tech.modules]
-    inside = [h.key for h in exact.heat_rejection if h.key in info.tech.modules]
-    assert outside and inside
-    for key in outside:
+    assert model is not None and model.inputs is exact and info.build_seconds > 0
+    counts = {v.name: round(v.varValue) for v in whole.integer_vars}
+    none = [h.key for i, h in enumerate(exact.heat_rejection) if counts[f"n_hr_{i}"] == 0]
+    some = [h.key for i, h in enumerate(exact.heat_rejection) if counts[f"n_hr_{i}"] > 0]
+    assert none and some
+    for key in none:
         assert model.modules[key].upBound == 0
         assert not any(isinstance(q, pulp.LpVariable) for q in model.heat[key])
         assert not any(name.startswith((f"hrcap_{key}_", f"fan_{key}_")) for name in model.prob.constraints)
-    for key in inside:  # the set's own types keep every hour of theirs
+    for key in some:  # the installed types keep every hour of theirs
         assert any(isinstance(q, pulp.LpVariable) for q in model.heat[key])
     assert model.prob.numConstraints() < whole.prob.numConstraints()
     assert result.status == on_whole.status == "optimal"
     assert result.scope == on_whole.scope
     assert result.objective == pytest.approx(on_whole.objective, rel=1e-9)
-    assert {v.name: round(v.varValue) for v in model.integer_vars} == \
-        {v.name: round(v.varValue) for v in whole.integer_vars}
+    assert {v.name: round(v.varValue) for v in model.integer_vars} == counts
+
+
+def test_the_fallback_is_solved_on_the_exact_model_within_the_whole_set(exact, full, monkeypatch):
+    """Where the dispatch LP is not trusted, the cascade builds the exact model again with only the types
+    outside the technology set held at none (miner models free), and solves it within the set."""
+    import planner.cascade
+
+    monkeypatch.setattr(planner.cascade, "SHORTFALL", -1.0)  # every LP counts as short
+    result, info = solve_cascade(exact, None, solver="highs", time_limit=None, mip_gap=1e-4, fixed=None)
+    assert info.fell_back and result.status == "optimal"
+    model = info.model
+    for h in exact.heat_rejection:
+        assert (model.modules[h.key].upBound == 0) == (h.key not in info.tech.modules)
+    assert all(model.lots[m.id].upBound > 0 for m in exact.miners if m.allowed)
+    assert abs(result.objective - full.solve.objective) <= 1e-4 * abs(full.solve.objective)
 
 
 def test_an_exact_plan_is_planned_on_the_model_the_cascade_built(exact):
     plan = run_plan(exact)
     assert plan.solve.scope.startswith("dispatch of every hour")
-    assert any(plan.model.modules[h.key].upBound == 0 for h in exact.heat_rejection)
+    assert plan.model.prob.numConstraints() < build_model_rows(exact)
     assert plan.timings["build"] > 0
+
+
+def build_model_rows(inp) -> int:
+    from planner.model import build_model
+
+    return build_model(inp).prob.numConstraints()
