@@ -141,6 +141,7 @@ def run_cmd(
     explain: bool = typer.Option(True, help="Binding limits and shadow prices (fixed-integer LP re-solve)."),
     replan: bool = typer.Option(True, help="Value each binding limit by re-planning with it raised (1 MW, 100 m^2, 10 MUSD), the design free; --no-replan skips these extra solves."),
     prove: bool = typer.Option(False, "--prove", help="Solve the full MILP and prove the plan optimal over every technology set (slower). By default the technology set is chosen on 4 and on 3 representative days and by the 4-day LP relaxation, and the plan is proven optimal within it."),
+    workers: Optional[int] = typer.Option(None, min=1, help="Re-plans of the binding limits run at once, in worker processes (default min(2, CPUs)); 1 runs them one after another."),
 ):
     """Plan a site: racks, cooling, mining and NOI, audited for every hour.
 
@@ -170,7 +171,7 @@ def run_cmd(
     code = run_and_report(
         inp, console, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
         json_out=json_out, show_units=show_units, explain=explain, loaded=loaded, replan=replan,
-        strategy="full" if prove else "fast", out_dir=out_dir, units=units, progress=progress,
+        strategy="full" if prove else "fast", out_dir=out_dir, units=units, progress=progress, workers=workers,
     )
     raise Exit(code)
 

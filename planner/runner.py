@@ -122,9 +122,10 @@ def parse_fixed(inp: Inputs, items: list[str], design_file: Path | None) -> dict
 def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mip_gap, fixed,
                    json_out: Path | None, show_units: bool, explain: bool, loaded=None,
                    replan: bool = True, strategy: str = "fast", out_dir: Path | None = None, units: str = "si",
-                   progress=None) -> int:
+                   progress=None, workers: int | None = None) -> int:
     """Plan, audit, explain and print; return the exit code. ``progress``: told of each step in words
-    (the command line prints it on standard error when that is a terminal)."""
+    (the command line prints it on standard error when that is a terminal). ``workers``: re-plans of
+    the binding limits run at once (default :func:`planner.studies.executors.default_workers`)."""
     quiet = json_out is not None and str(json_out) == "-"
     out = Console(stderr=True) if quiet else console
     say = progress or (lambda text: None)
@@ -181,8 +182,10 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
             paths = (set(plan.binding or {}) | explain_mod.limiting_paths(plan)) & {p[0] for p in REPLANNED}
             paths.add("site.grid_limit")
             say(f"re-planning with {len(paths)} limit(s) raised: {', '.join(sorted(paths))}")
+            from planner.studies.executors import default_workers
+
             values = explain_mod.replan_values(plan, paths, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
-                                               strategy=strategy)
+                                               strategy=strategy, workers=workers or default_workers())
             sections.append(explain_mod.replan_section(values, objective_text(inp.objective)))
         sections += explained
     if fixed:

@@ -160,17 +160,40 @@ def test_an_unfinished_stage_one_chooses_nothing(monkeypatch):
     assert plan.solve.scope == "" and plan.solve.status == "optimal"
 
 
-def test_replans_keep_the_base_plans_technology_set_open():
+@pytest.fixture(scope="module")
+def texas_days_plan():
+    return run_plan(resolve(load_site(SITES / "texas.toml"), time_mode="days", days=6))
+
+
+def test_replans_keep_the_base_plans_technology_set_open(texas_days_plan):
     """A limit raised never makes the fast re-plan worse than the base plan (beyond the solver's gap)."""
     from planner.explain import replan_values
 
-    inp = resolve(load_site(SITES / "texas.toml"), time_mode="days", days=6)
-    plan = run_plan(inp)
-    values = replan_values(plan, {"site.grid_limit", "economics.capex_budget"})
+    values = replan_values(texas_days_plan, {"site.grid_limit", "economics.capex_budget"})
     assert [v.path for v in values] == ["site.grid_limit", "economics.capex_budget"]
     for v in values:
         assert v.status == "optimal"
         assert v.value >= -1e-4 * abs(v.base)
+
+
+def test_replans_side_by_side_are_the_replans_one_after_another(texas_days_plan):
+    """Re-plans in two worker processes give each limit the same re-plan as one after another, in order."""
+    from planner.explain import replan_values
+
+    paths = {"site.grid_limit", "economics.capex_budget", "site.hall_area"}
+    serial = replan_values(texas_days_plan, paths, workers=1)
+    pooled = replan_values(texas_days_plan, paths, workers=2)
+    assert [v.path for v in pooled] == ["site.grid_limit", "site.hall_area", "economics.capex_budget"]
+    assert [(v.path, v.status, v.racks_before, v.racks_after) for v in pooled] == \
+        [(v.path, v.status, v.racks_before, v.racks_after) for v in serial]
+    for a, b in zip(serial, pooled):
+        assert b.raised == pytest.approx(a.raised, rel=1e-9)
+        assert b.base == a.base
+
+
+def test_plan_refuses_no_workers(capsys):
+    assert main([str(TINY_TEST), "--workers", "0"]) == 2
+    assert "--workers" in capsys.readouterr().err
 
 
 def test_compare_and_sweep_pass_the_strategy_on(monkeypatch):

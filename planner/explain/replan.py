@@ -49,26 +49,46 @@ def raised_inputs(inp: Inputs, field: str, step: float) -> Inputs:
     return replace(inp, **{field: getattr(inp, field) + step})
 
 
-def replan_values(plan, paths: set[str], *, solver: str = "highs", time_limit: float | None = None,
-                  mip_gap: float | None = 1e-4, strategy: str = "fast") -> list[ReplanValue]:
-    """Re-plan with each limit in ``paths`` raised by its step, design free; the difference of objectives."""
-    from planner.plan import run_plan
-    from planner.strategy import TechnologySet
+@dataclass
+class ReplanTask:
+    """One re-plan, as a worker process runs it (:func:`replan_task`)."""
 
-    out = []
+    inputs: Inputs  # with the limit raised
+    solve_kw: dict  # solver, time_limit, mip_gap, strategy for run_plan
+    include: object = None  # the base plan's technology set, kept open (fast strategy)
+
+
+def replan_task(task: ReplanTask) -> tuple[str, float | None, int | None]:
+    """Plan ``task``: (solver status, objective [kUSD/yr] if proven optimal, racks built)."""
+    from planner.plan import run_plan
+
+    other = run_plan(task.inputs, include=task.include, **task.solve_kw)
+    ok = other.solve.status == "optimal"
+    racks = int(sum(other.design.racks.values())) if other.design is not None else None
+    return other.solve.status, other.solve.objective if ok else None, racks
+
+
+def replan_values(plan, paths: set[str], *, solver: str = "highs", time_limit: float | None = None,
+                  mip_gap: float | None = 1e-4, strategy: str = "fast", workers: int = 1) -> list[ReplanValue]:
+    """Re-plan with each limit in ``paths`` raised by its step, design free; the difference of objectives.
+
+    With ``workers`` above 1 and more than one limit, the re-plans run side by side in worker processes
+    (:func:`planner.studies.executors.run_tasks`); each re-plan is the same plan either way.
+    """
+    from planner.strategy import TechnologySet
+    from planner.studies.executors import run_tasks
+
     base = plan.solve.objective
     # the fast strategy keeps the base plan's technology set open, so no re-plan falls below the base plan
     include = TechnologySet.of_design(plan.design) if strategy == "fast" and plan.solve.scope else None
-    for path, field, step, unit, words in REPLANNED:
-        if path not in paths:
-            continue
-        other = run_plan(raised_inputs(plan.inputs, field, step), solver=solver, time_limit=time_limit,
-                         mip_gap=mip_gap, strategy=strategy, include=include)
-        ok = other.solve.status == "optimal"
-        out.append(ReplanValue(path, step, unit, words, base, other.solve.objective if ok else None,
-                               other.solve.status, int(sum(plan.design.racks.values())),
-                               int(sum(other.design.racks.values())) if other.design else None))
-    return out
+    todo = [row for row in REPLANNED if row[0] in paths]
+    kw = {"solver": solver, "time_limit": time_limit, "mip_gap": mip_gap, "strategy": strategy}
+    tasks = [ReplanTask(raised_inputs(plan.inputs, field, step), kw, include) for _, field, step, _, _ in todo]
+    executor = "process" if workers > 1 and len(tasks) > 1 else "serial"
+    outcomes = run_tasks(replan_task, tasks, executor=executor, workers=workers)
+    racks_before = int(sum(plan.design.racks.values()))
+    return [ReplanValue(path, step, unit, words, base, objective, status, racks_before, racks)
+            for (path, _, step, unit, words), (status, objective, racks) in zip(todo, outcomes)]
 
 
 def replan_section(values: list[ReplanValue], objective_words: str) -> Section:
