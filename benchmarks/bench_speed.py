@@ -219,7 +219,7 @@ def main() -> None:
                                  else "(linopy reports none)" for k in strategies) + " |" + " |" * len(others))
     print()
     if "exact" in rows:
-        print("exact: the cascade builds the exact model once it knows the technology set, so its build is in "
+        print("exact: the cascade builds the exact model once it knows the grouped equipment, so its build is in "
               "its solve row (as `plan --exact-hours` does)")
     for k in strategies:
         if rows[k][0]["scope"]:

@@ -61,6 +61,7 @@ class Operation:
     loads: dict[str, np.ndarray] = field(default_factory=dict)  # MW by kind, see LOAD_KINDS
     mining_share: np.ndarray | None = None  # MW at the meter attributable to mining
     parasitic_heat: dict[str, float] = field(default_factory=dict)  # MW per loop: CDU pumps, air-side fans
+    heat_brought: dict[str, np.ndarray] = field(default_factory=dict)  # MW per loop before its own pumps' heat
 
 
 #: Kinds of load at the meter, in report order; they add up to the grid draw.
@@ -187,11 +188,15 @@ def simulate(inp: Inputs, design: Design) -> Operation:
     def hydro_heat_of(mining_run):
         return sum((mining_run[m.id] for m in hydro), np.zeros(n))
 
+    def brought(mining_run):
+        """Heat the racks, hydro miners, CDU pumps and air-side fans bring to each loop every hour [MW]."""
+        return {"liquid": liquid_rack + hydro_heat_of(mining_run), "air": np.full(n, air_rack)}
+
     def module_loads(mining_run):
-        """Heat each loop's modules reject every hour [MW]: what the racks, hydro miners, CDU pumps and air-side
-        fans bring to the loop, with the loop's own pumps' heat, Q / (1 - p) (:attr:`Inputs.pumped_heat`)."""
+        """Heat each loop's modules reject every hour [MW]: what is brought to the loop, with the loop's own
+        pumps' heat, Q / (1 - p) (:attr:`Inputs.pumped_heat`)."""
         g = inp.pumped_heat
-        return {"liquid": (liquid_rack + hydro_heat_of(mining_run)) * g["liquid"], "air": np.full(n, air_rack * g["air"])}
+        return {loop: heat * g[loop] for loop, heat in brought(mining_run).items()}
 
     def dispatch_heat(mining_run, merit="cost"):
         heat_by, wet_by, unmet, cap_loop = {}, {}, {}, {}
@@ -353,7 +358,8 @@ def simulate(inp: Inputs, design: Design) -> Operation:
     loads = {k: loads[k] for k in LOAD_KINDS}
     # what mining adds at the meter: miners, their ventilation, the cooling of hydro miners' heat, losses
     hydro_heat = hydro_heat_of(mining_run)
-    liquid_brought = liquid_rack + hydro_heat  # to the liquid loop, before its pumps' heat
+    heat_brought = brought(mining_run)  # before the loops' own pumps' heat
+    liquid_brought = heat_brought["liquid"]
     heat_to_modules = module_loads(mining_run)
     liquid_cooling = sum((heat_by[k] * (perf[k][2].electricity_per_heat + perf[k][3])
                           for k in heat_by if perf[k][0].loop == "liquid"), np.zeros(n))
@@ -366,7 +372,7 @@ def simulate(inp: Inputs, design: Design) -> Operation:
         capacity_by_loop=cap_loop, cooling_power=cooling, mining_power=mining_run,
         mining_available=mining_avail, grid_draw=draw, envelope=envelope,
         water_m3=water, energy_price=price, unmet_heat=unmet, loads=loads, mining_share=mining_share,
-        parasitic_heat=parasitic,
+        parasitic_heat=parasitic, heat_brought=heat_brought,
     )
 
 
@@ -570,7 +576,7 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
     if short > tol:
         v.append(Violation("redundancy.cdu", f"CDU capacity with {s['cdu']} unit(s) out is below the liquid heat at design power",
                            None, short, "MW"))
-    v += _worst(op.liquid_heat / inp.pumped_heat["liquid"] - op.parasitic_heat.get("liquid", 0.0), cdu_cap, labels,
+    v += _worst(op.heat_brought["liquid"] - op.parasitic_heat.get("liquid", 0.0), cdu_cap, labels,
                 "choices.cdus",
                 "liquid heat above installed CDU capacity", "MW", tol)
     flow_cdus = [c for c in inp.cdus if design.cdus.get(c.id, 0) > 0 and c.flow > 0]

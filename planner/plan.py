@@ -99,16 +99,25 @@ def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = N
         say(f"  {stage + ': ' if stage else ''}{report.text()}")
 
     staged, model, build = None, None, 0.0
-    t1 = time.perf_counter()
-    if strategy == "fast" and inp.exact_hours:
+    spent = 0.0  # seconds of fast paths that gave no answer: they count against the time limit
+
+    def left() -> float | None:
+        return None if time_limit is None else max(time_limit - spent, min(time_limit, 1.0))
+
+    if strategy == "fast" and inp.exact_hours and solver == "highs":
         from planner.cascade import solve_cascade
 
-        # the cascade builds the exact model itself once it knows the technology set (no rows for types outside it)
-        say(f"solving: {_approach(inp, strategy)}; the exact model ({inp.hours} model hours) built within the set")
+        # the cascade builds the exact model itself once it knows the grouped equipment
+        say(f"solving: {_approach(inp, strategy)}")
+        t1 = time.perf_counter()
         staged = solve_cascade(inp, None, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
                                include=include, on_progress=live if progress else None)
         if staged is not None:
             model, build = staged[1].model, staged[1].build_seconds
+            say(f"the exact model solved: {model.prob.numVariables():,} variables, "
+                f"{model.prob.numConstraints():,} constraints (built in {build:.1f} s)")
+        else:
+            spent += time.perf_counter() - t1
     if model is None:
         t0 = time.perf_counter()
         say(f"building the model ({inp.hours} model hours)")
@@ -117,14 +126,15 @@ def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = N
         say(f"solving: {model.prob.numVariables():,} variables, {model.prob.numConstraints():,} constraints "
             f"(built in {build:.1f} s; {_approach(inp, strategy)})")
     if strategy == "fast" and staged is None:
-        staged = solve_fast(inp, model, solver=solver, time_limit=time_limit, mip_gap=mip_gap, fixed=fixed,
+        t1 = time.perf_counter()
+        staged = solve_fast(inp, model, solver=solver, time_limit=left(), mip_gap=mip_gap, fixed=fixed,
                             include=include, on_progress=live if progress else None)
+        if staged is None:
+            spent += time.perf_counter() - t1
     if staged is not None:
         result, info = staged
     else:
-        spent = time.perf_counter() - t1  # a fast path that gave no answer counts against the time limit
-        left = None if time_limit is None else max(time_limit - spent, min(time_limit, 1.0))
-        result = solve(model, solver=solver, time_limit=left, mip_gap=mip_gap, on_progress=live if progress else None)
+        result = solve(model, solver=solver, time_limit=left(), mip_gap=mip_gap, on_progress=live if progress else None)
         result.solve_seconds += spent
     plan = PlanResult(inp, model, result, build)
     plan.timings = {"build": build, "solve": result.solve_seconds}

@@ -177,9 +177,23 @@ def test_the_fallback_is_solved_on_the_exact_model_within_the_whole_set(exact, f
     outside the technology set held at none (miner models free), and solves it within the set."""
     import planner.cascade
 
+    import time
+
     monkeypatch.setattr(planner.cascade, "SHORTFALL", -1.0)  # every LP counts as short
+    real_build = planner.cascade.build_model
+
+    def slow_build(inp, **kw):  # the exact model's builds are the plan's build, not its solve
+        if inp is exact:
+            time.sleep(0.3)
+        return real_build(inp, **kw)
+
+    monkeypatch.setattr(planner.cascade, "build_model", slow_build)
+    t0 = time.perf_counter()
     result, info = solve_cascade(exact, None, solver="highs", time_limit=None, mip_gap=1e-4, fixed=None)
+    elapsed = time.perf_counter() - t0
     assert info.fell_back and result.status == "optimal"
+    assert info.build_seconds >= 0.6  # the LP's model and the fallback's
+    assert result.solve_seconds <= elapsed - info.build_seconds + 1e-3
     model = info.model
     for h in exact.heat_rejection:
         assert (model.modules[h.key].upBound == 0) == (h.key not in info.tech.modules)

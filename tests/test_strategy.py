@@ -176,10 +176,17 @@ def test_replans_keep_the_base_plans_technology_set_open(texas_days_plan):
         assert v.value >= -1e-4 * abs(v.base)
 
 
-def test_replans_side_by_side_are_the_replans_one_after_another(texas_days_plan):
+def test_replans_side_by_side_are_the_replans_one_after_another(texas_days_plan, monkeypatch):
     """Re-plans in two worker processes give each limit the same re-plan as one after another, in order."""
+    import planner.explain.replan as replan
     from planner.explain import replan_values
 
+    import planner.studies.executors as executors
+
+    monkeypatch.setattr(replan, "POOL_AFTER_SECONDS", 0.0)
+    used = []
+    real = executors.iter_tasks
+    monkeypatch.setattr(executors, "iter_tasks", lambda fn, tasks, **kw: used.append(kw["executor"]) or real(fn, tasks, **kw))
     paths = {"site.grid_limit", "economics.capex_budget", "site.hall_area"}
     serial = replan_values(texas_days_plan, paths, workers=1)
     pooled = replan_values(texas_days_plan, paths, workers=2)
@@ -189,6 +196,38 @@ def test_replans_side_by_side_are_the_replans_one_after_another(texas_days_plan)
     for a, b in zip(serial, pooled):
         assert b.raised == pytest.approx(a.raised, rel=1e-9)
         assert b.base == a.base
+    assert used == ["serial", "process"]
+
+
+def test_a_quick_base_plan_is_re_planned_in_process(texas_days_plan, monkeypatch):
+    """Below POOL_AFTER_SECONDS of base solve, starting workers would cost more than the re-plans."""
+    import planner.explain.replan as replan
+    import planner.studies.executors as executors
+
+    monkeypatch.setattr(replan, "POOL_AFTER_SECONDS", texas_days_plan.solve.solve_seconds + 1.0)
+    used = []
+    real = executors.iter_tasks
+    monkeypatch.setattr(executors, "iter_tasks", lambda fn, tasks, **kw: used.append(kw["executor"]) or real(fn, tasks, **kw))
+    values = replan.replan_values(texas_days_plan, {"site.grid_limit", "site.hall_area"}, workers=2)
+    assert used == ["serial"] and all(v.status == "optimal" for v in values)
+
+
+def test_a_re_plan_whose_worker_died_is_reported_without_a_value(texas_days_plan, monkeypatch):
+    """A worker lost on every retry costs its re-plans their values, not the plan's report."""
+    import planner.explain.replan as replan
+    import planner.studies.executors as executors
+
+    def first_then_lost(fn, tasks, **kw):
+        yield 0, fn(tasks[0])
+        raise executors.WorkerLost("a worker process died 3 times")
+
+    monkeypatch.setattr(executors, "iter_tasks", first_then_lost)
+    values = replan.replan_values(texas_days_plan, {"site.grid_limit", "economics.capex_budget"}, workers=2)
+    assert [v.path for v in values] == ["site.grid_limit", "economics.capex_budget"]
+    assert values[0].status == "optimal" and values[0].value is not None
+    assert values[1].status == "worker_lost" and values[1].value is None and values[1].racks_after is None
+    section = replan.replan_section(values, "NOI less annualised capex")
+    assert "re-plan ended with status 'worker_lost'" in section.figures[1].note
 
 
 def test_plan_refuses_no_workers(capsys):
@@ -263,3 +302,32 @@ def test_an_interrupt_while_highs_runs_cancels_the_solve():
     with pytest.raises(KeyboardInterrupt):
         _run_interruptibly(h, interrupt)
     assert h.getModelStatus() == highspy.HighsModelStatus.kInterrupt
+
+
+@pytest.mark.parametrize("strategy", ["full", "fast"])
+def test_the_build_is_neither_solve_time_nor_taken_off_the_time_limit(strategy, monkeypatch):
+    """The model's build is reported as the build: the solver is given the whole time limit (less only a fast
+    path that gave no answer, here none to speak of) and its solve time leaves the build out."""
+    import time
+
+    import planner.plan as plan_mod
+
+    real_build, real_solve = plan_mod.build_model, plan_mod.solve
+    limits = []
+
+    def slow_build(*args, **kw):
+        time.sleep(0.5)
+        return real_build(*args, **kw)
+
+    def spy(model, **kw):
+        limits.append(kw.get("time_limit"))
+        return real_solve(model, **kw)
+
+    monkeypatch.setattr(plan_mod, "build_model", slow_build)
+    monkeypatch.setattr(plan_mod, "solve", spy)
+    inp = resolve(load_site(SITES / "tiny.toml"), time_mode="days", days=4)  # too small for the fast path's stages
+    plan = run_plan(inp, strategy=strategy, time_limit=30.0)
+    assert plan.solve.status == "optimal"
+    assert len(limits) == 1 and limits[0] == pytest.approx(30.0, abs=0.2)
+    assert plan.timings["build"] >= 0.5
+    assert plan.timings["solve"] < 0.5

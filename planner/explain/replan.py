@@ -68,15 +68,23 @@ def replan_task(task: ReplanTask) -> tuple[str, float | None, int | None]:
     return other.solve.status, other.solve.objective if ok else None, racks
 
 
+#: Re-plans run side by side only after a base solve at least this long [s]: a worker costs about a second
+#: to start where Python starts workers afresh (spawn, forkserver), more than a quick plan's re-plans take.
+POOL_AFTER_SECONDS = 2.0
+WORKER_LOST = "worker_lost"  # the status of a re-plan whose worker process died (out of memory, killed)
+
+
 def replan_values(plan, paths: set[str], *, solver: str = "highs", time_limit: float | None = None,
                   mip_gap: float | None = 1e-4, strategy: str = "fast", workers: int = 1) -> list[ReplanValue]:
     """Re-plan with each limit in ``paths`` raised by its step, design free; the difference of objectives.
 
-    With ``workers`` above 1 and more than one limit, the re-plans run side by side in worker processes
-    (:func:`planner.studies.executors.run_tasks`); each re-plan is the same plan either way.
+    With ``workers`` above 1, more than one limit and a base solve of at least ``POOL_AFTER_SECONDS``,
+    the re-plans run side by side in worker processes (:func:`planner.studies.executors.iter_tasks`);
+    each re-plan is the same plan either way. A re-plan whose worker died (again on each retry) gets
+    the status ``worker_lost`` and no value; the others keep theirs.
     """
     from planner.strategy import TechnologySet
-    from planner.studies.executors import run_tasks
+    from planner.studies.executors import WorkerLost, iter_tasks
 
     base = plan.solve.objective
     # the fast strategy keeps the base plan's technology set open, so no re-plan falls below the base plan
@@ -84,8 +92,13 @@ def replan_values(plan, paths: set[str], *, solver: str = "highs", time_limit: f
     todo = [row for row in REPLANNED if row[0] in paths]
     kw = {"solver": solver, "time_limit": time_limit, "mip_gap": mip_gap, "strategy": strategy}
     tasks = [ReplanTask(raised_inputs(plan.inputs, field, step), kw, include) for _, field, step, _, _ in todo]
-    executor = "process" if workers > 1 and len(tasks) > 1 else "serial"
-    outcomes = run_tasks(replan_task, tasks, executor=executor, workers=workers)
+    pooled = workers > 1 and len(tasks) > 1 and plan.solve.solve_seconds >= POOL_AFTER_SECONDS
+    outcomes: list[tuple[str, float | None, int | None]] = [(WORKER_LOST, None, None)] * len(tasks)
+    try:
+        for i, outcome in iter_tasks(replan_task, tasks, executor="process" if pooled else "serial", workers=workers):
+            outcomes[i] = outcome
+    except WorkerLost:
+        pass  # the re-plans not finished keep the worker_lost status
     racks_before = int(sum(plan.design.racks.values()))
     return [ReplanValue(path, step, unit, words, base, objective, status, racks_before, racks)
             for (path, _, step, unit, words), (status, objective, racks) in zip(todo, outcomes)]

@@ -36,9 +36,17 @@ class WorkerLost(RuntimeError):
     """A task's worker died more often than the retries allow."""
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the system has one, else every CPU)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def default_workers() -> int:
-    """Workers run at once by default: two, or fewer on a one-core machine."""
-    return min(2, os.cpu_count() or 1)
+    """Workers run at once by default: two, or one where the process may use only one CPU."""
+    return min(2, usable_cpus())
 
 
 def _dask_missing() -> InputError:
@@ -230,5 +238,5 @@ def run_tasks(fn: Callable, tasks: Sequence, *, executor: str = "process", worke
     return out
 
 
-__all__ = ["EXECUTORS", "WorkerLost", "default_workers", "dask_client", "check_executor", "stop_pool",
+__all__ = ["EXECUTORS", "WorkerLost", "default_workers", "usable_cpus", "dask_client", "check_executor", "stop_pool",
            "iter_tasks", "run_tasks", "session"]
