@@ -357,9 +357,10 @@ def define_mining(b: Builder) -> None:
     for m in inp.miners:
         if not m.allowed or lots[m.id].upBound == 0:  # none installed: its dispatch is held at 0 by its bound
             continue
+        lot, avail = lots[m.id], m.availability
         for t in range(T):
-            if m.availability[t] > 0:
-                b.add(f_mine, t, dispatch[m.id][t] - float(m.availability[t]) * m.lot_mw * lots[m.id] <= 0,
+            if avail[t] > 0:
+                b.add(f_mine, t, _affine([(dispatch[m.id][t], 1.0), (lot, -float(avail[t]) * m.lot_mw)]) <= 0,
                       f"mine_{m.id}_{t}")
 
 
@@ -675,6 +676,7 @@ def define_hourly_heat(b: Builder) -> None:
     g = inp.pumped_heat  # and the loop's own pumps' heat: the modules reject Q / (1 - p)
     fixed_load = {"liquid": (b.x["liquid_typ"] + parasitic["liquid"]) * g["liquid"],
                   "air": (b.x["air_typ"] + parasitic["air"]) * g["air"]}
+    load_pairs = {loop: list(expr.items()) for loop, expr in fixed_load.items()}
     for t in range(T):
         w = float(inp.weight[t])
         for loop in LOOPS:
@@ -696,15 +698,15 @@ def define_hourly_heat(b: Builder) -> None:
                     b.obj[wv] -= water_coef * w * h.water_per_heat
                 elif h.water_per_heat > 0 and h.technology != "adiabatic_cooler":
                     b.obj[q] -= water_coef * w * h.water_per_heat
-            load = fixed_load[loop]
+            # heat rejected - the load brought (racks, plant, hydro miners, with the pumps' heat) == 0, from pairs
+            pairs += [(v, -c) for v, c in load_pairs[loop]]
             if loop == "liquid" and hydro:
-                load = load + _affine((dispatch[m.id][t], g["liquid"]) for m in hydro)
-            rejected = _affine(pairs)
+                pairs += [(dispatch[m.id][t], -g["liquid"]) for m in hydro]
             if b.elastic:
-                rejected = rejected + b.relax_hourly(f_heat[loop], heat_peak[loop], t, f"heat_{loop}_{t}",
-                                                     f"{loop}-loop heat the modules cannot reject",
-                                                     path="choices.heat_rejection")
-            b.add(f_heat[loop], t, rejected - load == 0, f"heat_{loop}_{t}")
+                pairs.append((b.relax_hourly(f_heat[loop], heat_peak[loop], t, f"heat_{loop}_{t}",
+                                             f"{loop}-loop heat the modules cannot reject",
+                                             path="choices.heat_rejection"), 1.0))
+            b.add(f_heat[loop], t, _affine(pairs, -fixed_load[loop].constant) == 0, f"heat_{loop}_{t}")
 
 
 def define_fans(b: Builder) -> None:
@@ -763,32 +765,38 @@ def define_grid(b: Builder) -> None:
     months = sorted(set(int(m) for m in inp.month)) if inp.full_year else [0]
     peaks = {mo: b.prob.add_variable(f"peak_{mo}", lowBound=0) for mo in months}
     grid_peak = b.relax(f_grid, "grid", "MW", "relaxation needed at the worst hour") if b.elastic else None
+    # the terms every hour shares, as (variable, coefficient) pairs: IT at the UPS's and transformer's losses, base
+    typical = [(v, b.a_ups * c) for v, c in b.x["it_typical"].items()] + list(base.items())
+    typical_const = b.a_ups * b.x["it_typical"].constant + base.constant
+    peak_it = [(v, b.a_ups * c) for v, c in b.x["it_grid_peak"].items()] + list(base.items())
+    peak_it_const = b.a_ups * b.x["it_grid_peak"].constant + base.constant
     grid_rows = []
-    for t in range(T):
+    for t in range(T):  # rows as one expression each from pairs: they are a large part of the model
         w = float(inp.weight[t])
-        cool_pairs = []
+        cooling = []
         for h in inp.heat_rejection:
             q = heat[h.key][t]
             if isinstance(q, pulp.LpVariable):
-                cool_pairs.append((q, float(h.electricity_per_heat[t])))
+                cooling.append((q, b.a_tx * float(h.electricity_per_heat[t])))
         for h_key, series in fans.items():
             if isinstance(series[t], pulp.LpVariable):
-                cool_pairs.append((series[t], 1.0))
-        cooling = _affine(cool_pairs)
-        mining_all = _affine((dispatch[m.id][t], 1.0 + m.ventilation) for m in inp.miners)
-        mining_stays = _affine((dispatch[m.id][t], 1.0 + m.ventilation) for m in inp.miners if not m.sheddable)
-        draw = b.a_ups * b.x["it_typical"] + b.a_tx * (mining_all + cooling) + base
-        envelope = b.a_ups * b.x["it_grid_peak"] + b.a_tx * (mining_stays + cooling) + base
+                cooling.append((series[t], b.a_tx))
+        mining_all = [(dispatch[m.id][t], b.a_tx * (1.0 + m.ventilation)) for m in inp.miners]
+        mining_stays = [(dispatch[m.id][t], b.a_tx * (1.0 + m.ventilation)) for m in inp.miners if not m.sheddable]
+        draw = _affine(typical + mining_all + cooling, typical_const)
+        envelope = _affine(peak_it + mining_stays + cooling, peak_it_const)
         if b.elastic:  # one relaxation per row and hour, all below the one penalised peak
             over = b.relax_hourly(f_grid, grid_peak, t, f"grid_{t}", "grid draw above the limit")
-            b.add(f_grid, t, draw - over <= limit, f"grid_{t}")
+            b.add(f_grid, t, _affine(list(draw.items()) + [(over, -1.0)], draw.constant) <= limit, f"grid_{t}")
             over = b.relax_hourly(f_grid, grid_peak, t, f"envelope_{t}", "GPU peak envelope above the limit")
-            b.add(f_env, t, envelope - over <= limit, f"envelope_{t}")
+            b.add(f_env, t, _affine(list(envelope.items()) + [(over, -1.0)], envelope.constant) <= limit,
+                  f"envelope_{t}")
         else:
             b.add(f_grid, t, draw <= limit, f"grid_{t}")
             b.add(f_env, t, envelope <= limit, f"envelope_{t}")
         peak = peaks[0] if 0 in peaks else peaks[int(inp.month[t])]
-        b.add(f_peak, t, peak - draw >= 0, f"peak_{t}")
+        b.add(f_peak, t, _affine([(peak, 1.0)] + [(v, -c) for v, c in draw.items()], -draw.constant) >= 0,
+              f"peak_{t}")
         for m in inp.miners:
             b.obj[dispatch[m.id][t]] += K * w * m.revenue_per_mwh
         coef = K * w * float(inp.energy_price[t])  # energy bought
