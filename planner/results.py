@@ -129,6 +129,15 @@ class LoopCapacity(_Model):
     largest_short_with_spares_out: Quantity | None = Field(default=None, description=(
         "the largest such shortfall, in the hour it occurs"))
     hottest_short_hour: str | None = Field(default=None, description="the hour of the largest shortfall")
+    tightest_hour: str | None = Field(default=None, description=(
+        "the hour of the audited year in which the loop, its spares out, has the least capacity left over the heat "
+        "running then"))
+    tightest_dry_bulb: Quantity | None = Field(default=None, description="the dry bulb in that hour")
+    margin_at_tightest_hour: Quantity | None = Field(default=None, description=(
+        "capacity with the spares out less the heat running, in that hour (negative: short)"))
+    capacity_at_tightest_hour: Quantity | None = Field(default=None, description=(
+        "the loop's heat-rejection capacity with its spares out in that hour, to compare with design_heat: the heat "
+        "at design power, which the loop carries with its spares out at the design condition"))
 
 
 class ExcludedMiner(_Model):
@@ -422,7 +431,8 @@ def build_results(plan, loaded=None) -> PlanResults:
             _, left, carrying = design_capacity_with_spares_out(inp, d, loop)
             # the same N+k in every hour of the year, against the heat then running
             running = op.liquid_heat if loop == "liquid" else op.air_heat
-            short = np.asarray(running) - capacity_with_spares_out_hourly(inp, d, loop)
+            hourly = capacity_with_spares_out_hourly(inp, d, loop)
+            short = np.asarray(running) - hourly
             worst = int(np.argmax(short))
             any_short = bool(short[worst] > 1e-6)
             loops.append(LoopCapacity(
@@ -432,7 +442,11 @@ def build_results(plan, loaded=None) -> PlanResults:
                 spares_out="the largest module(s) out" if inp.hr_scope == "loop" else "spares out per technology",
                 hours_short_with_spares_out=int(np.count_nonzero(short > 1e-6)),
                 largest_short_with_spares_out=q(float(short[worst]), "MW") if any_short else None,
-                hottest_short_hour=str(inp.climate.timestamps[worst]) if any_short else None))
+                hottest_short_hour=str(inp.climate.timestamps[worst]) if any_short else None,
+                tightest_hour=str(inp.climate.timestamps[worst]),
+                tightest_dry_bulb=q(float(inp.climate.dry_bulb[worst]), "degC"),
+                margin_at_tightest_hour=q(float(-short[worst]), "MW"),
+                capacity_at_tightest_hour=q(float(hourly[worst]), "MW")))
     assist = {}
     for h in inp.heat_rejection:
         mask = assist_mask(h, op) if d.modules.get(h.key, 0) else None

@@ -41,3 +41,44 @@ def test_hours_without_n_plus_1_are_counted_and_sized():
     # N+1 holds in every hour
     assert loops["liquid"].hours_short_with_spares_out == 0
     assert loops["liquid"].largest_short_with_spares_out is None
+
+
+def test_the_tightest_hour_is_reported_with_its_margin_and_against_the_design_heat():
+    """Each loop names the hour with the least capacity left over the heat then running, its spares out: the air
+    loop 0.0275 MW short (one module of 0.05 MW against 0.0775 MW), the liquid loop's modules capped at 1.5 MW
+    each, one out; and says whether the design heat, at design power, would fit in that hour."""
+    from planner.report.figures import build_sections
+
+    inp = resolve(load_site(TINY, overrides={"climate.constant_dry_bulb": "19.5 degC",
+                                             "climate.constant_wet_bulb": "15 degC"}), bin_k=2.0)
+    plan = run_plan(inp, fixed={"racks.gb300_nvl72": 5, "heat_rejection.dry_cooler_1000@air": 2})
+    results = build_results(plan)
+    loops = {lp.loop: lp for lp in results.design.loops}
+    air, liquid = loops["air"], loops["liquid"]
+    assert air.tightest_dry_bulb.value == pytest.approx(19.5)
+    assert air.capacity_at_tightest_hour.value == pytest.approx(ONE_MODULE, rel=1e-6)
+    assert air.margin_at_tightest_hour.value == pytest.approx(ONE_MODULE - AIR_HEAT, rel=1e-6)
+    n = plan.design.modules["dry_cooler_1000@liquid"]
+    assert n >= 2
+    assert liquid.capacity_at_tightest_hour.value == pytest.approx((n - 1) * 1.5, rel=1e-6)
+    running = float(plan.operation.liquid_heat[0])  # the same in every hour of a constant climate
+    assert 5 * 0.135 * 0.9 < running < 5 * 0.135 * 0.9 * 1.03  # the racks' liquid heat, its pumps' few per cent
+    assert liquid.margin_at_tightest_hour.value == pytest.approx((n - 1) * 1.5 - running, rel=1e-6)
+    lines = [f"{f.label}: {f.value} {f.note}" for s in build_sections(results) for f in s.figures]
+    held = [x for x in lines if x.startswith("liquid loop: N+1 holds in every hour of the audited year")]
+    assert len(held) == 1 and "(19.5 degC dry bulb)" in held[0] and "would fit too" in held[0]
+    assert not any(x.startswith("air loop: N+1 holds") for x in lines)  # it does not: the shortfall's line instead
+    assert any(x.startswith("air loop: hours of the year N+1 does not hold") for x in lines)
+
+
+def test_a_tightest_hour_below_the_design_heat_is_said_to_be_short_of_it():
+    """Washington's liquid loop at 39 degC: 5 dry coolers of (41 - 39) / 10 x 1 MW and 11 adiabatic coolers of
+    1.2 MW, the largest out, 13.0 MW, against 13.55 MW of design heat: 0.55 MW short at design power."""
+    from types import SimpleNamespace
+
+    from planner.report.figures import _against_design
+
+    capacity = 5 * (41 - 39) / 10 * 1.0 + (11 - 1) * 1.2
+    lp = SimpleNamespace(capacity_at_tightest_hour=SimpleNamespace(value=capacity),
+                         design_heat=SimpleNamespace(value=13.55))
+    assert _against_design(lp).startswith("0.55 MW short of the design heat (13.55 MW, the racks at design power)")

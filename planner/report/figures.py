@@ -67,6 +67,15 @@ class EnergyYear(NamedTuple):
         return self.it + self.mining
 
 
+def _against_design(lp) -> str:
+    """The tightest hour's capacity, spares out, against the design heat (design power), in words."""
+    gap = lp.capacity_at_tightest_hour.value - lp.design_heat.value
+    if gap >= 0:
+        return f"the design heat ({lp.design_heat.value:.4g} MW) would fit too, {gap:.3g} MW to spare"
+    return (f"{-gap:.3g} MW short of the design heat ({lp.design_heat.value:.4g} MW, the racks at design power), "
+            f"which the loop carries at the design condition only")
+
+
 def _plant_text(lp) -> str:
     """The share of a loop's design heat from the cooling plant's own pumps or fans, in words."""
     if lp.plant_heat is None or lp.plant_heat.value <= 0:
@@ -194,6 +203,13 @@ def build_sections(results) -> list[Section]:
                 f"hours hotter than the design condition, against the heat running then; largest shortfall "
                 f"{lp.largest_short_with_spares_out.value:.3g} MW at {lp.hottest_short_hour}; the audit checks the "
                 f"heat with every module running"))
+        elif lp.margin_at_tightest_hour is not None:
+            s.figures.append(Figure(
+                f"{lp.loop} loop: {lp.redundancy} holds in every hour of the audited year, {lp.spares_out}; least "
+                f"spare", lp.margin_at_tightest_hour.value, "MW",
+                f"against the heat running then, at {lp.tightest_hour} ({lp.tightest_dry_bulb.value:.1f} degC dry "
+                f"bulb), where the capacity with the spares out is {lp.capacity_at_tightest_hour.value:.2f} MW: "
+                f"{_against_design(lp)}"))
     for r in des.racks:  # coolant flows in the rack loops (TCS)
         if r.coolant_flow_per_rack is not None:
             note = f"{r.coolant}, {r.coolant_temperature_rise.value:g} K rise at design power"
