@@ -331,3 +331,21 @@ def test_the_build_is_neither_solve_time_nor_taken_off_the_time_limit(strategy, 
     assert len(limits) == 1 and limits[0] == pytest.approx(30.0, abs=0.2)
     assert plan.timings["build"] >= 0.5
     assert plan.timings["solve"] < 0.5
+
+
+def test_report_says_what_its_mining_curtailment_and_re_plan_figures_count(texas_days_plan):
+    """The miners' 'grid or peak' curtailment counts the hours held at the month's peak as well as at the limit,
+    and a re-planned value is the optimiser's objective on model hours, not the audited year's."""
+    from planner.explain.replan import ReplanValue, replan_section
+    from planner.report.figures import build_sections
+    from planner.results import build_results
+
+    results = build_results(texas_days_plan)
+    assert results.design.miners  # texas keeps some mining
+    mining = next(s for s in build_sections(results) if s.title == "Residual mining")
+    assert [c[0] for c in mining.tables[0].columns][8] == "curtailed: grid or peak"
+    assert any("at the month's peak draw" in line for line in mining.lines)
+    value = ReplanValue("site.grid_limit", 1.0, "MW", "1 MW", 6768.0, 6949.0, "optimal", 104, 104)
+    note = replan_section([value], "NOI less annualised capex").figures[0].note
+    assert note.startswith("NOI less annualised capex as the optimiser sees it (model hours, before the audit): "
+                           "6.768 -> 6.949 MUSD/yr")

@@ -114,8 +114,8 @@ def replan_section(values: list[ReplanValue], objective_words: str) -> Section:
             continue
         s.figures.append(Figure(
             f"{v.path}: {v.words} more is worth", v.value / 1e3, "MUSD/yr",
-            f"{objective_words}: {v.base / 1e3:.4g} -> {v.raised / 1e3:.4g} MUSD/yr; racks {v.racks_before} -> "
-            f"{v.racks_after}"))
+            f"{objective_words} as the optimiser sees it (model hours, before the audit): {v.base / 1e3:.4g} -> "
+            f"{v.raised / 1e3:.4g} MUSD/yr; racks {v.racks_before} -> {v.racks_after}"))
     s.lines.append("Each figure is the difference of two optimal plans, the second with the limit raised by the "
                    "step shown and every equipment count free (as `plan sweep` computes it). The shadow prices "
                    "below hold the equipment fixed and price only a small change.")

@@ -239,12 +239,16 @@ def build_sections(results) -> list[Section]:
     s = Section("Residual mining")
     t = Table("miners", [("miner", ""), ("installed", "MW"), ("lots", "lots"), ("units", "units"), ("hash rate", "PH/s"),
                          ("mined", "MWh/yr"), ("revenue", "USD/MWh"), ("strike price at meter", "USD/MWh"),
-                         ("curtailed: grid", "h"), ("curtailed: price", "h"), ("derated: hot air", "h")])
+                         ("curtailed: grid or peak", "h"), ("curtailed: price", "h"), ("derated: hot air", "h")])
     for m in des.miners:
         t.rows.append([m.name, m.installed.value, m.lots, m.units, m.hash_rate.value, m.mined.value, m.revenue.value,
                        m.strike_price_at_meter.value, m.curtailed_grid_hours, m.curtailed_price_hours,
                        m.derated_hot_air_hours])
     s.lines += [f"{m.name}: not eligible, {m.reason}" for m in des.miners_not_eligible]
+    if des.miners:
+        s.lines.append("curtailed: hours running below what is available: grid or peak, with the grid draw at the "
+                       "operating limit or at the month's peak draw (more would raise the demand charge); price, the "
+                       "energy costing more than the mining earns")
     s.tables.append(t)
     s.figures.append(Figure("mining energy", year.mining_energy.value, "MWh/yr"))
     out.append(s)

@@ -106,7 +106,7 @@ def blocks(res: PlanResults, system: str = "si") -> list[Block]:
     if res.design.miners:
         b = Block("Miners", [("id", ""), ("installed", "MW"), ("units", "units"), ("hash rate", "PH/s"),
                              ("mined", "MWh/yr"), ("revenue", "USD/MWh"), ("strike price at meter", "USD/MWh"),
-                             ("curtailed: grid", "h"), ("curtailed: price", "h"), ("derated: hot air", "h")])
+                             ("curtailed: grid or peak", "h"), ("curtailed: price", "h"), ("derated: hot air", "h")])
         for m in res.design.miners:
             b.rows.append([m.id, m.installed.value, m.units, m.hash_rate.value, m.mined.value, m.revenue.value,
                            m.strike_price_at_meter.value, m.curtailed_grid_hours, m.curtailed_price_hours,
