@@ -192,11 +192,14 @@ def simulate(inp: Inputs, design: Design) -> Operation:
         """Heat the racks, hydro miners, CDU pumps and air-side fans bring to each loop every hour [MW]."""
         return {"liquid": liquid_rack + hydro_heat_of(mining_run), "air": np.full(n, air_rack)}
 
-    def module_loads(mining_run):
+    def with_loop_pumps(heat_brought):
         """Heat each loop's modules reject every hour [MW]: what is brought to the loop, with the loop's own
         pumps' heat, Q / (1 - p) (:attr:`Inputs.pumped_heat`)."""
         g = inp.pumped_heat
-        return {loop: heat * g[loop] for loop, heat in brought(mining_run).items()}
+        return {loop: heat * g[loop] for loop, heat in heat_brought.items()}
+
+    def module_loads(mining_run):
+        return with_loop_pumps(brought(mining_run))
 
     def dispatch_heat(mining_run, merit="cost"):
         heat_by, wet_by, unmet, cap_loop = {}, {}, {}, {}
@@ -360,7 +363,7 @@ def simulate(inp: Inputs, design: Design) -> Operation:
     hydro_heat = hydro_heat_of(mining_run)
     heat_brought = brought(mining_run)  # before the loops' own pumps' heat
     liquid_brought = heat_brought["liquid"]
-    heat_to_modules = module_loads(mining_run)
+    heat_to_modules = with_loop_pumps(heat_brought)
     liquid_cooling = sum((heat_by[k] * (perf[k][2].electricity_per_heat + perf[k][3])
                           for k in heat_by if perf[k][0].loop == "liquid"), np.zeros(n))
     hydro_cooling = np.where(liquid_brought > 0, liquid_cooling * hydro_heat / np.maximum(liquid_brought, 1e-12), 0.0)

@@ -148,7 +148,7 @@ def held_at_none(inp: Inputs, equipment: Model, fixed: dict[str, float] | None) 
     Washington: the two module types of the set the grouped optimum does not install and the two miner
     models it does not buy lose their hourly rows too (118,686 rows within the set, 87,389 here).
     """
-    held = {f"heat_rejection.{h.key}": 0.0 for h in inp.heat_rejection if round(value_of(equipment.modules[h.key])) == 0}
+    held = held_outside(inp, technology_set(equipment), None)  # the module types it installs
     held.update({f"mining.{m.id}": 0.0 for m in inp.miners if round(value_of(equipment.lots[m.id])) == 0})
     held.update(fixed or {})
     return held

@@ -1,7 +1,8 @@
 """Child processes: none outlives an interrupted run.
 
 PuLP runs CBC as a child process, and a sweep, a comparison and the re-plans of a plan's binding
-limits run their plans in worker processes; when the planner is interrupted (Ctrl-C, SIGTERM) it terminates the processes it started before it exits.
+limits run their plans in worker processes; when the planner is interrupted (Ctrl-C, SIGTERM) it
+terminates the processes it started before it exits.
 """
 
 from __future__ import annotations
