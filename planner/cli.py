@@ -139,7 +139,7 @@ def run_cmd(
     quiet: bool = typer.Option(False, "--quiet", help="No progress lines on standard error (they appear only when it is a terminal)."),
     show_units: bool = typer.Option(False, "--show-units", help="Print every input quantity: TOML path, as written, canonical unit."),
     explain: bool = typer.Option(True, help="Binding limits and shadow prices (fixed-integer LP re-solve)."),
-    replan: bool = typer.Option(True, help="Value each binding limit by re-planning with it raised (1 MW, 100 m^2, 10 MUSD), the design free; --no-replan skips these extra solves."),
+    replan: bool = typer.Option(True, help="Value each binding limit by re-planning with it raised (1 MW, 100 m^2, 10 MUSD), the design free, and, where the next scalable unit needs more (or more than one limit), every limit it breaks raised together by what it needs; --no-replan skips these extra solves."),
     prove: bool = typer.Option(False, "--prove", help="Solve the full MILP and prove the plan optimal over every technology set (slower). By default the technology set is chosen on 4 and on 3 representative days and by the 4-day LP relaxation, and the plan is proven optimal within it."),
     workers: Optional[int] = typer.Option(None, min=1, help="Re-plans of the binding limits run at once, in worker processes (default min(2, CPUs)); 1 runs them one after another."),
 ):

@@ -204,7 +204,8 @@ class Annual(_Model):
 class NoiResults(_Model):
     parts: dict[str, Quantity] = Field(description="revenue positive, costs negative")
     noi: Quantity
-    annualised_capex: Quantity
+    annualised_capex: Quantity = Field(description="capital recovery of the capex, a positive amount (the text report "
+                                       "prints it negative, signed as the costs among parts)")
     noi_less_annualised_capex: Quantity
     gpu_hours_sold: Quantity = Field(description="GPU hours billed in the year: GPUs x 8760 h x gpu_market.utilisation")
     gpu_price_headroom: Quantity | None = Field(default=None, description=(
@@ -297,6 +298,22 @@ class BindingLimit(_Model):
     value_of_step: Quantity | None = Field(default=None, description="objective gained by the re-plan, design free")
 
 
+class LimitRaised(_Model):
+    path: str
+    step: Quantity
+
+
+class NextUnitValue(_Model):
+    """The joint re-plan: every limit the next scalable unit breaks, raised together by what it needs."""
+
+    rack: str = Field(description="the scalable unit the step makes room for, in words")
+    raised: list[LimitRaised]
+    status: str = Field(description="the re-plan's solver status")
+    value_of_step: Quantity = Field(description="objective gained by the re-plan, design free")
+    racks_before: int
+    racks_after: int | None
+
+
 class PlanResults(_Model):
     schema_version: str = SCHEMA_VERSION
     site: Site
@@ -310,6 +327,8 @@ class PlanResults(_Model):
     warnings: list[Warning_] = []
     inputs: list[InputLine] = []
     limits: list[BindingLimit] = Field(default=[], description="filled by `plan` unless --no-explain")
+    next_unit: NextUnitValue | None = Field(default=None, description="filled by `plan` where the next scalable "
+                                            "unit breaks more than one limit, or more of one than its re-plan step")
     explanation: list[Note] = Field(default=[], description="filled by `plan` unless --no-explain")
     hourly: Hourly
 
@@ -600,10 +619,23 @@ def binding_limits(binding: dict | None, values=()) -> list[BindingLimit]:
     for path, info in (binding or {}).items():
         by_path[path] = BindingLimit(path=path, binding=True, detail=str(info.get("text", "")))
     for v in values:
+        if v.joint:  # next_unit_value
+            continue
         item = by_path.setdefault(v.path, BindingLimit(path=v.path, binding=False))
         item.step = q(v.step / 1e6, "MUSD") if v.unit == "USD" else q(v.step, v.unit)
         item.value_of_step = q(None if v.value is None else v.value / 1e3, "MUSD/yr")
     return list(by_path.values())
+
+
+def next_unit_value(values) -> NextUnitValue | None:
+    """The joint re-plan among re-planned values (``explain.replan.ReplanValue``), if there is one."""
+    for v in values:
+        if v.joint:
+            raised = [LimitRaised(path=p, step=q(a / 1e6, "MUSD") if u == "USD" else q(a, u)) for p, a, u in v.raises]
+            return NextUnitValue(rack=v.rack_words, raised=raised, status=v.status,
+                                 value_of_step=q(None if v.value is None else v.value / 1e3, "MUSD/yr"),
+                                 racks_before=v.racks_before, racks_after=v.racks_after)
+    return None
 
 
 def _snake(text: str) -> str:

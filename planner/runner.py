@@ -184,18 +184,22 @@ def run_and_report(inp: Inputs, console: Console, *, solver: str, time_limit, mi
             say(f"re-planning with {len(paths)} limit(s) raised: {', '.join(sorted(paths))}")
             from planner.studies.executors import default_workers
 
+            joint = explain_mod.next_unit_step(plan)
+            if joint is not None:
+                say(f"and with {joint.words} more together, room for one more {joint.rack_words}")
             values = explain_mod.replan_values(plan, paths, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
-                                               strategy=strategy, workers=workers or default_workers())
+                                               strategy=strategy, workers=workers or default_workers(), joint=joint)
             sections.append(explain_mod.replan_section(values, objective_text(inp.objective)))
         sections += explained
     if fixed:
         sections.append(explain_mod.compare_with_optimum(plan, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
                                                          strategy=strategy))
     from planner.report.render import section_lines
-    from planner.results import Note, binding_limits
+    from planner.results import Note, binding_limits, next_unit_value
 
     if explain:
         results.limits = binding_limits(plan.binding, values)
+        results.next_unit = next_unit_value(values)
     results.explanation = [Note(title=s.title, lines=section_lines(s)) for s in sections[first_explained:]]
     sections.append(audit_section(results))
     sections.append(solver_section(results.solver))

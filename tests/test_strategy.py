@@ -349,3 +349,90 @@ def test_report_says_what_its_mining_curtailment_and_re_plan_figures_count(texas
     note = replan_section([value], "NOI less annualised capex").figures[0].note
     assert note.startswith("NOI less annualised capex as the optimiser sees it (model hours, before the audit): "
                            "6.768 -> 6.949 MUSD/yr")
+
+
+def test_next_unit_step_raises_each_limit_the_unit_breaks_by_its_whole_need(texas_days_plan, monkeypatch):
+    """The joint step names every limit the next scalable unit of the plan's rack type breaks, each raised by the
+    unit's need rounded up (0.1 MW, 1 MUSD); none where one limit's own step covers it or a limit no re-plan raises."""
+    import planner.explain.duals as duals
+    from planner.explain.replan import next_unit_step
+
+    plan = texas_days_plan
+    rack = next(r for r in plan.inputs.racks if plan.design.racks[r.id] > 0)
+    step = next_unit_step(plan)
+    assert step is not None and step.racks == rack.su_racks
+    (_, short, need), = [item for item in duals._next_rack(plan) if item[0].id == rack.id]
+    assert [p for p, _, _, _ in step.raises] == [p for p, _ in short]
+    for path, _, amount, unit in step.raises:
+        grain = {"MW": 0.1, "USD": 1e6}[unit]
+        assert need[path] <= amount < need[path] + grain + 1e-9
+        assert amount / grain == pytest.approx(round(amount / grain), abs=1e-9)
+    # the grid need is more than is left under the envelope at its peak hour, so the unit does not fit as planned
+    left = plan.inputs.operating_limit - float(plan.operation.envelope.max())
+    assert need["site.grid_limit"] > left
+
+    def only(short, need):
+        monkeypatch.setattr(duals, "_next_rack", lambda p: [(rack, short, need)])
+        return next_unit_step(plan)
+
+    assert only([("site.grid_limit", "")], {"site.grid_limit": 0.8}) is None  # the 1 MW re-plan covers it
+    alone = only([("site.grid_limit", "")], {"site.grid_limit": 1.34})
+    assert [(p, a) for p, _, a, _ in alone.raises] == [("site.grid_limit", 1.4)] and alone.words == "1.4 MW"
+    assert only([("site.grid_limit", ""), ("limits.max_racks", "")], {"site.grid_limit": 1.34}) is None
+    assert only([], {}) is None
+
+
+def test_the_joint_re_plan_runs_only_where_no_limit_alone_made_room(texas_days_plan):
+    """With a hall step that buys nothing, the joint re-plan runs last and makes room for exactly one more unit;
+    where a limit raised alone bought the unit, it is not run."""
+    from planner.explain.replan import NextUnitStep, replan_values
+
+    plan = texas_days_plan
+    before = int(sum(plan.design.racks.values()))
+    step = NextUnitStep("scalable unit", 8, (("site.grid_limit", "grid_limit", 1.4, "MW"),
+                                             ("economics.capex_budget", "budget", 43e6, "USD")))
+    values = replan_values(plan, {"site.hall_area"}, joint=step)
+    assert [v.path for v in values] == ["site.hall_area", "site.grid_limit + economics.capex_budget"]
+    hall, joint = values
+    assert hall.racks_after == before and not hall.joint
+    assert joint.joint and joint.status == "optimal" and joint.racks_after == before + 8
+    assert joint.value == pytest.approx(joint.raised - plan.solve.objective) and joint.value > 0
+    assert joint.raises == (("site.grid_limit", 1.4, "MW"), ("economics.capex_budget", 43e6, "USD"))
+    generous = NextUnitStep("scalable unit", 8, (("site.grid_limit", "grid_limit", 5.0, "MW"),))
+    values = replan_values(plan, {"site.grid_limit"}, joint=generous)
+    if values[0].racks_after >= before + 8:  # the 1 MW step alone made room
+        assert [v.path for v in values] == ["site.grid_limit"]
+
+
+def test_a_joint_value_is_reported_per_mw_and_kept_apart_from_single_limits():
+    from planner.explain.replan import ReplanValue, replan_section
+    from planner.results import binding_limits, next_unit_value
+
+    single = ReplanValue("site.grid_limit", 1.0, "MW", "1 MW", 6768.0, 6949.0, "optimal", 104, 104)
+    joint = ReplanValue("site.grid_limit + economics.capex_budget", 1.4, "MW", "1.4 MW and 45 MUSD", 6768.0, 7332.0,
+                        "optimal", 104, 112, (("site.grid_limit", 1.4, "MW"), ("economics.capex_budget", 45e6, "USD")),
+                        "scalable unit of 8 racks")
+    section = replan_section([single, joint], "NOI less annualised capex")
+    figure = section.figures[1]
+    assert figure.value == pytest.approx((7332.0 - 6768.0) / 1e3)
+    assert f"{(7332.0 - 6768.0) / 1e3 / 1.4:.3g} MUSD/yr per MW of grid" in figure.note  # 0.403
+    assert "room for one more scalable unit of 8 racks" in figure.label
+    assert [lim.path for lim in binding_limits({}, [single, joint])] == ["site.grid_limit"]
+    result = next_unit_value([single, joint])
+    assert [(r.path, r.step.value, r.step.unit) for r in result.raised] == [
+        ("site.grid_limit", 1.4, "MW"), ("economics.capex_budget", 45.0, "MUSD")]
+    assert result.value_of_step.value == pytest.approx(0.564) and result.racks_after == 112
+    assert next_unit_value([single]) is None
+
+
+def test_the_noi_section_signs_annualised_capex_as_a_cost(texas_days_plan):
+    """Read top to bottom, the NOI section adds up: NOI plus the (negative) annualised capex is the line under it."""
+    from planner.report.figures import build_sections
+    from planner.results import build_results
+
+    results = build_results(texas_days_plan)
+    figures = {f.label: f.value for f in next(s for s in build_sections(results) if s.title == "Net operating income").figures}
+    assert figures["annualised capex"] == pytest.approx(-texas_days_plan.economics.annualised_capex / 1e6)
+    assert figures["annualised capex"] < 0
+    assert figures["NOI"] + figures["annualised capex"] == pytest.approx(figures["NOI less annualised capex"])
+    assert results.noi.annualised_capex.value > 0  # plan.json keeps the amount, as its schema says

@@ -37,13 +37,13 @@ from planner.explain.common import BIND_TOL, DUAL_SIGN, FIXED_LP_NOTE, SLACK_TOL
 from planner.explain.design import compare_with_optimum
 from planner.explain.diagnose import diagnose_infeasible
 from planner.explain.duals import explain, fixed_rack, limiting_paths
-from planner.explain.replan import replan_section, replan_values
+from planner.explain.replan import next_unit_step, replan_section, replan_values
 from planner.explain.presolve import Problem, presolve_checks, problems_section
 from planner.explain.units import unit_audit_section
 
 __all__ = [
     "BIND_TOL", "DUAL_SIGN", "FIXED_LP_NOTE", "SLACK_TOL", "Problem", "compare_with_optimum",
-    "diagnose_infeasible", "explain", "fixed_rack", "limiting_paths", "presolve_checks", "problems_section",
+    "diagnose_infeasible", "explain", "fixed_rack", "limiting_paths", "next_unit_step", "presolve_checks", "problems_section",
     "replan_section", "replan_values",
     "unit_audit_section",
 ]

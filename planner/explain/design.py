@@ -54,7 +54,7 @@ def compare_with_optimum(plan, solver: str = "highs", time_limit=None, mip_gap=N
         binding = binding_of(p, solver)
         text = "; ".join(f"{path} ({info['text']})" for path, info in binding.items()) or "no limit binds"
         s.lines.append(f"{name}: binding: {text}")
-        for r, short in _next_rack(p):
+        for r, short, _ in _next_rack(p):
             if short:
                 s.lines.append(f"  {name}: one more {r.name} would break " + "; ".join(f"{q} ({why})" for q, why in short))
     return _tidy([s])[0]

@@ -228,8 +228,13 @@ def _stranded_section(plan) -> Section:
 
 
 
-def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
-    """For each rack type: which limits one more rack (with the cooling it adds) would break."""
+def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]], dict[str, float]]]:
+    """For each rack type: which limits one more scalable unit (with the cooling it adds) would break.
+
+    Each item is (rack type, [(TOML path, why)], {TOML path: what the unit needs of that limit}), the
+    need in the limit's canonical unit (MW at peak with its cooling, m^2 of hall or yard, USD), for
+    the limits it breaks: the whole need of the unit, not only the part beyond what is left.
+    """
     inp, d, op, eco = plan.inputs, plan.design, plan.operation, plan.economics
     a_ups, a_tx = chain_factors(inp)
     h = int(np.argmax(op.envelope))
@@ -294,25 +299,29 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]]]]:
                         + (r.su_air[0] + cool_mw) * g["air"])
         grid_need = (a_ups * (r.su_racks * r.power_grid_peak + r.support_power)
                      + a_tx * (per_heat * modules_heat + cool_mw))
-        short = []
+        short, need = [], {}
         if grid_need > env_left + 1e-9:
+            need["site.grid_limit"] = grid_need
             short.append(("site.grid_limit",
                           f"needs about {quantity_text(grid_need, 'MW')} at peak with its cooling; {quantity_text(env_left, 'MW')} is left "
                           f"under the GPU peak envelope at {label}"))
         if area > hall_left + 1e-9:
+            need["site.hall_area"] = area
             short.append(("site.hall_area", f"needs {quantity_text(area, 'm^2')} of floor (with any CDU or air-side unit it adds); "
                                             f"{quantity_text(hall_left, 'm^2')} is left"))
         if yard_need > yard_left + 1e-9:
+            need["site.yard_area"] = yard_need
             short.append(("site.yard_area", f"needs {quantity_text(yard_need, 'm^2')} of yard for more heat rejection; "
                                             f"{quantity_text(yard_left, 'm^2')} is left"))
         if cost > budget_left + 1e-6:
+            need["economics.capex_budget"] = cost
             short.append(("economics.capex_budget", f"costs about {quantity_text(cost / 1e6, 'MUSD')}; "
                                                     f"{quantity_text(budget_left / 1e6, 'MUSD')} of the budget is left"))
         if inp.max_racks is not None and total + r.su_racks > inp.max_racks:
             short.append(("limits.max_racks", f"the plan already has limits.max_racks = {inp.max_racks} racks"))
         if fixed_rack(plan, r.id):
             short.append((f"--fix racks.{r.id}", "the count is fixed by the design"))
-        out.append((r, short))
+        out.append((r, short, need))
     return out
 
 
@@ -324,7 +333,7 @@ def _unit_words(r) -> str:
 
 def limiting_paths(plan) -> set[str]:
     """TOML paths of the limits one more scalable unit of any rack type would break."""
-    return {p for _, short in _next_rack(plan) for p, _ in short}
+    return {p for _, short, _ in _next_rack(plan) for p, _ in short}
 
 
 def fixed_rack(plan, rid: str) -> bool:
@@ -340,7 +349,7 @@ def _limits_section(plan, binding: dict[str, dict]) -> Section:
     else:
         s.lines.append("binding: no limit binds in the fixed-integer LP")
     limited = set()
-    for r, short in _next_rack(plan):
+    for r, short, _ in _next_rack(plan):
         if short:
             reasons = "; ".join(f"{p} ({why})" for p, why in short)
             s.lines.append(f"one more {_unit_words(r)} would break {reasons}")

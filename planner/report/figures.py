@@ -307,8 +307,10 @@ def build_sections(results) -> list[Section]:
     for key, val in noi.parts.items():
         s.figures.append(Figure(noi.names.get(key, key), val.value, "MUSD/yr"))
     s.figures.append(Figure("NOI", noi.noi.value, "MUSD/yr"))
-    s.figures.append(Figure("annualised capex", noi.annualised_capex.value, "MUSD/yr",
-                            "capital recovery at economics.discount_rate over each part's life"))
+    capital = noi.annualised_capex.value
+    s.figures.append(Figure("annualised capex", None if capital is None else -capital, "MUSD/yr",
+                            "capital recovery at economics.discount_rate over each part's life; a cost, signed as the "
+                            "costs above"))
     s.figures.append(Figure("NOI less annualised capex", noi.noi_less_annualised_capex.value, "MUSD/yr"))
     if noi.gpu_price_headroom is not None:
         fall = noi.gpu_price_headroom.value

@@ -156,6 +156,11 @@ def blocks(res: PlanResults, system: str = "si") -> list[Block]:
             b.rows.append([lim.path, "yes" if lim.binding else "no", _qv(lim.step, system)[0],
                            _qv(lim.step, system)[1], None if lim.value_of_step is None else lim.value_of_step.value,
                            lim.detail])
+        if res.next_unit is not None:
+            n = res.next_unit
+            b.rows.append([" + ".join(r.path for r in n.raised), "together",
+                           " and ".join(f"{r.step.value:g} {r.step.unit}" for r in n.raised), "",
+                           n.value_of_step.value, f"room for one more {n.rack}; racks {n.racks_before} -> {n.racks_after}"])
         out.append(b)
 
     b = Block("Audit", [("result", ""), ("detail", "")])
