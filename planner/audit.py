@@ -484,6 +484,35 @@ def design_capacity_with_spares_out(inp: Inputs, design: Design, loop: str) -> t
     return installed, left, carrying
 
 
+#: Heat-rejection technologies that reject no heat without water: a tower evaporates it, a water-cooled
+#: chiller rejects its condenser heat through a tower.
+WATER_BORNE = ("cooling_tower", "water_cooled_chiller")
+
+
+def uses_water(inp: Inputs, design: Design, loop: str) -> bool:
+    """Whether any heat-rejection module installed on the loop uses water (adiabatic pads, towers)."""
+    return any(design.modules.get(h.key, 0) > 0 and h.loop == loop
+               and (h.technology in WATER_BORNE or h.technology == "adiabatic_cooler") for h in inp.heat_rejection)
+
+
+def capacity_without_water(inp: Inputs, design: Design, loop: str, dry_bulb, wet_bulb) -> np.ndarray:
+    """Heat-rejection capacity of a loop with no water, every module installed running [MW].
+
+    For a loss of the site's water (supply and storage): adiabatic coolers run dry
+    (:attr:`planner.physics.plant.ModulePerformance.dry_capacity`), cooling towers and
+    water-cooled chillers (``WATER_BORNE``) reject nothing, dry coolers and air-cooled chillers
+    are unchanged. No spare is taken out: the outage is the failure.
+    """
+    db, wb = np.atleast_1d(np.asarray(dry_bulb, dtype=float)), np.atleast_1d(np.asarray(wet_bulb, dtype=float))
+    total = np.zeros(len(db))
+    for h in inp.heat_rejection:
+        count = design.modules.get(h.key, 0)
+        if h.loop != loop or count <= 0 or h.technology in WATER_BORNE:
+            continue
+        total += count * np.asarray(module_performance(h.rating, h.supply, db, wb).dry_capacity, dtype=float)
+    return total
+
+
 def capacity_with_spares_out_hourly(inp: Inputs, design: Design, loop: str) -> np.ndarray:
     """Heat-rejection capacity of a loop in every hour of the year with its spares out [MW].
 

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from planner.audit import (LOAD_KINDS, areas, capacity_with_spares_out_hourly, design_capacity_with_spares_out, design_heat_rejected,
-                           design_loads, gpu_count)
+from planner.audit import (LOAD_KINDS, areas, capacity_with_spares_out_hourly, capacity_without_water,
+                           design_capacity_with_spares_out, design_heat_rejected, design_loads, gpu_count, uses_water)
 
 #: Raised when a key is renamed or removed, or a meaning changes; adding a key keeps it.
 SCHEMA_VERSION = "1.0"
@@ -138,6 +138,13 @@ class LoopCapacity(_Model):
     capacity_at_tightest_hour: Quantity | None = Field(default=None, description=(
         "the loop's heat-rejection capacity with its spares out in that hour, to compare with design_heat: the heat "
         "at design power, which the loop carries with its spares out at the design condition"))
+    capacity_without_water: Quantity | None = Field(default=None, description=(
+        "on a loss of water, at the design condition: every module installed running, adiabatic coolers dry, "
+        "cooling towers and water-cooled chillers rejecting nothing; None where no module on the loop uses water"))
+    hours_short_without_water: int | None = Field(default=None, description=(
+        "hours of the audited year in which the loop, without water, could not carry the heat running then"))
+    largest_short_without_water: Quantity | None = Field(default=None, description="the largest such shortfall")
+    largest_short_without_water_hour: str | None = Field(default=None, description="the hour of that shortfall")
 
 
 class ExcludedMiner(_Model):
@@ -465,7 +472,8 @@ def build_results(plan, loaded=None) -> PlanResults:
                 tightest_hour=str(inp.climate.timestamps[worst]),
                 tightest_dry_bulb=q(float(inp.climate.dry_bulb[worst]), "degC"),
                 margin_at_tightest_hour=q(float(-short[worst]), "MW"),
-                capacity_at_tightest_hour=q(float(hourly[worst]), "MW")))
+                capacity_at_tightest_hour=q(float(hourly[worst]), "MW"),
+                **_without_water(inp, d, loop, running)))
     assist = {}
     for h in inp.heat_rejection:
         mask = assist_mask(h, op) if d.modules.get(h.key, 0) else None
@@ -625,6 +633,20 @@ def binding_limits(binding: dict | None, values=()) -> list[BindingLimit]:
         item.step = q(v.step / 1e6, "MUSD") if v.unit == "USD" else q(v.step, v.unit)
         item.value_of_step = q(None if v.value is None else v.value / 1e3, "MUSD/yr")
     return list(by_path.values())
+
+
+def _without_water(inp, d, loop: str, running) -> dict:
+    """LoopCapacity's figures for a loss of water (:func:`planner.audit.capacity_without_water`), if the loop uses it."""
+    if not uses_water(inp, d, loop):
+        return {}
+    clim = inp.climate
+    at_design = float(capacity_without_water(inp, d, loop, clim.design_dry_bulb, clim.design_wet_bulb)[0])
+    short = np.asarray(running, dtype=float) - capacity_without_water(inp, d, loop, clim.dry_bulb, clim.wet_bulb)
+    worst = int(np.lexsort((np.asarray(clim.dry_bulb), np.round(short, 6)))[-1])  # of equal shortfalls, the hottest
+    hours = int(np.count_nonzero(short > 1e-6))
+    return {"capacity_without_water": q(at_design, "MW"), "hours_short_without_water": hours,
+            "largest_short_without_water": q(float(short[worst]), "MW") if hours else None,
+            "largest_short_without_water_hour": str(clim.timestamps[worst]) if hours else None}
 
 
 def next_unit_value(values) -> NextUnitValue | None:

@@ -82,3 +82,33 @@ def test_a_tightest_hour_below_the_design_heat_is_said_to_be_short_of_it():
     lp = SimpleNamespace(capacity_at_tightest_hour=SimpleNamespace(value=capacity),
                          design_heat=SimpleNamespace(value=13.55))
     assert _against_design(lp).startswith("0.55 MW short of the design heat (13.55 MW, the racks at design power)")
+
+
+def test_a_loss_of_water_leaves_the_adiabatic_coolers_dry_and_is_counted_in_hours():
+    """At a constant 38 degC dry bulb / 20 degC wet bulb (also the design condition), two adiabatic coolers on the
+    41 degC liquid loop reject, wetted, min((41 - (38 - 0.8 x 18)) / 10, 1.5) = 1.5 MW each (the tiny site's cap of
+1.5 x rating), so N+1 holds; dry they
+    reject (41 - 38) / 10 x 1 MW = 0.3 MW each, 0.6 MW together, below the racks' liquid heat alone
+    (5 x 0.135 MW x 90 % = 0.6075 MW) in every hour. Air-cooled chillers use no water: nothing to report there."""
+    from planner.report.figures import build_sections
+    from planner.report.render import section_lines
+
+    weather = {"climate.constant_dry_bulb": "38 degC", "climate.constant_wet_bulb": "20 degC",
+               "climate.design_dry_bulb": "38 degC", "climate.design_wet_bulb": "20 degC",
+               "choices.heat_rejection": ["adiabatic_cooler_1000", "air_cooled_chiller_1000"]}
+    inp = resolve(load_site(TINY, overrides=weather), bin_k=2.0)
+    plan = run_plan(inp, fixed={"racks.gb300_nvl72": 5, "heat_rejection.adiabatic_cooler_1000@liquid": 2,
+                                "heat_rejection.air_cooled_chiller_1000@air": 2})
+    assert plan.solve.status == "optimal" and plan.audit.passed
+    results = build_results(plan)
+    loops = {lp.loop: lp for lp in results.design.loops}
+    liquid = loops["liquid"]
+    assert liquid.capacity_with_spares_out.value == pytest.approx(1.5, rel=1e-6)  # wetted, one of two out
+    assert liquid.capacity_without_water.value == pytest.approx(2 * (41.0 - 38.0) / 10.0, rel=1e-6)
+    assert liquid.hours_short_without_water == 8760
+    assert liquid.largest_short_without_water.value > 5 * 0.135 * 0.9 - 0.6
+    assert loops["air"].capacity_without_water is None and loops["air"].hours_short_without_water is None
+    lines = [line for s in build_sections(results) if s.title == "Cooling layout" for line in section_lines(s)]
+    (line,) = [line for line in lines if line.startswith("liquid loop without water")]
+    assert "short of the heat running in 8,760 h" in line
+    assert not any(line.startswith("air loop without water") for line in lines)

@@ -67,6 +67,17 @@ class EnergyYear(NamedTuple):
         return self.it + self.mining
 
 
+def _without_water_text(lp) -> str:
+    share = lp.capacity_without_water.value / lp.design_heat.value if lp.design_heat.value else 0.0
+    text = f"{share:.0%} of the design heat {lp.design_heat.value:.4g} MW; "
+    if lp.hours_short_without_water:
+        return text + (f"short of the heat running in {lp.hours_short_without_water:,} h of the audited year, by up to "
+                       f"{lp.largest_short_without_water.value:.3g} MW at {lp.largest_short_without_water_hour}: the "
+                       f"water supply (or its storage) is a single point of failure that the modules' {lp.redundancy} "
+                       f"does not cover")
+    return text + "carries the heat running in every hour of the audited year"
+
+
 def _against_design(lp) -> str:
     """The tightest hour's capacity, spares out, against the design heat (design power), in words."""
     gap = lp.capacity_at_tightest_hour.value - lp.design_heat.value
@@ -210,6 +221,11 @@ def build_sections(results) -> list[Section]:
                 f"against the heat running then, at {lp.tightest_hour} ({lp.tightest_dry_bulb.value:.1f} degC dry "
                 f"bulb), where the capacity with the spares out is {lp.capacity_at_tightest_hour.value:.2f} MW: "
                 f"{_against_design(lp)}"))
+        if lp.capacity_without_water is not None:
+            s.figures.append(Figure(
+                f"{lp.loop} loop without water (adiabatic coolers dry, towers and water-cooled chillers off), every "
+                f"module running, at the design condition", lp.capacity_without_water.value, "MW",
+                _without_water_text(lp)))
     for r in des.racks:  # coolant flows in the rack loops (TCS)
         if r.coolant_flow_per_rack is not None:
             note = f"{r.coolant}, {r.coolant_temperature_rise.value:g} K rise at design power"
