@@ -17,7 +17,7 @@ from planner.load import LoadedSite
 from planner.physics import mining as mining_phys
 from planner.physics.plant import ModuleRating, module_performance
 from planner.physics.auxiliaries import cube_chords, pump_power_per_heat
-from planner.physics.fluids import fluid_properties
+from planner.physics.fluids import fluid_properties, glycol_duty_factor
 from planner.physics.thermal import coolant_flow, facility_water_supply
 
 HOURS_PER_YEAR = 8760
@@ -164,6 +164,7 @@ class HeatRejectionIn:
     variant: str = ""  # "" or e.g. "42degC" when the liquid loop temperature depends on the CDU type
     airflow_capacity: np.ndarray | None = None  # MW per module per hour with fans flat out (fans by affinity)
     fan_power: float = 0.0  # MW per module at full fan speed (fans by affinity; 0: in electricity_per_heat)
+    duty_factor: float = 1.0  # its rating's correction for the loop fluid (physics.fluids.glycol_duty_factor)
 
     @functools.cached_property
     def key(self) -> str:  # cached: the model builder reads it for every module type and hour
@@ -548,9 +549,11 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
     design_db, design_wb = clim.design_dry_bulb, clim.design_wet_bulb
     evap = clim.design_evaporation_wet_bulb
     tower_wb = design_wb if evap is None else max(evap, design_wb)
+    duty_of = {}  # the facility fluid's correction of each module's rating (catalogue ratings are with water)
     for h in loaded.heat_rejection:
+        duty_of[h.id] = glycol_duty_factor(cool.facility_fluid, h.rated_fluid)
         rating = ModuleRating(
-            h.technology, h.rated_capacity.value, h.rated_approach.value, h.max_capacity_factor.value,
+            h.technology, h.rated_capacity.value * duty_of[h.id], h.rated_approach.value, h.max_capacity_factor.value,
             h.fan_power.value, h.adiabatic_effectiveness.value, h.carnot_fraction.value,
             h.max_cop.value, h.evaporator_approach.value,
         )
@@ -656,6 +659,7 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
             supply, cdu_ids, f"{supply:g}degC" if cdu_ids else "",
             airflow_capacity=airflow if rating.fans_by_affinity else None,
             fan_power=rating.fan_power if rating.fans_by_affinity else 0.0,
+            duty_factor=duty_of[h.id],
         ))
     window = min((r.transient_window for r in racks), default=1.0)
     miners = []

@@ -60,6 +60,10 @@ class Site(_Model):
     liquid_supply_temperature: Quantity
     liquid_supply_note: str = Field(default="", description="why the liquid loop supplies at that temperature")
     air_supply_temperature: Quantity
+    facility_fluid: str = Field(default="", description="cooling.facility_fluid, in both loops")
+    fluid_duty_factors: dict[str, float] = Field(default={}, description=(
+        "heat-rejection module id: its capacity with the facility fluid against its rating (glycol correction; "
+        "1 where rated with the same fluid)"))
     hashprice: Quantity
 
 
@@ -405,7 +409,9 @@ def build_results(plan, loaded=None) -> PlanResults:
         design_source=str(clim.design_source or ""),
         hottest_dry_bulb=q(clim.dry_bulb.max(), "degC"), time_mode=inp.time_mode, model_hours=int(inp.hours),
         liquid_supply_temperature=q(liquid_supply_with(inp, d.cdus), "degC"), liquid_supply_note=inp.liquid_supply_note,
-        air_supply_temperature=q(inp.air_supply, "degC"), hashprice=q(inp.hashprice, "USD/(PH/s)/day"))
+        air_supply_temperature=q(inp.air_supply, "degC"), facility_fluid=inp.facility_fluid,
+        fluid_duty_factors={h.id: h.duty_factor for h in inp.heat_rejection},
+        hashprice=q(inp.hashprice, "USD/(PH/s)/day"))
 
     racks = []
     for r in inp.racks:

@@ -54,3 +54,49 @@ def fluid_properties(fluid: str, temperature: npt.ArrayLike):
     cp, density = _FLUIDS[name]
     return (np.interp(temperature, _TABLE_TEMPERATURES, cp),
             np.interp(temperature, _TABLE_TEMPERATURES, density))
+
+
+# Glycol mass fraction of each fluid, and the duty of a coil or heat exchanger against its rating with water
+# at 0, 20 and 30 % propylene glycol. Source: Airedale DeltaChill manual, glycol data p. 53 (domain-facts 2d).
+_GLYCOL_FRACTION = {"water": 0.0, "PG25": 0.25, "PG30": 0.30}
+_DUTY_FRACTIONS = np.array([0.0, 0.20, 0.30])
+_DUTY_FACTORS = np.array([1.0, 0.95, 0.91])
+
+
+def glycol_duty_factor(fluid: str, rated_with: str = "water") -> float:
+    r"""
+    Duty of a heat exchanger (coil, evaporator, plate exchanger) with ``fluid`` against its rating.
+
+    Catalogue ratings are given with water; propylene glycol carries heat less well (lower
+    :math:`c_p` and conductivity, higher viscosity), so the same unit rejects less:
+
+    .. math:: Q_{fluid} = Q_{rated} \, \frac{f(x_{fluid})}{f(x_{rated})}
+
+    with :math:`f` the catalogue correction at glycol mass fraction :math:`x`: 1 for water,
+    0.95 at 20 % and 0.91 at 30 %, interpolated linearly (PG25: 0.93).
+
+    Parameters
+    ----------
+    fluid : str
+        Fluid in the exchanger: ``"water"``, ``"PG25"`` or ``"PG30"``. [-]
+    rated_with : str
+        Fluid of the rating, ``"water"`` for catalogue ratings. [-]
+
+    Returns
+    -------
+    float
+        Duty relative to the rating [-].
+
+    References
+    ----------
+    .. [1] Airedale, "DeltaChill chiller manual", glycol data, p. 53: duty x0.95 / x0.91 at
+       20 % / 30 % glycol (domain-facts section 2d).
+    """
+    fractions = []
+    for name in (fluid, rated_with):
+        key = _BY_LOWER_NAME.get(str(name).lower())
+        if key is None:
+            raise ValueError(f"unknown fluid {name!r}; known fluids: {', '.join(_FLUIDS)}")
+        fractions.append(_GLYCOL_FRACTION[key])
+    duty, rated = np.interp(fractions, _DUTY_FRACTIONS, _DUTY_FACTORS)
+    return float(duty / rated)

@@ -127,6 +127,9 @@ class HeatRejection(HardwareBase):
     kind: Literal["heat_rejection"]
     technology: HeatRejectionTechnology
     rated_capacity: quantity("heat_power", "Heat rejected at the rating condition", gt=0)
+    rated_fluid: Literal["water", "PG25", "PG30"] = Field(
+        "water", description="Fluid of the rating (catalogue ratings are with water); a loop of another fluid "
+                             "(cooling.facility_fluid) corrects the capacity by the glycol duty factor")
     rated_approach: quantity(
         "temperature_difference",
         "Leaving fluid minus air temperature at rated capacity (dry bulb for dry and adiabatic "

@@ -41,3 +41,32 @@ def test_name_is_case_insensitive():
 def test_unknown_fluid_names_fluid_and_known_ones():
     with pytest.raises(ValueError, match=r"'R134a'.*water.*PG25.*PG30"):
         fluid_properties("R134a", 35.0)
+
+
+def test_glycol_duty_factor_from_the_catalogue_corrections():
+    """Airedale's corrections against water (domain-facts 2d): x0.95 at 20 %, x0.91 at 30 % glycol; PG25 halfway."""
+    from planner.physics.fluids import glycol_duty_factor
+
+    assert glycol_duty_factor("water") == 1.0
+    assert glycol_duty_factor("PG30") == pytest.approx(0.91)
+    assert glycol_duty_factor("PG25") == pytest.approx((0.95 + 0.91) / 2)
+    assert glycol_duty_factor("pg25", rated_with="PG25") == pytest.approx(1.0)  # rated with the loop's own fluid
+    assert glycol_duty_factor("PG30", rated_with="PG25") == pytest.approx(0.91 / 0.93)
+    with pytest.raises(ValueError, match="known fluids"):
+        glycol_duty_factor("brine")
+
+
+def test_a_module_rated_with_water_carries_less_on_a_glycol_loop(tmp_path):
+    """Washington's 1 MW dry cooler (10 K approach, rated with water) on its 41 degC PG25 loop at the 37.5 degC
+    design condition: (41 - 37.5) / 10 x 1 MW x 0.93; a facility loop of water gets the rating itself."""
+    from pathlib import Path
+
+    from planner.inputs import resolve
+    from planner.load import load_site
+
+    site = Path(__file__).parent.parent.parent / "sites" / "washington.toml"
+    for fluid, duty in (("PG25", 0.93), ("water", 1.0)):
+        inp = resolve(load_site(site, overrides={"cooling.facility_fluid": fluid}), time_mode="days", days=2)
+        dry = next(h for h in inp.heat_rejection if h.key == "dry_cooler_1000@liquid")
+        assert dry.duty_factor == pytest.approx(duty)
+        assert dry.design_capacity == pytest.approx((41.0 - 37.5) / 10.0 * 1.0 * duty, rel=1e-9)
