@@ -14,7 +14,10 @@ of a percent of its optimum and HiGHS closes it at once. So the fast strategy so
    uses at least ``LP_CONTENDER`` of (:func:`contenders`) join the set too: on washington's air
    loop the relaxation spreads the heat over an air-cooled and a water-cooled chiller, a near tie
    that both samples of days settled for the water-cooled one, 0.13 % below the full MILP within
-   the adiabatic layout, once the CRAH fans' heat was on the air loop. Adding types never makes stage 2's answer worse,
+   the adiabatic layout, once the CRAH fans' heat was on the air loop. Where the set has an economiser on a
+   loop (a type that rejects nothing at the design condition, only in cooler hours), every economiser of
+   that loop joins it (:func:`economiser_alternatives`): they compete on running cost alone, which the
+   representative days weigh coarsely. Adding types never makes stage 2's answer worse,
    only its model larger, and stage 2's time grows with the set (washington: 1.1 s CPU with 4
    module types, 3.3 s with 5, 6.0 s with 8). The small models carry the fan cube as
    ``STAGE1_FAN_SEGMENTS`` chords (at most 14 % of rated fan power above the cube, against 4 %
@@ -189,6 +192,23 @@ def contenders(model: Model, relaxed: dict[str, float] | None) -> TechnologySet:
     return TechnologySet([k for k, v in model.module_used.items() if relaxed.get(v.name, 0.0) >= LP_CONTENDER], [])
 
 
+def economiser_alternatives(inp: Inputs, tech: TechnologySet) -> TechnologySet:
+    """The other economisers of each loop on which ``tech`` has one.
+
+    An economiser here is a module type that rejects nothing at the design condition but some heat in
+    cooler hours (washington's air loop at 20 degC: dry and adiabatic coolers, towers). It is chosen
+    for its running cost over many cooler hours alone, which representative days weigh coarsely, so
+    two economisers are near ties the small models settle either way (washington, 6 days, dry
+    coolers only: an adiabatic cooler chosen where towers were 0.037 % better). Where the set has one
+    on a loop, all of that loop's join it.
+    """
+    def economiser(h) -> bool:
+        return h.design_capacity <= 1e-9 and float(np.max(h.capacity, initial=0.0)) > 1e-9
+
+    loops = {h.loop for h in inp.heat_rejection if h.key in tech.modules and economiser(h)}
+    return TechnologySet([h.key for h in inp.heat_rejection if h.loop in loops and economiser(h)], [])
+
+
 def technology_set(model: Model) -> TechnologySet:
     """The technology set of a solved model."""
     modules = [k for k, v in model.modules.items() if round(value_of(v)) > 0]
@@ -282,6 +302,8 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
         if also.has_solution:
             tech = tech.union(technology_set(extra))
             chosen = f"{days} and on {extra_days}"
+    economisers = economiser_alternatives(inp, tech)
+    tech = tech.union(economisers)
     stage1 = time.perf_counter() - t0
     info = StageInfo(days, tech, stage1, first.status)
     remaining = None if time_limit is None else max(time_limit - stage1, 1.0)
@@ -291,6 +313,7 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
     if not second.has_solution:  # no design within the set (or none in time): the full MILP decides
         return None
     chosen = (f"chosen on {chosen} representative days" + (f" and by the {days}-day LP relaxation" if relaxed else "")
+              + (", with every economiser of a loop that has one" if economisers.modules else "")
               + (" with the base plan's" if include is not None else ""))
     second.scope = f"within the technology set {chosen} ({tech.text()}); plan --prove solves the full MILP"
     second.solve_seconds += stage1

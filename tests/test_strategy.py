@@ -263,6 +263,7 @@ BIG = {"site.grid_limit": "180 MW", "site.hall_area": "600000 ft^2", "site.yard_
 @pytest.mark.parametrize("site, overrides, layout", [
     (SITES / "washington.toml", BIG, None),
     (SITES / "washington.toml", None, "adiabatic dry coolers"),  # a near tie the 4-day set alone settled wrongly
+    (SITES / "washington.toml", None, "dry coolers only"),  # air-loop economisers near-tied: towers or adiabatic
     *[(SITES / "texas.toml", None, name) for name, _ in __import__("planner.studies.compare").studies.compare.BUILTIN_LAYOUTS],
 ])
 def test_fast_path_on_a_large_site_and_every_built_in_layout(site, overrides, layout):
@@ -436,3 +437,16 @@ def test_the_noi_section_signs_annualised_capex_as_a_cost(texas_days_plan):
     assert figures["annualised capex"] < 0
     assert figures["NOI"] + figures["annualised capex"] == pytest.approx(figures["NOI less annualised capex"])
     assert results.noi.annualised_capex.value > 0  # plan.json keeps the amount, as its schema says
+
+
+def test_every_economiser_of_a_loop_joins_the_set_where_it_has_one():
+    """Washington's air loop supplies 20 degC water, below its 37.5 degC design dry bulb and 22.3 degC design
+    evaporation wet bulb: its dry and adiabatic coolers and its towers carry nothing at the design condition, only
+    in cooler hours. Its chillers and every liquid-loop module (41 degC, above the design dry bulb) carry heat then."""
+    from planner.strategy import TechnologySet, economiser_alternatives
+
+    inp = resolve(load_site(SITES / "washington.toml"), time_mode="days", days=2)
+    with_one = economiser_alternatives(inp, TechnologySet(["adiabatic_cooler_1000@air", "dry_cooler_1000@liquid"], []))
+    assert sorted(with_one.modules) == ["adiabatic_cooler_1000@air", "cooling_tower_2000@air", "dry_cooler_1000@air"]
+    assert economiser_alternatives(inp, TechnologySet(["water_cooled_chiller_2000@air",
+                                                       "dry_cooler_1000@liquid"], [])).modules == []
