@@ -495,6 +495,17 @@ def uses_water(inp: Inputs, design: Design, loop: str) -> bool:
                and (h.technology in WATER_BORNE or h.technology == "adiabatic_cooler") for h in inp.heat_rejection)
 
 
+def capacity_all_running(inp: Inputs, design: Design, loop: str, dry_bulb, wet_bulb) -> np.ndarray:
+    """Heat-rejection capacity of a loop with every module installed running, at the ambients given [MW]."""
+    db, wb = np.atleast_1d(np.asarray(dry_bulb, dtype=float)), np.atleast_1d(np.asarray(wet_bulb, dtype=float))
+    total = np.zeros(len(db))
+    for h in inp.heat_rejection:
+        count = design.modules.get(h.key, 0)
+        if h.loop == loop and count > 0:
+            total += count * np.asarray(module_performance(h.rating, h.supply, db, wb).capacity, dtype=float)
+    return total
+
+
 def capacity_without_water(inp: Inputs, design: Design, loop: str, dry_bulb, wet_bulb) -> np.ndarray:
     """Heat-rejection capacity of a loop with no water, every module installed running [MW].
 
@@ -643,8 +654,11 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
     for a in inp.air_side:
         if design.air_units.get(a.id, 0) > 0 and not a.allowed:
             v.append(Violation("cooling.air_loop_supply_temperature", f"{a.id}: {a.reason}", None, 0.0, "K"))
-    res.checks.append(f"air side: room units N+{s['air_side']} at design power; rear doors one per rack, each "
-                      "sized for its rack's air heat")
+    doors = any(a.per_rack and design.air_units.get(a.id, 0) > 0 for a in inp.air_side)
+    rooms = any(not a.per_rack and design.air_units.get(a.id, 0) > 0 for a in inp.air_side)
+    parts = ([f"room units N+{s['air_side']} at design power"] if rooms or not doors else []) + (
+        ["rear doors one per rack, each sized for its rack's air heat"] if doors else [])
+    res.checks.append("air side: " + "; ".join(parts))
 
     clim = inp.climate
     installed_cdus = {c for c, n in design.cdus.items() if n > 0}

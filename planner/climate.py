@@ -119,6 +119,10 @@ class Climate:
         Where the design condition came from.
     source : str
         Where the hourly data came from (file and station, or synthesis and seed).
+    extremes : dict or None
+        ASHRAE extreme annual dry bulbs [degC] from the weather file's header, where it has them:
+        ``mean_max`` and ``mean_min`` (means of the annual extremes), ``max_20_year`` and
+        ``min_20_year`` (20-year return period); None otherwise.
     """
 
     dry_bulb: np.ndarray
@@ -130,6 +134,7 @@ class Climate:
     design_evaporation_wet_bulb: float | None
     design_source: str
     source: str
+    extremes: dict | None = None
 
     def __post_init__(self) -> None:
         db = np.array(self.dry_bulb, dtype=float)
@@ -601,7 +606,25 @@ def _parse_epw_design_conditions(line: str) -> dict | None:
         evap = None
     title = fields[2] if len(fields) > 2 and fields[2] else "ASHRAE design conditions"
     return {"dry_bulb": db, "wet_bulb": min(mcwb, db), "evaporation_wet_bulb": evap,
-            "title": title}
+            "title": title, "extremes": _parse_extremes(fields)}
+
+
+def _parse_extremes(fields: list[str]) -> dict | None:
+    """Extreme annual dry bulbs of a ``DESIGN CONDITIONS`` record, or None.
+
+    Counted from the ``Extremes`` keyword ``e``: ``e+1..3`` extreme wind speeds, ``e+4`` extreme
+    maximum wet bulb, ``e+5/6`` mean of the annual minimum/maximum dry bulb, ``e+7/8`` their
+    standard deviations, then minimum/maximum for 5, 10, 20 and 50 years' return
+    (``e+13/14`` for 20 years) [degC].
+    """
+    try:
+        e = [f.lower() for f in fields].index("extremes")
+        out = {"mean_min": float(fields[e + 5]), "mean_max": float(fields[e + 6]),
+               "min_20_year": float(fields[e + 13]), "max_20_year": float(fields[e + 14])}
+    except (ValueError, IndexError):
+        return None
+    ok = (-70.0 <= out["min_20_year"] <= out["mean_min"] <= out["mean_max"] <= out["max_20_year"] <= 65.0)
+    return out if ok else None
 
 
 def _format_coord(lat: float, lon: float) -> str:
@@ -819,7 +842,7 @@ def read_epw_climate(path):
             + (f"; evaporation 0.4 % WB {evap:g} degC" if evap is not None else "")
         )
         return Climate(dry_bulb, wet_bulb, timestamps, _month_of(timestamps),
-                       design["dry_bulb"], design["wet_bulb"], evap, design_source, source)
+                       design["dry_bulb"], design["wet_bulb"], evap, design_source, source, design["extremes"])
     db_d, wb_d = design_condition_from_hours(dry_bulb, wet_bulb)
     design_source = (
         f"0.4 % hottest hours of {name} (no usable ASHRAE design conditions in its header): "
@@ -949,7 +972,7 @@ def read_climate(path):
     )
 
 
-CLIMATE_CACHE_VERSION = 1  # raise when the readers or the psychrometrics change what they return
+CLIMATE_CACHE_VERSION = 2  # raise when the readers or the psychrometrics change what they return
 
 
 def _cache_key(path: str, fmt: str) -> str:
@@ -971,7 +994,8 @@ def _load_cached(file: str) -> Climate | None:
             meta = json.loads(str(z["meta"]))
             return Climate(z["dry_bulb"], z["wet_bulb"], z["timestamps"].astype("datetime64[h]"), z["month"],
                            meta["design_dry_bulb"], meta["design_wet_bulb"],
-                           meta["design_evaporation_wet_bulb"], meta["design_source"], meta["source"])
+                           meta["design_evaporation_wet_bulb"], meta["design_source"], meta["source"],
+                           meta.get("extremes"))
     except Exception:  # noqa: BLE001 - a missing, stale or damaged entry is read again from the file
         return None
 
@@ -981,7 +1005,7 @@ def _save_cached(file: str, clim: Climate) -> None:
     import tempfile
 
     meta = {k: getattr(clim, k) for k in ("design_dry_bulb", "design_wet_bulb", "design_evaporation_wet_bulb",
-                                          "design_source", "source")}
+                                          "design_source", "source", "extremes")}
     try:
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(file), suffix=".tmp")
         try:

@@ -16,8 +16,10 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from planner.audit import (LOAD_KINDS, areas, capacity_with_spares_out_hourly, capacity_without_water,
-                           design_capacity_with_spares_out, design_heat_rejected, design_loads, gpu_count, uses_water)
+from planner.audit import (LOAD_KINDS, areas, capacity_all_running, capacity_with_spares_out_hourly,
+                           capacity_without_water, design_capacity_with_spares_out, design_heat_rejected, design_loads,
+                           gpu_count, uses_water)
+from planner.physics.fluids import freezing_point
 
 #: Raised when a key is renamed or removed, or a meaning changes; adding a key keeps it.
 SCHEMA_VERSION = "1.0"
@@ -60,7 +62,14 @@ class Site(_Model):
     liquid_supply_temperature: Quantity
     liquid_supply_note: str = Field(default="", description="why the liquid loop supplies at that temperature")
     air_supply_temperature: Quantity
+    coldest_dry_bulb: Quantity | None = Field(default=None, description="the weather year's coldest hour")
+    extreme_max_dry_bulb: Quantity | None = Field(default=None, description=(
+        "mean of the annual maximum dry bulbs (ASHRAE extremes, from the weather file's header)"))
+    extreme_max_dry_bulb_20_year: Quantity | None = Field(default=None, description="20-year return period maximum")
+    extreme_min_dry_bulb: Quantity | None = Field(default=None, description="mean of the annual minimum dry bulbs")
+    extreme_min_dry_bulb_20_year: Quantity | None = Field(default=None, description="20-year return period minimum")
     facility_fluid: str = Field(default="", description="cooling.facility_fluid, in both loops")
+    fluid_freezing_point: Quantity | None = Field(default=None, description="of cooling.facility_fluid")
     fluid_duty_factors: dict[str, float] = Field(default={}, description=(
         "heat-rejection module id: its capacity with the facility fluid against its rating (glycol correction; "
         "1 where rated with the same fluid)"))
@@ -108,7 +117,9 @@ class MinerLine(_Model):
     hash_rate: Quantity
     mined: Quantity
     revenue: Quantity
-    strike_price_at_meter: Quantity
+    strike_price_at_meter: Quantity = Field(description=(
+        "energy price at the meter above which mining loses money: revenue per MWh mined over what a MWh mined "
+        "draws at the meter (the transformer's losses and the hall ventilation of air-cooled miners)"))
     curtailed_grid_hours: int = Field(description="hours running below what is available with the grid draw at "
                                             "the operating limit or at the month's peak draw (more would raise the "
                                             "demand charge)")
@@ -142,6 +153,9 @@ class LoopCapacity(_Model):
     capacity_at_tightest_hour: Quantity | None = Field(default=None, description=(
         "the loop's heat-rejection capacity with its spares out in that hour, to compare with design_heat: the heat "
         "at design power, which the loop carries with its spares out at the design condition"))
+    capacity_at_extreme_dry_bulb: Quantity | None = Field(default=None, description=(
+        "every module installed running at the mean of the annual maximum dry bulbs (ASHRAE extremes), with the "
+        "design condition's wet bulb; None where the weather file gives no extremes"))
     capacity_without_water: Quantity | None = Field(default=None, description=(
         "on a loss of water, at the design condition: every module installed running, adiabatic coolers dry, "
         "cooling towers and water-cooled chillers rejecting nothing; None where no module on the loop uses water"))
@@ -410,6 +424,8 @@ def build_results(plan, loaded=None) -> PlanResults:
         hottest_dry_bulb=q(clim.dry_bulb.max(), "degC"), time_mode=inp.time_mode, model_hours=int(inp.hours),
         liquid_supply_temperature=q(liquid_supply_with(inp, d.cdus), "degC"), liquid_supply_note=inp.liquid_supply_note,
         air_supply_temperature=q(inp.air_supply, "degC"), facility_fluid=inp.facility_fluid,
+        fluid_freezing_point=q(freezing_point(inp.facility_fluid), "degC"), coldest_dry_bulb=q(clim.dry_bulb.min(), "degC"),
+        **_extremes(clim.extremes),
         fluid_duty_factors={h.id: h.duty_factor for h in inp.heat_rejection},
         hashprice=q(inp.hashprice, "USD/(PH/s)/day"))
 
@@ -479,7 +495,7 @@ def build_results(plan, loaded=None) -> PlanResults:
                 tightest_dry_bulb=q(float(inp.climate.dry_bulb[worst]), "degC"),
                 margin_at_tightest_hour=q(float(-short[worst]), "MW"),
                 capacity_at_tightest_hour=q(float(hourly[worst]), "MW"),
-                **_without_water(inp, d, loop, running)))
+                **_without_water(inp, d, loop, running), **_at_extreme(inp, d, loop)))
     assist = {}
     for h in inp.heat_rejection:
         mask = assist_mask(h, op) if d.modules.get(h.key, 0) else None
@@ -518,12 +534,13 @@ def build_results(plan, loaded=None) -> PlanResults:
         run, avail = op.mining_power[m.id], op.mining_available[m.id]
         short = run < avail - 1e-6
         hot = avail < mw - 1e-6
-        uneconomic = m.revenue_per_mwh <= price * a_tx
+        per_mwh = a_tx * (1.0 + m.ventilation)  # at the meter, per MWh mined: its hall fans, the transformer
+        uneconomic = m.revenue_per_mwh <= price * per_mwh
         miners.append(MinerLine(
             id=m.id, name=m.name, cooling=m.cooling, installed=q(mw, "MW"), lots=int(round(mw / m.lot_mw)),
             units=int(round(mw / m.unit_power)), hash_rate=q(mw / m.unit_power * m.hash_rate / 1000, "PH/s"),
             mined=q(run.sum(), "MWh/yr"), revenue=q(m.revenue_per_mwh, "USD/MWh"),
-            strike_price_at_meter=q(float(strike_price(inp.hashprice, m.efficiency)) / a_tx, "USD/MWh"),
+            strike_price_at_meter=q(float(strike_price(inp.hashprice, m.efficiency)) / per_mwh, "USD/MWh"),
             curtailed_grid_hours=int(np.count_nonzero(short & grid_bound)),
             curtailed_price_hours=int(np.count_nonzero(short & ~grid_bound & uneconomic)),
             derated_hot_air_hours=int(np.count_nonzero(hot))))
@@ -639,6 +656,25 @@ def binding_limits(binding: dict | None, values=()) -> list[BindingLimit]:
         item.step = q(v.step / 1e6, "MUSD") if v.unit == "USD" else q(v.step, v.unit)
         item.value_of_step = q(None if v.value is None else v.value / 1e3, "MUSD/yr")
     return list(by_path.values())
+
+
+def _extremes(extremes: dict | None) -> dict:
+    if not extremes:
+        return {}
+    return {"extreme_max_dry_bulb": q(extremes["mean_max"], "degC"),
+            "extreme_max_dry_bulb_20_year": q(extremes["max_20_year"], "degC"),
+            "extreme_min_dry_bulb": q(extremes["mean_min"], "degC"),
+            "extreme_min_dry_bulb_20_year": q(extremes["min_20_year"], "degC")}
+
+
+def _at_extreme(inp, d, loop: str) -> dict:
+    """LoopCapacity's capacity at the mean annual maximum dry bulb, where the weather file gives it."""
+    extremes = inp.climate.extremes
+    if not extremes:
+        return {}
+    wet = min(inp.climate.design_wet_bulb, extremes["mean_max"])
+    return {"capacity_at_extreme_dry_bulb": q(float(capacity_all_running(inp, d, loop, extremes["mean_max"], wet)[0]),
+                                              "MW")}
 
 
 def _without_water(inp, d, loop: str, running) -> dict:

@@ -124,6 +124,12 @@ def test_mining_stops_above_the_strike_price():
     headroom = (1.0 - n * TYP / (UPS * TX)) * TX - cooling(n, exact=True)
     assert cheap.operation.mining_power["s21_pro"].max() == pytest.approx(headroom / 1.01, rel=1e-3)
     assert headroom / 1.01 < cheap.design.mining["s21_pro"]  # the grid, not the miners installed, is the bound
+    # the strike price at the meter: a MWh mined draws 1 / 0.99 MWh through the transformer and 1 % more for the
+    # hall's exhaust fans
+    from planner.results import build_results
+
+    (line,) = build_results(cheap).design.miners
+    assert line.strike_price_at_meter.value == pytest.approx(revenue * TX / 1.01, rel=1e-6)
 
 
 def test_hot_ambient_brings_adiabatic_and_chiller_hours():

@@ -113,3 +113,6 @@ def test_a_loss_of_water_leaves_the_adiabatic_coolers_dry_and_is_counted_in_hour
     (line,) = [line for line in lines if line.startswith("liquid loop without water")]
     assert "short of the heat running in 8,760 h" in line
     assert not any(line.startswith("air loop without water") for line in lines)
+    # a constant 38 degC: no frost, and no ASHRAE extremes to check the loops at
+    assert not any(line.startswith("freeze risk") or "mean annual maximum" in line for line in lines)
+    assert results.site.extreme_max_dry_bulb is None and results.site.fluid_freezing_point.value == pytest.approx(-9.6)

@@ -83,3 +83,24 @@ def test_hydro_miner_is_excluded_with_its_reason(report):
     _, data = report
     notes = " ".join(data["Residual mining"].get("notes", []))
     assert "S21 XP Hyd" in notes and "40 degC" in notes and "41 degC" in notes
+
+
+def test_each_loop_is_checked_at_the_extreme_annual_dry_bulb_and_the_fluid_against_frost(report):
+    """At 40.9 degC (ASHRAE mean of the annual maxima, the Pasco file's header) with the design condition's 21.1 degC
+    wet bulb, a dry cooler on the 41 degC liquid loop rejects (41 - 40.9) / 10 x 0.93 MW, an adiabatic cooler
+    min((41 - (40.9 - 0.8 x 19.8)) / 10, 1.2) x 0.93 MW (PG25 against a rating with water); PG25 freezes at -9.6 degC
+    (domain-facts 2d), above the year's coldest hour (-10.0 degC) and the mean annual minimum (-16.9 degC)."""
+    _, data = report
+    cooling = data["Cooling layout"]
+    count = {(r["unit"].split(" (")[0], r["loop"]): r["count"]["value"] for r in cooling["equipment"]}
+    n_dry, n_wet = count[("Dry cooler 1 MW", "liquid")], count[("Adiabatic dry cooler 1 MW", "liquid")]
+    figure = cooling["liquid loop at the mean annual maximum dry bulb (40.9 degC, the design condition's wet bulb), "
+                     "every module running"]
+    duty = 0.93
+    dry = (41.0 - 40.9) / 10 * duty
+    wet = min((41.0 - (40.9 - 0.8 * (40.9 - 21.1))) / 10, 1.2) * duty
+    assert figure["value"] == pytest.approx(n_dry * dry + n_wet * wet, rel=1e-9)
+    assert "short at design power" in figure["note"] or "to spare" in figure["note"]
+    frost = next(v for k, v in cooling.items() if k.startswith("freeze risk: PG25"))
+    assert frost["value"] == pytest.approx(-9.6)
+    assert "-16.9 degC" in frost["note"]

@@ -100,3 +100,30 @@ def glycol_duty_factor(fluid: str, rated_with: str = "water") -> float:
         fractions.append(_GLYCOL_FRACTION[key])
     duty, rated = np.interp(fractions, _DUTY_FRACTIONS, _DUTY_FACTORS)
     return float(duty / rated)
+
+
+_FREEZING_POINT = {"water": 0.0, "PG25": -9.6, "PG30": -12.7}
+
+
+def freezing_point(fluid: str) -> float:
+    r"""
+    Temperature at which a coolant starts to freeze [degC].
+
+    Parameters
+    ----------
+    fluid : str
+        ``"water"``, ``"PG25"`` or ``"PG30"``. [-]
+
+    Returns
+    -------
+    float
+        Freezing point [degC]: 0, -9.6 and -12.7.
+
+    References
+    ----------
+    .. [1] Airedale, "DeltaChill chiller manual", glycol data, p. 53 (domain-facts section 2d).
+    """
+    key = _BY_LOWER_NAME.get(str(fluid).lower())
+    if key is None:
+        raise ValueError(f"unknown fluid {fluid!r}; known fluids: {', '.join(_FLUIDS)}")
+    return _FREEZING_POINT[key]

@@ -67,6 +67,32 @@ class EnergyYear(NamedTuple):
         return self.it + self.mining
 
 
+def _extreme_figures(site) -> list[Figure]:
+    if site.extreme_max_dry_bulb is None:
+        return []
+    return [Figure("extreme annual dry bulb (ASHRAE, mean of the annual maxima)", site.extreme_max_dry_bulb.value, "degC",
+                   f"{site.extreme_max_dry_bulb_20_year.value:.1f} degC once in 20 years; minima: mean "
+                   f"{site.extreme_min_dry_bulb.value:.1f} degC, {site.extreme_min_dry_bulb_20_year.value:.1f} degC once "
+                   f"in 20 years (weather file's header); the typical year the plan runs on leaves them out")]
+
+
+def _freeze_figures(site, des) -> list[Figure]:
+    """A warning where the loops' fluid freezes above the site's cold extremes and coils stand outdoors."""
+    coils = [c for c in des.cooling if c.kind == "heat_rejection" and c.technology in ("dry_cooler", "adiabatic_cooler")]
+    if not coils or site.fluid_freezing_point is None:
+        return []
+    cold = [site.coldest_dry_bulb.value] + ([site.extreme_min_dry_bulb.value] if site.extreme_min_dry_bulb else [])
+    point = site.fluid_freezing_point.value
+    if point < min(cold):
+        return []
+    extremes = (f", the mean annual minimum {site.extreme_min_dry_bulb.value:.1f} degC (once in 20 years "
+                f"{site.extreme_min_dry_bulb_20_year.value:.1f} degC)" if site.extreme_min_dry_bulb else "")
+    return [Figure(f"freeze risk: {site.facility_fluid} in the outdoor coils freezes at", point, "degC",
+                   f"the weather year's coldest hour is {site.coldest_dry_bulb.value:.1f} degC{extremes}: the coils "
+                   f"({', '.join(sorted({c.hardware_id for c in coils}))}) need a stronger glycol (PG30 freezes at "
+                   f"-12.7 degC; cooling.facility_fluid), drain-down or heat when idle (domain-facts 2d)")]
+
+
 def _fluid_figures(site) -> list[Figure]:
     """The glycol correction of the heat-rejection ratings, where one applies."""
     factors = sorted({round(f, 4) for f in site.fluid_duty_factors.values() if abs(f - 1.0) > 1e-9})
@@ -174,6 +200,7 @@ def build_sections(results) -> list[Section]:
         Figure("design condition", f"{site.design_dry_bulb.value:.1f} degC dry bulb / "
                                    f"{site.design_wet_bulb.value:.1f} degC wet bulb", "", site.design_source),
         Figure("hottest hour in the weather", site.hottest_dry_bulb.value, "degC"),
+        *_extreme_figures(site),
         Figure("time resolution", site.time_mode, "", f"{site.model_hours} model hours"),
         Figure("liquid loop (facility water) supply", site.liquid_supply_temperature.value, "degC",
                site.liquid_supply_note),
@@ -233,11 +260,21 @@ def build_sections(results) -> list[Section]:
                 f"against the heat running then, at {lp.tightest_hour} ({lp.tightest_dry_bulb.value:.1f} degC dry "
                 f"bulb), where the capacity with the spares out is {lp.capacity_at_tightest_hour.value:.2f} MW: "
                 f"{_against_design(lp)}"))
+        if lp.capacity_at_extreme_dry_bulb is not None:
+            cap, heat = lp.capacity_at_extreme_dry_bulb.value, lp.design_heat.value
+            s.figures.append(Figure(
+                f"{lp.loop} loop at the mean annual maximum dry bulb ({site.extreme_max_dry_bulb.value:.1f} degC, the "
+                f"design condition's wet bulb), every module running", cap, "MW",
+                f"against the design heat {heat:.4g} MW: " + (
+                    f"{heat - cap:.3g} MW short at design power (to design for it: climate.design_from = \"site\" "
+                    f"with climate.design_dry_bulb)" if cap < heat - 1e-9 else f"{cap - heat:.3g} MW to spare")
+                + f"; the weather year's hottest hour is {site.hottest_dry_bulb.value:.1f} degC"))
         if lp.capacity_without_water is not None:
             s.figures.append(Figure(
                 f"{lp.loop} loop without water (adiabatic coolers dry, towers and water-cooled chillers off), every "
                 f"module running, at the design condition", lp.capacity_without_water.value, "MW",
                 _without_water_text(lp)))
+    s.figures += _freeze_figures(site, des)
     for r in des.racks:  # coolant flows in the rack loops (TCS)
         if r.coolant_flow_per_rack is not None:
             note = f"{r.coolant}, {r.coolant_temperature_rise.value:g} K rise at design power"
@@ -296,11 +333,15 @@ def build_sections(results) -> list[Section]:
     smoothed = pb.envelope_without_smoothing.value - pb.envelope.value
     if smoothed > 1e-9:
         over = pb.envelope_without_smoothing.value - site.operating_limit.value
+        over_grid = pb.envelope_without_smoothing.value - site.grid_limit.value
         s.figures.append(Figure(
             "envelope without power smoothing", pb.envelope_without_smoothing.value, "MW",
             f"every rack at its full electrical peak ({smoothed:.3g} MW more through UPS and transformer): "
-            + (f"{over:.3g} MW above the limit, so the plan relies on the racks' power smoothing "
-               f"(racks.*.power_smoothing, an estimate)" if over > 1e-9 else "still within the limit")))
+            + (f"{over:.3g} MW above the operating limit ({site.operating_limit.value:g} MW)"
+               + (f", {over_grid:.3g} MW above site.grid_limit ({site.grid_limit.value:g} MW)" if over_grid > 1e-9 else
+                  f", within site.grid_limit ({site.grid_limit.value:g} MW) by {-over_grid:.3g} MW")
+               + "; the plan relies on the racks' power smoothing (racks.*.power_smoothing, an estimate)"
+               if over > 1e-9 else "still within the operating limit")))
     s.figures += [
         Figure("PUE at this hour", pb.pue.value, "", "(meter less mining) / (GPU + support IT)"),
     ]

@@ -104,6 +104,22 @@ def test_pasco_epw_design_from_header(pasco):
     assert "EPW header" in pasco.design_source and "2009" in pasco.design_source
 
 
+def test_extremes_from_the_header_and_through_the_cache(pasco, tmp_path, monkeypatch):
+    """The ASHRAE 2009 extremes in the Pasco and Dallas headers: mean annual maximum and minimum dry bulb and the
+    20-year return values (Pasco 40.9 / -16.9 and 45.8 / -29.3 degC; Dallas 39.7 / -9.1 and 43.3 / -15.7 degC)."""
+    from planner.climate import _parse_extremes
+
+    assert pasco.extremes == {"mean_min": -16.9, "mean_max": 40.9, "min_20_year": -29.3, "max_20_year": 45.8}
+    dallas = ("DESIGN CONDITIONS,1,Climate Design Data 2009 ASHRAE Handbook,,Heating,1,-6.5,-3.4,-13.5,1.2,-3.6,"
+              "-10.8,1.5,-0.6,13,8.7,12,9.1,5.9,340,Cooling,8,11,38,23.6,36.9,23.7,35.7,23.8,25.9,33,25.4,32.6,25,32.1,"
+              "4.6,180,24.1,19.4,28.7,23.5,18.8,28.2,23,18.2,27.8,81.1,33,78.7,32.6,76.7,32,708,Extremes,11.6,10.6,9.2,"
+              "28.3,-9.1,39.7,3.6,1.9,-11.6,41.1,-13.7,42.3,-15.7,43.3,-18.3,44.7")
+    assert _parse_extremes(dallas.split(",")) == {"mean_min": -9.1, "mean_max": 39.7, "min_20_year": -15.7,
+                                                  "max_20_year": 43.3}
+    assert _parse_extremes(dallas.split(",")[:60]) is None  # a record cut short gives none
+    assert _parse_extremes("DESIGN CONDITIONS,0".split(",")) is None
+
+
 def test_pasco_file_hours_are_close_to_the_header_design(pasco):
     # typical-year hours vs the long-term ASHRAE statistic: same climate, within ~1 K
     db, wb = design_condition_from_hours(pasco.dry_bulb, pasco.wet_bulb)
