@@ -263,3 +263,23 @@ def test_risk_gives_the_npv_of_the_timeline_per_sample(tmp_path):
     console = Console(record=True, width=200)
     render_timeline_risk(study.timeline, console)
     assert "the paths of [timeline] keep their shape" in console.export_text()
+
+
+def test_each_period_is_audited_with_the_heat_dispatch_the_optimiser_chose():
+    """Where the grid binds the audit runs the plant as the period's model did: each hour of the period's months
+    takes the heat of the model hour that dominates it (the toy's climate is constant, so every hour takes the
+    same), never the audit's own merit order, which could draw a few kW more than the model allowed."""
+    from planner.model import value_of
+    from planner.timeline.run import period_design
+
+    run = plan_timeline(load_site(TOY))
+    assert run.solve.status == "optimal"
+    for p, period in enumerate(run.tin.periods):
+        design = period_design(run.model, p)
+        hours = len(period.audit_inp.climate.dry_bulb)
+        x = run.model.builders[p].x
+        for key, series in x["heat"].items():
+            dispatched = design.heat_dispatch[key]
+            assert dispatched.shape == (hours,)
+            assert dispatched[0] == pytest.approx(value_of(series[0]))  # constant climate: model hour 0 dominates
+        assert run.results.periods[p].audit.passed

@@ -590,9 +590,9 @@ def render_comparison(results: list[LayoutResult], inp: Inputs, console: Console
             t.add_row(str(r.rank), r.name, _modules_text(r, inp, "liquid").replace(" + ", "\n"),
                       *[_shown(r.figures.get(k), UNITS[k], system) for k in keys], audit)
     console.print(t)
-    console.print("  assist: hours with adiabatic spray or a chiller running; mining: installed; PUE: grid energy over "
-                  "GPU IT and mining energy, for the year and at the hottest hour; WUE: water per GPU IT and mining "
-                  "energy", highlight=False, style="dim")
+    console.print("  assist: hours with adiabatic spray or a chiller running; mining: installed; PUE: The Green Grid's, "
+                  "the site's energy less mining's share over IT (GPU racks and support IT), for the year and at the "
+                  "hottest hour, as `plan` reports it; WUE: water per IT energy", highlight=False, style="dim")
     free = next((r for r in results if r.name == FREE and r.has_plan), None)
     if free is not None and free.rank and free.rank > 1 and free.figures["gap_to_best"] > 1e-3:
         best = results[0]

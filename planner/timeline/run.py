@@ -193,16 +193,33 @@ def add_alternatives(run: TimelineRun, *, solver: str, time_limit: float | None,
 
 
 def period_design(tm: TimelineModel, p: int) -> Design:
-    """The equipment installed in period ``p``, as the audit reads a design."""
+    """The equipment installed in period ``p``, as the audit reads a design, with the period's heat dispatch.
+
+    Each hour of the period's months takes the heat dispatch of the model hour that dominates it (at
+    least as hot and as humid), as a plan on representative days does (:func:`planner.plan.extract_design`):
+    where the grid binds the audit runs the plant as the optimiser did, not by its own merit order,
+    which can draw a few kW more at the hottest hour.
+    """
+    from planner.inputs import dominating_model_hour
+
     x, inp = tm.builders[p].x, tm.tin.periods[p].inp
 
     def n(var) -> int:
         return int(round(value_of(var)))
 
+    t_of = dominating_model_hour(tm.tin.periods[p].audit_inp)
+    heat = wet = None
+    if (t_of >= 0).all():
+        def spread(series):
+            return np.array([value_of(series[t]) for t in range(inp.hours)])[t_of]
+
+        heat = {k: spread(v) for k, v in x["heat"].items()}
+        wet = {k: spread(v) for k, v in x["wet"].items()}
     return Design(racks={r.id: n(x["units"][r.id]) * r.su_racks for r in inp.racks},
                   cdus={k: n(v) for k, v in x["cdus"].items()}, modules={k: n(v) for k, v in x["modules"].items()},
                   air_units={k: n(v) for k, v in x["air_units"].items()},
-                  mining={m.id: n(x["lots"][m.id]) * m.lot_mw for m in inp.miners})
+                  mining={m.id: n(x["lots"][m.id]) * m.lot_mw for m in inp.miners}, heat_dispatch=heat,
+                  wet_dispatch=wet)
 
 
 def _audit_period(tm: TimelineModel, p: int, design: Design) -> PeriodAudit:
