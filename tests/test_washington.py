@@ -73,8 +73,9 @@ def test_report_figures_obey_the_site_limits_and_arithmetic(report):
     assert fall["unit"] == "USD/GPU/h" and fall["value"] == pytest.approx(headroom, rel=1e-9)
     assert 0 < fall["value"] < 1.0  # a thin margin on a 3 USD/GPU/h price: what an investor must see
     assert noi["GPU revenue"]["unit"] == "MUSD/yr"
-    # demand charge: 6.03 USD/kW-month on a monthly peak that cannot exceed 18 MW
-    assert -noi["demand charges"]["value"] <= 6.03 * 18_000 * 12 / 1e6 + 1e-9
+    # demand charge: 6.03 USD/kW-month in 2025, +9.5 % from April 2026 (domain-facts-2 section 7), on a monthly peak
+    # that cannot exceed 18 MW
+    assert -noi["demand charges"]["value"] <= 6.03 * 1.095 * 18_000 * 12 / 1e6 + 1e-6
     capex = data["Capital cost"]["total"]["value"]
     assert capex <= 600.0
 
