@@ -233,6 +233,10 @@ class NoiResults(_Model):
                                        "prints it negative, signed as the costs among parts)")
     noi_less_annualised_capex: Quantity
     gpu_hours_sold: Quantity = Field(description="GPU hours billed in the year: GPUs x 8760 h x gpu_market.utilisation")
+    gpu_utilisation: Quantity | None = Field(default=None, description="gpu_market.utilisation, the billable share")
+    gpu_utilisation_break_even: Quantity | None = Field(default=None, description=(
+        "the billable share of GPU hours (gpu_market.utilisation) at which NOI less annualised capex is zero, the "
+        "design and its year held: GPU revenue is linear in it and no cost follows it"))
     gpu_price_headroom: Quantity | None = Field(default=None, description=(
         "how far every GPU price may fall, the design and its year held, before NOI less annualised capex is zero "
         "(negative: how far it must rise)"))
@@ -583,6 +587,9 @@ def build_results(plan, loaded=None) -> PlanResults:
         noi_less_annualised_capex=q(eco.noi_less_annualised_capex / 1e6, "MUSD/yr"),
         gpu_hours_sold=q(gpu_hours, "GPU*h/yr"),
         gpu_price_headroom=q(eco.noi_less_annualised_capex / gpu_hours, "USD/GPU/h") if gpu_hours > 0 else None,
+        gpu_utilisation=q(100.0 * inp.utilisation, "%"),
+        gpu_utilisation_break_even=(q(100.0 * inp.utilisation * (1.0 - eco.noi_less_annualised_capex / eco.gpu_revenue), "%")
+                                    if eco.gpu_revenue > 0 else None),
         objective=objective_text(inp.objective), names={_snake(name): name for name, _ in eco.parts()})
     facility = sum(v for k, v in eco.capex_parts.items()
                    if k not in ("GPU racks", "scale-out network, storage, management", "miners"))

@@ -105,3 +105,15 @@ def test_each_loop_is_checked_at_the_extreme_annual_dry_bulb_and_the_fluid_again
     frost = next(v for k, v in cooling.items() if k.startswith("freeze risk: PG25"))
     assert frost["value"] == pytest.approx(-9.6)
     assert "-16.9 degC" in frost["note"]
+
+
+def test_the_gpu_utilisation_that_zeroes_the_margin(report):
+    """GPU revenue is GPUs x 8760 h x utilisation x price and no cost follows the billable share, so NOI less
+    annualised capex is zero at 85 % x (1 - margin / GPU revenue)."""
+    _, data = report
+    noi = data["Net operating income"]
+    margin, revenue = noi["NOI less annualised capex"]["value"], noi["GPU revenue"]["value"]
+    figure = noi["GPU utilisation that leaves NOI less annualised capex at zero"]
+    assert figure["unit"] == "%"
+    assert figure["value"] == pytest.approx(85.0 * (1 - margin / revenue), rel=1e-9)
+    assert 0 < figure["value"] < 85.0

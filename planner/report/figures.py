@@ -387,6 +387,11 @@ def build_sections(results) -> list[Section]:
             "GPU price fall that leaves NOI less annualised capex at zero", fall, "USD/GPU/h",
             f"every GPU price, the design and its year held: NOI less annualised capex / GPU hours sold "
             f"({noi.gpu_hours_sold.value / 1e6:.4g} million GPU-h/yr)" + ("; negative: the rise it needs" if fall < 0 else "")))
+    if noi.gpu_utilisation_break_even is not None and noi.gpu_utilisation is not None:
+        s.figures.append(Figure(
+            "GPU utilisation that leaves NOI less annualised capex at zero", noi.gpu_utilisation_break_even.value, "%",
+            f"the billable share of GPU hours, against gpu_market.utilisation {noi.gpu_utilisation.value:.3g} %; the "
+            "design and its year held: GPU revenue is linear in it and no cost follows it"))
     s.figures.append(Figure("objective", noi.objective, "", "economics.objective"))
     out.append(s)
     s = Section("Capital cost")
