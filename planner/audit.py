@@ -495,21 +495,11 @@ def uses_water(inp: Inputs, design: Design, loop: str) -> bool:
                and (h.technology in WATER_BORNE or h.technology == "adiabatic_cooler") for h in inp.heat_rejection)
 
 
-def capacity_all_running(inp: Inputs, design: Design, loop: str, dry_bulb, wet_bulb) -> np.ndarray:
-    """Heat-rejection capacity of a loop with every module installed running, at the ambients given [MW]."""
-    db, wb = np.atleast_1d(np.asarray(dry_bulb, dtype=float)), np.atleast_1d(np.asarray(wet_bulb, dtype=float))
-    total = np.zeros(len(db))
-    for h in inp.heat_rejection:
-        count = design.modules.get(h.key, 0)
-        if h.loop == loop and count > 0:
-            total += count * np.asarray(module_performance(h.rating, h.supply, db, wb).capacity, dtype=float)
-    return total
+def capacity_all_running(inp: Inputs, design: Design, loop: str, dry_bulb, wet_bulb, *,
+                         water: bool = True) -> np.ndarray:
+    """Heat-rejection capacity of a loop with every module installed running, at the ambients given [MW].
 
-
-def capacity_without_water(inp: Inputs, design: Design, loop: str, dry_bulb, wet_bulb) -> np.ndarray:
-    """Heat-rejection capacity of a loop with no water, every module installed running [MW].
-
-    For a loss of the site's water (supply and storage): adiabatic coolers run dry
+    ``water=False`` is a loss of the site's water (supply and storage): adiabatic coolers run dry
     (:attr:`planner.physics.plant.ModulePerformance.dry_capacity`), cooling towers and
     water-cooled chillers (``WATER_BORNE``) reject nothing, dry coolers and air-cooled chillers
     are unchanged. No spare is taken out: the outage is the failure.
@@ -518,9 +508,10 @@ def capacity_without_water(inp: Inputs, design: Design, loop: str, dry_bulb, wet
     total = np.zeros(len(db))
     for h in inp.heat_rejection:
         count = design.modules.get(h.key, 0)
-        if h.loop != loop or count <= 0 or h.technology in WATER_BORNE:
+        if h.loop != loop or count <= 0 or (not water and h.technology in WATER_BORNE):
             continue
-        total += count * np.asarray(module_performance(h.rating, h.supply, db, wb).dry_capacity, dtype=float)
+        perf = module_performance(h.rating, h.supply, db, wb)
+        total += count * np.asarray(perf.capacity if water else perf.dry_capacity, dtype=float)
     return total
 
 

@@ -34,6 +34,12 @@ def _int(v) -> int:
     return int(round(value_of(v)))
 
 
+def spread_over_hours(series, hours: int, t_of: np.ndarray) -> np.ndarray:
+    """A solved per-model-hour series (``series[t]`` for t < ``hours``) for each hour: the value of its model
+    hour ``t_of[i]``."""
+    return np.array([value_of(series[t]) for t in range(hours)])[t_of]
+
+
 def extract_design(model: Model) -> Design:
     """Equipment counts from a solved model, and its dispatch spread over the hours of the year.
 
@@ -48,7 +54,7 @@ def extract_design(model: Model) -> Design:
     t_of = model_hour_of(inp) if inp.full_year else dominating_model_hour(inp)
 
     def spread(series):
-        return np.array([value_of(series[t]) for t in range(inp.hours)])[t_of]
+        return spread_over_hours(series, inp.hours, t_of)
 
     dispatch = heat = wet = None
     if (t_of >= 0).all():

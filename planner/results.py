@@ -17,8 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from planner.audit import (LOAD_KINDS, areas, capacity_all_running, capacity_with_spares_out_hourly,
-                           capacity_without_water, design_capacity_with_spares_out, design_heat_rejected, design_loads,
-                           gpu_count, uses_water)
+                           design_capacity_with_spares_out, design_heat_rejected, design_loads, gpu_count, uses_water)
 from planner.physics.fluids import freezing_point
 
 #: Raised when a key is renamed or removed, or a meaning changes; adding a key keeps it.
@@ -660,9 +659,14 @@ def binding_limits(binding: dict | None, values=()) -> list[BindingLimit]:
         if v.joint:  # next_unit_value
             continue
         item = by_path.setdefault(v.path, BindingLimit(path=v.path, binding=False))
-        item.step = q(v.step / 1e6, "MUSD") if v.unit == "USD" else q(v.step, v.unit)
+        item.step = _step_quantity(v.step, v.unit)
         item.value_of_step = q(None if v.value is None else v.value / 1e3, "MUSD/yr")
     return list(by_path.values())
+
+
+def _step_quantity(amount: float, unit: str) -> Quantity:
+    """A re-plan's step of a limit, money in MUSD."""
+    return q(amount / 1e6, "MUSD") if unit == "USD" else q(amount, unit)
 
 
 def _extremes(extremes: dict | None) -> dict:
@@ -685,12 +689,14 @@ def _at_extreme(inp, d, loop: str) -> dict:
 
 
 def _without_water(inp, d, loop: str, running) -> dict:
-    """LoopCapacity's figures for a loss of water (:func:`planner.audit.capacity_without_water`), if the loop uses it."""
+    """LoopCapacity's figures for a loss of water (:func:`planner.audit.capacity_all_running` without it), if the loop
+    uses it."""
     if not uses_water(inp, d, loop):
         return {}
     clim = inp.climate
-    at_design = float(capacity_without_water(inp, d, loop, clim.design_dry_bulb, clim.design_wet_bulb)[0])
-    short = np.asarray(running, dtype=float) - capacity_without_water(inp, d, loop, clim.dry_bulb, clim.wet_bulb)
+    at_design = float(capacity_all_running(inp, d, loop, clim.design_dry_bulb, clim.design_wet_bulb, water=False)[0])
+    short = np.asarray(running, dtype=float) - capacity_all_running(inp, d, loop, clim.dry_bulb, clim.wet_bulb,
+                                                                    water=False)
     worst = int(np.lexsort((np.asarray(clim.dry_bulb), np.round(short, 6)))[-1])  # of equal shortfalls, the hottest
     hours = int(np.count_nonzero(short > 1e-6))
     return {"capacity_without_water": q(at_design, "MW"), "hours_short_without_water": hours,
@@ -702,7 +708,7 @@ def next_unit_value(values) -> NextUnitValue | None:
     """The joint re-plan among re-planned values (``explain.replan.ReplanValue``), if there is one."""
     for v in values:
         if v.joint:
-            raised = [LimitRaised(path=p, step=q(a / 1e6, "MUSD") if u == "USD" else q(a, u)) for p, a, u in v.raises]
+            raised = [LimitRaised(path=p, step=_step_quantity(a, u)) for p, a, u in v.raises]
             return NextUnitValue(rack=v.rack_words, raised=raised, status=v.status,
                                  value_of_step=q(None if v.value is None else v.value / 1e3, "MUSD/yr"),
                                  racks_before=v.racks_before, racks_after=v.racks_after)

@@ -15,6 +15,14 @@ _FLUIDS = {
 _BY_LOWER_NAME = {name.lower(): name for name in _FLUIDS}
 
 
+def _fluid_name(fluid: str) -> str:
+    """The table's name of ``fluid`` (case ignored); ValueError naming the known fluids otherwise."""
+    name = _BY_LOWER_NAME.get(str(fluid).lower())
+    if name is None:
+        raise ValueError(f"unknown fluid {fluid!r}; known fluids: {', '.join(_FLUIDS)}")
+    return name
+
+
 def fluid_properties(fluid: str, temperature: npt.ArrayLike):
     r"""
     Specific heat capacity and density of a coolant.
@@ -47,11 +55,7 @@ def fluid_properties(fluid: str, temperature: npt.ArrayLike):
     .. [1] Airedale, "DeltaChill chiller manual", glycol data, p. 53
        (domain-facts section 2d).
     """
-    name = _BY_LOWER_NAME.get(str(fluid).lower())
-    if name is None:
-        raise ValueError(
-            f"unknown fluid {fluid!r}; known fluids: {', '.join(_FLUIDS)}")
-    cp, density = _FLUIDS[name]
+    cp, density = _FLUIDS[_fluid_name(fluid)]
     return (np.interp(temperature, _TABLE_TEMPERATURES, cp),
             np.interp(temperature, _TABLE_TEMPERATURES, density))
 
@@ -92,12 +96,7 @@ def glycol_duty_factor(fluid: str, rated_with: str = "water") -> float:
     .. [1] Airedale, "DeltaChill chiller manual", glycol data, p. 53: duty x0.95 / x0.91 at
        20 % / 30 % glycol (domain-facts section 2d).
     """
-    fractions = []
-    for name in (fluid, rated_with):
-        key = _BY_LOWER_NAME.get(str(name).lower())
-        if key is None:
-            raise ValueError(f"unknown fluid {name!r}; known fluids: {', '.join(_FLUIDS)}")
-        fractions.append(_GLYCOL_FRACTION[key])
+    fractions = [_GLYCOL_FRACTION[_fluid_name(name)] for name in (fluid, rated_with)]
     duty, rated = np.interp(fractions, _DUTY_FRACTIONS, _DUTY_FACTORS)
     return float(duty / rated)
 
@@ -123,7 +122,4 @@ def freezing_point(fluid: str) -> float:
     ----------
     .. [1] Airedale, "DeltaChill chiller manual", glycol data, p. 53 (domain-facts section 2d).
     """
-    key = _BY_LOWER_NAME.get(str(fluid).lower())
-    if key is None:
-        raise ValueError(f"unknown fluid {fluid!r}; known fluids: {', '.join(_FLUIDS)}")
-    return _FREEZING_POINT[key]
+    return _FREEZING_POINT[_fluid_name(fluid)]

@@ -201,6 +201,7 @@ def period_design(tm: TimelineModel, p: int) -> Design:
     which can draw a few kW more at the hottest hour.
     """
     from planner.inputs import dominating_model_hour
+    from planner.plan import spread_over_hours
 
     x, inp = tm.builders[p].x, tm.tin.periods[p].inp
 
@@ -210,11 +211,8 @@ def period_design(tm: TimelineModel, p: int) -> Design:
     t_of = dominating_model_hour(tm.tin.periods[p].audit_inp)
     heat = wet = None
     if (t_of >= 0).all():
-        def spread(series):
-            return np.array([value_of(series[t]) for t in range(inp.hours)])[t_of]
-
-        heat = {k: spread(v) for k, v in x["heat"].items()}
-        wet = {k: spread(v) for k, v in x["wet"].items()}
+        heat = {k: spread_over_hours(v, inp.hours, t_of) for k, v in x["heat"].items()}
+        wet = {k: spread_over_hours(v, inp.hours, t_of) for k, v in x["wet"].items()}
     return Design(racks={r.id: n(x["units"][r.id]) * r.su_racks for r in inp.racks},
                   cdus={k: n(v) for k, v in x["cdus"].items()}, modules={k: n(v) for k, v in x["modules"].items()},
                   air_units={k: n(v) for k, v in x["air_units"].items()},
