@@ -218,6 +218,9 @@ class Annual(_Model):
     cooling_energy: Quantity
     energy_by_kind: dict[str, Quantity]
     pue: Quantity
+    pue_by_kind: dict[str, Quantity] = Field(default_factory=dict, description=(
+        "each load kind's part of the annual PUE: its energy less what mining adds to it (mining and its ventilation, "
+        "hydro miners' cooling, mining's transformer losses), over IT energy; they add up to pue"))
     water: Quantity
     wue: Quantity
     highest_draw: Quantity
@@ -411,7 +414,7 @@ def build_results(plan, loaded=None) -> PlanResults:
     from planner.economics import objective_text
     from planner.inputs import liquid_supply_with
     from planner.physics.mining import strike_price
-    from planner.report.figures import assist_mask, energy_year, hottest_hour, pue_at
+    from planner.report.figures import assist_mask, energy_year, facility_energy_by_kind, hottest_hour, pue_at
 
     inp, d, op, eco = plan.inputs, plan.design, plan.operation, plan.economics
     clim = inp.climate
@@ -574,6 +577,7 @@ def build_results(plan, loaded=None) -> PlanResults:
         grid_energy=q(year.grid, "MWh/yr"), facility_energy=q(year.facility, "MWh/yr"), it_energy=q(year.it, "MWh/yr"),
         mining_energy=q(year.mining, "MWh/yr"), cooling_energy=q(year.cooling, "MWh/yr"),
         energy_by_kind={k: q(v.sum(), "MWh/yr") for k, v in op.loads.items()}, pue=q(year.pue, ""),
+        pue_by_kind=({k: q(v / year.it, "") for k, v in facility_energy_by_kind(op).items()} if year.it > 0 else {}),
         water=q(year.water, "m^3/yr"), wue=q(year.water / year.it if year.it else None, "L/kWh"),
         highest_draw=q(op.grid_draw.max(), "MW"), peak_water=q(op.water_m3.max(), "m^3/h"),
         peak_water_hour=str(clim.timestamps[int(np.argmax(op.water_m3))]) if op.water_m3.max() > 0 else None)

@@ -78,3 +78,29 @@ def test_solver_section_lists_incumbents_or_says_live_progress_was_unavailable(t
     changed = res.model_copy(deep=True)
     changed.solver.live_progress = "highspy 1.0 has no MIP callbacks: no live progress (the result is unaffected)"
     assert _figure(_text(changed), "live progress") == "not available"
+
+
+def test_hydro_miners_cooling_leaves_the_pue_in_proportion_to_the_plant_power():
+    """Two hours: pumps 2 and 1, fans 1 and 1, chillers 1 and 0 MW; hydro miners' heat takes 0.8 and 0.4 MW of
+    that plant power, which leaves pumps, fans and chillers in proportion (0.8/4 = 20 % and 0.4/2 = 20 %);
+    mining's transformer loss is its meter share less the miners, their ventilation and their cooling."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from planner.report.figures import facility_energy_by_kind
+
+    loads = {"gpu_it": np.array([10.0, 10.0]), "support_it": np.array([1.0, 1.0]), "pumps": np.array([2.0, 1.0]),
+             "fans": np.array([1.0, 1.0]), "chillers": np.array([1.0, 0.0]), "miner_ventilation": np.array([0.1, 0.1]),
+             "house": np.array([0.2, 0.2]), "losses": np.array([0.5, 0.5]), "mining": np.array([3.0, 3.0])}
+    hydro = np.array([0.8, 0.4])
+    share = 1.01 * (loads["mining"] + loads["miner_ventilation"] + hydro)  # 1 % transformer loss on mining's draw
+    grid = sum(loads.values())
+    op = SimpleNamespace(loads=loads, grid_draw=grid, mining_share=share, mining_cooling=hydro)
+    parts = facility_energy_by_kind(op)
+    assert parts["pumps"] == pytest.approx(0.8 * 2.0 + 0.8 * 1.0)
+    assert parts["fans"] == pytest.approx(0.8 * 1.0 + 0.8 * 1.0)
+    assert parts["chillers"] == pytest.approx(0.8 * 1.0)
+    assert parts["losses"] == pytest.approx(1.0 - 0.01 * (3.1 + 0.8) - 0.01 * (3.1 + 0.4))
+    assert parts["mining"] == 0 and parts["miner_ventilation"] == 0
+    assert sum(parts.values()) == pytest.approx(float((grid - share).sum()))

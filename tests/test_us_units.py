@@ -99,3 +99,24 @@ def test_sweep_in_us_units(capsys):
     assert main(args) == 0
     si = capsys.readouterr().out
     assert "[m^2]" in si and " 200 " in si and "[ft^2]" not in si
+
+
+def test_the_joint_step_row_of_the_report_files_converts_with_us_units():
+    """The limits block's joint row gives each limit's step in the chosen units, as the single-limit rows do:
+    10 m^2 of hall is 107.6 ft^2 (10 / 0.3048^2)."""
+    from planner import plan
+    from planner.explain.replan import ReplanValue
+    from planner.report.files import blocks
+    from planner.results import binding_limits, next_unit_value
+
+    result = plan(TINY, days=4)
+    joint = ReplanValue("site.hall_area + economics.capex_budget", 10.0, "m^2", "10 m^2 and 2 MUSD", 100.0, 150.0,
+                        "optimal", 8, 16, (("site.hall_area", 10.0, "m^2"), ("economics.capex_budget", 2e6, "USD")),
+                        "scalable unit of 8 racks")
+    single = ReplanValue("site.hall_area", 10.0, "m^2", "10 m^2", 100.0, 100.0, "optimal", 8, 8)
+    res = result.results.model_copy(update={"limits": binding_limits({}, [single, joint]),
+                                            "next_unit": next_unit_value([single, joint])})
+    row = next(r for b in blocks(res, "us") if b.title.startswith("Limits") for r in b.rows if r[1] == "together")
+    assert row[2] == f"{10 / 0.3048 ** 2:.1f} ft^2 and 2 MUSD"
+    si = next(r for b in blocks(res, "si") if b.title.startswith("Limits") for r in b.rows if r[1] == "together")
+    assert si[2] == "10 m^2 and 2 MUSD"

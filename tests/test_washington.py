@@ -117,3 +117,26 @@ def test_the_gpu_utilisation_that_zeroes_the_margin(report):
     assert figure["unit"] == "%"
     assert figure["value"] == pytest.approx(85.0 * (1 - margin / revenue), rel=1e-9)
     assert 0 < figure["value"] < 85.0
+
+
+def test_the_pue_adds_up_from_its_parts(report):
+    """Each load's part of the annual PUE is its energy less what mining adds to it, over IT energy: washington's
+    miners are air-cooled (no cooling plant of theirs), so mining takes its own energy, its ventilation and their
+    transformer loss (1/0.994 - 1 of them, hardware/power/transformer_mv.toml); the IT rows add up to 1, all rows to the PUE."""
+    _, data = report
+    section = data["Energy and water"]
+    rows = {r["load"]: r for r in section["energy by kind"]}
+    energy = {k: r["energy"]["value"] for k, r in rows.items()}
+    part = {k: r["part of PUE"]["value"] for k, r in rows.items()}
+    gpu, support = "GPU racks (IT, typical)", "support IT (network, storage, management)"
+    it = energy[gpu] + energy[support]
+    assert part[gpu] + part[support] == pytest.approx(1.0, rel=1e-12)
+    for kind in ("pumps (CDU, facility water, condenser water)", "fans (heat rejection, air side)",
+                 "chillers (compressors, condenser fans)", "house and lighting"):
+        assert part[kind] == pytest.approx(energy[kind] / it, rel=1e-9)
+    assert part["mining"] == 0 and part["miner ventilation"] == 0
+    mining_losses = (energy["mining"] + energy["miner ventilation"]) * (1 / 0.994 - 1)
+    assert part["UPS and transformer losses"] == pytest.approx(
+        (energy["UPS and transformer losses"] - mining_losses) / it, rel=1e-9)
+    assert sum(part.values()) == pytest.approx(section["PUE, annual"]["value"], rel=1e-9)
+    assert sum(part.values()) == pytest.approx(section["data-centre energy (site less mining)"]["value"] / it, rel=1e-9)

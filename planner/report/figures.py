@@ -140,6 +140,36 @@ def energy_year(op) -> EnergyYear:
                       float(op.water_m3.sum()))
 
 
+def facility_energy_by_kind(op) -> dict[str, float]:
+    """The data centre's energy by load kind [MWh/yr]: each kind less what mining adds to it.
+
+    They add up to the facility energy of :class:`EnergyYear` (site less mining), so each over the IT
+    energy is that kind's part of the PUE, and the parts add up to it. Mining and its ventilation are
+    mining's alone; the cooling of hydro miners' heat is taken from the pumps, fans and chillers in
+    proportion to their power in each hour; the losses keep the UPS and transformer losses of the rest,
+    mining's transformer losses taken out (the meter's mining share less the miners, their ventilation
+    and their cooling).
+    """
+    loads = op.loads
+    n = len(op.grid_draw)
+    hydro = np.zeros(n) if op.mining_cooling is None else np.asarray(op.mining_cooling, dtype=float)
+    plant = loads["pumps"] + loads["fans"] + loads["chillers"]
+    keep = np.where(plant > 0, 1.0 - hydro / np.where(plant > 0, plant, 1.0), 1.0)
+    share = np.zeros(n) if op.mining_share is None else np.asarray(op.mining_share, dtype=float)
+    mining_losses = share - loads["mining"] - loads["miner_ventilation"] - hydro
+    out = {}
+    for kind, series in loads.items():
+        if kind in ("mining", "miner_ventilation"):
+            out[kind] = 0.0
+        elif kind in ("pumps", "fans", "chillers"):
+            out[kind] = float((series * keep).sum())
+        elif kind == "losses":
+            out[kind] = float((series - mining_losses).sum())
+        else:
+            out[kind] = float(series.sum())
+    return out
+
+
 def hottest_hour(inp) -> int:
     """The hour of the weather year with the highest dry bulb."""
     return int(np.argmax(inp.climate.dry_bulb))
@@ -349,11 +379,15 @@ def build_sections(results) -> list[Section]:
 
     # --- energy and water ---------------------------------------------------------------------------------
     s = Section("Energy and water")
-    t = Table("energy by kind", [("load", ""), ("energy", "MWh/yr"), ("share of site energy", "%")])
+    t = Table("energy by kind", [("load", ""), ("energy", "MWh/yr"), ("share of site energy", "%"),
+                                 ("part of PUE", "-")])
     grid = year.grid_energy.value
     for kind, e in year.energy_by_kind.items():
-        t.rows.append([LOAD_LABELS[kind], e.value, 100.0 * e.value / grid if grid else None])
+        part = year.pue_by_kind.get(kind)
+        t.rows.append([LOAD_LABELS[kind], e.value, 100.0 * e.value / grid if grid else None,
+                       None if part is None else part.value])
     s.tables.append(t)
+
     s.figures += [
         Figure("site energy from the grid, mining included", grid, "MWh/yr"),
         Figure("data-centre energy (site less mining)", year.facility_energy.value, "MWh/yr",
@@ -361,7 +395,9 @@ def build_sections(results) -> list[Section]:
         Figure("IT energy (GPU racks and support IT)", year.it_energy.value, "MWh/yr"),
         Figure("mining energy", year.mining_energy.value, "MWh/yr"),
         Figure("cooling energy (pumps, fans, chillers)", year.cooling_energy.value, "MWh/yr"),
-        Figure("PUE, annual", year.pue.value, "", "The Green Grid: total facility energy / IT energy; mining apart"),
+        Figure("PUE, annual", year.pue.value, "", "The Green Grid: total facility energy / IT energy; mining apart"
+               + ("; the table's parts add up to it, each load's energy less what mining adds to it (hydro miners' "
+                  "cooling, mining's transformer losses) over IT energy" if year.pue_by_kind else "")),
         Figure("water", year.water.value, "m^3/yr"),
         Figure("peak water draw", year.peak_water.value, "m^3/h",
                f"at {year.peak_water_hour}: the supply (or storage) the plan needs" if year.peak_water_hour else ""),

@@ -127,10 +127,13 @@ def blocks(res: PlanResults, system: str = "si") -> list[Block]:
     out.append(b)
 
     a = res.annual
-    b = Block("Energy by kind", [("load", ""), ("energy", "MWh/yr"), ("share of site energy", "%")])
+    b = Block("Energy by kind", [("load", ""), ("energy", "MWh/yr"), ("share of site energy", "%"),
+                                 ("part of PUE", "-")])
     for k, v in a.energy_by_kind.items():
+        part = a.pue_by_kind.get(k)
         b.rows.append([LOAD_TITLES.get(k, k), v.value,
-                       100 * v.value / a.grid_energy.value if a.grid_energy.value else None])
+                       100 * v.value / a.grid_energy.value if a.grid_energy.value else None,
+                       None if part is None else part.value])
     out.append(b)
 
     b = Block("Net operating income", [("part", ""), ("value", "MUSD/yr")])
@@ -159,7 +162,7 @@ def blocks(res: PlanResults, system: str = "si") -> list[Block]:
         if res.next_unit is not None:
             n = res.next_unit
             b.rows.append([" + ".join(r.path for r in n.raised), "together",
-                           " and ".join(f"{r.step.value:g} {r.step.unit}" for r in n.raised), "",
+                           " and ".join("{:.4g} {}".format(*_qv(r.step, system)) for r in n.raised), "",
                            n.value_of_step.value, f"room for one more {n.rack}; racks {n.racks_before} -> {n.racks_after}"])
         out.append(b)
 
