@@ -7,17 +7,17 @@ of a percent of its optimum and HiGHS closes it at once. So the fast strategy so
 1. **Choose the technology set** on a small model: the same inputs reduced to ``days``
    representative days (:func:`representative_inputs`), solved to a relative gap of
    ``STAGE1_GAP``. The set is the heat-rejection module types it installs and the rack types
-   it builds, with those of an incumbent of a second small model on ``STAGE1_EXTRA_DAYS`` days
-   (solved to ``STAGE1_EXTRA_GAP``): one sample of days settles near ties between module types
-   one way, and on 4 days alone the answer was up to 0.05 % below the full MILP (texas and
-   washington layouts, a 180 MW washington). The module types the 4-day model's LP relaxation
-   uses at least ``LP_CONTENDER`` of (:func:`contenders`) join the set too: on washington's air
-   loop the relaxation spreads the heat over an air-cooled and a water-cooled chiller, a near tie
-   that both samples of days settled for the water-cooled one, 0.13 % below the full MILP within
-   the adiabatic layout, once the CRAH fans' heat was on the air loop. Where the set has an economiser on a
-   loop (a type that rejects nothing at the design condition, only in cooler hours), every economiser of
-   that loop joins it (:func:`economiser_alternatives`): they compete on running cost alone, which the
-   representative days weigh coarsely. Adding types never makes stage 2's answer worse,
+   it builds. One sample of days settles near ties between module types one way, so two rules
+   widen the set. The module types the small model's LP relaxation uses at least
+   ``LP_CONTENDER`` of (:func:`contenders`) join it: on washington's air loop the relaxation
+   spreads the heat over an air-cooled and a water-cooled chiller, a near tie the small models
+   settled for the water-cooled one, 0.13 % below the full MILP within the adiabatic layout.
+   Where the set has an economiser on a loop (a type that rejects nothing at the design
+   condition, only in cooler hours), every economiser of that loop joins it
+   (:func:`economiser_alternatives`): they compete on running cost alone, which the
+   representative days weigh coarsely. (A second small model on 3 other days, whose set was
+   added too, settled near ties before these rules did; with them it added no module type on any
+   case of ``benchmarks/bench_strategy.py`` and cost 1-2 s, so it was dropped.) Adding types never makes stage 2's answer worse,
    only its model larger, and stage 2's time grows with the set (washington: 1.1 s CPU with 4
    module types, 3.3 s with 5, 6.0 s with 8). The small models carry the fan cube as
    ``STAGE1_FAN_SEGMENTS`` chords (at most 14 % of rated fan power above the cube, against 4 %
@@ -52,8 +52,6 @@ from planner.model import Model, build_model, value_of
 
 STRATEGIES = ("fast", "full")
 STAGE1_DAYS = 4
-STAGE1_EXTRA_DAYS = 3  # a second small model on fewer days: its technology set is added to the first's
-STAGE1_EXTRA_GAP = 1e-2  # its incumbent's set is added; any set added keeps stage 2 valid, only larger
 STAGE1_GAP = 1e-3
 STAGE1_FAN_SEGMENTS = 2  # chords of the fan cube in the small models (the full model's count, if fewer)
 LP_CONTENDER = 0.25  # a module type the small model's LP relaxation uses at least this much joins the set
@@ -261,7 +259,6 @@ class StageInfo:
 
 def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | None, mip_gap: float | None,
                fixed: dict[str, float] | None, days: int = STAGE1_DAYS, include: TechnologySet | None = None,
-               extra_days: int | None = None,
                on_progress=None):
     """Two stages as in the module docstring; returns (SolveResult, StageInfo), or None to solve whole.
 
@@ -292,16 +289,6 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
     if first.solver != "highs" or first.status != "optimal":  # a set from an unfinished stage 1 proves nothing
         return None
     tech = technology_set(small).union(contenders(small, relaxed)).union(include)
-    chosen = f"{days}"
-    extra_days = STAGE1_EXTRA_DAYS if extra_days is None else extra_days
-    extra_inp = stage1_inputs(inp, extra_days) if extra_days else None
-    if extra_inp is not None:  # near-ties the first sample of days settles one way, the second may settle the other
-        extra = build_model(extra_inp, fixed=fixed)
-        also = solve(extra, solver=solver, time_limit=share, mip_gap=max(mip_gap or 0.0, STAGE1_EXTRA_GAP),
-                     on_progress=told(f"stage 1, {extra_days} representative days"), lean=True)
-        if also.has_solution:
-            tech = tech.union(technology_set(extra))
-            chosen = f"{days} and on {extra_days}"
     economisers = economiser_alternatives(inp, tech)
     tech = tech.union(economisers)
     stage1 = time.perf_counter() - t0
@@ -312,7 +299,7 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
                        on_progress=told("stage 2, within the technology set"))
     if not second.has_solution:  # no design within the set (or none in time): the full MILP decides
         return None
-    chosen = (f"chosen on {chosen} representative days" + (f" and by the {days}-day LP relaxation" if relaxed else "")
+    chosen = (f"chosen on {days} representative days" + (" and by their LP relaxation" if relaxed else "")
               + (", with every economiser of a loop that has one" if economisers.modules else "")
               + (" with the base plan's" if include is not None else ""))
     second.scope = f"within the technology set {chosen} ({tech.text()}); plan --prove solves the full MILP"
