@@ -208,6 +208,15 @@ class PowerBalance(_Model):
         "shelves (racks.*.power_smoothing, an estimate): how far the plan leans on it"))
     pue: Quantity
     heat_rejected: dict[str, Quantity] = Field(description="per module id@loop")
+    step_before_shed: Quantity | None = Field(default=None, description=(
+        "the grid draw with the racks stepped from typical power to their smoothed peak while sheddable mining "
+        "still runs, for the miners' shed time (shed_seconds), before the envelope holds; None without sheddable "
+        "mining running at this hour"))
+    shed_seconds: float | None = Field(default=None, description="the longest shed time of the sheddable miners "
+                                       "running at this hour [s]")
+    mining_over_step: Quantity | None = Field(default=None, description=(
+        "mining (at the wall) that would have to stay off for step_before_shed to keep within site.grid_limit: "
+        "what an instantaneous limit would ask; 0 where it keeps within"))
 
 
 class Annual(_Model):
@@ -409,6 +418,20 @@ def _hourly(plan) -> Hourly:
     return Hourly(timestamp=ts, series=s)
 
 
+def _step_before_shed(inp, op, h: int) -> dict:
+    """The draw in hour ``h`` with the racks at their smoothed peak before the sheddable miners running switch off."""
+    running = [m for m in inp.miners if m.sheddable and float(op.mining_power.get(m.id, np.zeros(h + 1))[h]) > 1e-9]
+    if not running:
+        return {}
+    step = (op.it_grid_peak - op.it_typical) / (inp.ups_efficiency * inp.transformer_efficiency)
+    drawn = float(op.grid_draw[h]) + step
+    wall = sum(float(op.mining_power[m.id][h]) for m in running)
+    meter = sum(float(op.mining_power[m.id][h]) * (1.0 + m.ventilation) for m in running) / inp.transformer_efficiency
+    over = max(drawn - inp.grid_limit, 0.0)
+    return {"step_before_shed": q(drawn, "MW"), "shed_seconds": max(m.shed_time for m in running),
+            "mining_over_step": q(min(over * wall / meter, wall), "MW")}
+
+
 def build_results(plan, loaded=None) -> PlanResults:
     """The results model of a solved and audited plan (``loaded``: the site as loaded, for warnings and inputs)."""
     from planner.economics import objective_text
@@ -571,6 +594,7 @@ def build_results(plan, loaded=None) -> PlanResults:
         envelope_without_smoothing=q(op.envelope[h] + (op.it_peak - op.it_grid_peak)
                                      / (inp.ups_efficiency * inp.transformer_efficiency), "MW"),
         pue=q(pue_at(op, h), ""),
+        **_step_before_shed(inp, op, h),
         heat_rejected={k: q(v[h], "MW") for k, v in op.heat_by_module.items() if d.modules.get(k, 0)})
 
     annual = Annual(

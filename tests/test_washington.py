@@ -140,3 +140,21 @@ def test_the_pue_adds_up_from_its_parts(report):
         (energy["UPS and transformer losses"] - mining_losses) / it, rel=1e-9)
     assert sum(part.values()) == pytest.approx(section["PUE, annual"]["value"], rel=1e-9)
     assert sum(part.values()) == pytest.approx(section["data-centre energy (site less mining)"]["value"] / it, rel=1e-9)
+
+
+def test_the_gpu_step_before_mining_sheds_is_the_envelope_with_the_miners_still_on(report):
+    """Washington's miners all shed within the racks' 2 s transient window, so the envelope holds them off; for
+    those 2 s the racks' step meets them still running: the envelope plus the miners and their ventilation
+    through the transformer (99.4 %). An instantaneous 18 MW limit would keep the excess off as mining at the
+    wall, each MW of it drawing 1.01 MW with its hall ventilation (cooling.miner_ventilation, sites/washington.toml)
+    over 0.994."""
+    _, data = report
+    balance = data["Power balance at the hottest hour"]
+    mining = balance["mining"]["value"] + balance["miner ventilation"]["value"]
+    step = balance["envelope: GPU peak + cooling, sheddable mining off"]["value"] + mining / 0.994
+    figure = balance["GPU step before mining sheds"]
+    assert figure["value"] == pytest.approx(step, rel=1e-9)
+    assert step > 18.0  # washington: above the limit for the shed time
+    hold = (step - 18.0) * 0.994 / 1.01
+    assert f"keep {hold:.3g} MW of mining off" in figure["note"]
+    assert "shed time (2 s" in figure["note"]

@@ -372,6 +372,16 @@ def build_sections(results) -> list[Section]:
                   f", within site.grid_limit ({site.grid_limit.value:g} MW) by {-over_grid:.3g} MW")
                + "; the plan relies on the racks' power smoothing (racks.*.power_smoothing, an estimate)"
                if over > 1e-9 else "still within the operating limit")))
+    if pb.step_before_shed is not None:
+        over = pb.step_before_shed.value - site.grid_limit.value
+        s.figures.append(Figure(
+            "GPU step before mining sheds", pb.step_before_shed.value, "MW",
+            f"the racks from typical power to their smoothed peak while the miners running still draw, for their shed "
+            f"time ({pb.shed_seconds:g} s, within the racks' transient window): "
+            + (f"{over:.3g} MW above site.grid_limit ({site.grid_limit.value:g} MW) for those seconds; within it if "
+               f"the utility reads the limit as a demand over minutes; an instantaneous limit would keep "
+               f"{pb.mining_over_step.value:.3g} MW of mining off in such hours"
+               if over > 1e-9 else f"within site.grid_limit ({site.grid_limit.value:g} MW) by {-over:.3g} MW")))
     s.figures += [
         Figure("PUE at this hour", pb.pue.value, "", "(meter less mining) / (GPU + support IT)"),
     ]

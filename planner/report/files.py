@@ -121,6 +121,11 @@ def blocks(res: PlanResults, system: str = "si") -> list[Block]:
         b.rows.append([f"load: {LOAD_TITLES.get(k, k)}", v.value, v.unit])
     b.rows.append(["grid draw", pb.grid_draw.value, pb.grid_draw.unit])
     b.rows.append(["operating limit", res.site.operating_limit.value, res.site.operating_limit.unit])
+    b.rows.append(["envelope: GPU peak + cooling, sheddable mining off", pb.envelope.value, pb.envelope.unit])
+    if pb.step_before_shed is not None:
+        b.rows.append([f"GPU step before mining sheds ({pb.shed_seconds:g} s)", pb.step_before_shed.value,
+                       pb.step_before_shed.unit])
+        b.rows.append(["site.grid_limit", res.site.grid_limit.value, res.site.grid_limit.unit])
     for k, v in pb.heat_rejected.items():
         b.rows.append([f"heat rejected: {k}", *_qv(v, system, heat=True)])
     b.rows.append(["PUE at this hour", pb.pue.value, ""])
