@@ -10,11 +10,12 @@ and lists each breach with its hour and size.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.inputs import LOOPS, Inputs, auxiliary_per_heat
+from planner.inputs import LOOPS, Inputs, auxiliary_per_heat, cdus_per_scalable_unit
 from planner.physics.mining import air_miner_derate
 from planner.physics.plant import module_fan_power, module_performance
 
@@ -623,7 +624,21 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
         if need > have + 1e-6:
             v.append(Violation("redundancy.cdu", f"CDU flow with {s['cdu']} unit(s) out is below the racks' coolant "
                                "flow", None, need - have, "L/min"))
-    res.checks.append(f"CDUs: N+{s['cdu']} at design power (heat and the racks' coolant flow), and every hour")
+    if inp.cdu_scope == "scalable_unit":
+        hydro = sum(design.mining.get(m.id, 0.0) for m in inp.miners if m.cooling == "hydro")
+        for c in inp.cdus:
+            have = design.cdus.get(c.id, 0)
+            if not have:
+                continue
+            own = sum(cdus_per_scalable_unit(r, c, s["cdu"]) * (design.racks.get(r.id, 0) // max(r.su_racks, 1))
+                      for r in inp.racks)
+            need = own + int(math.ceil(hydro / c.capacity - 1e-9))
+            if have < need:
+                v.append(Violation("redundancy.cdu", f"{have} {c.id} for {need}: each scalable unit's own CDUs with "
+                                   f"N+{s['cdu']}, and the hydro miners' apart", None, need - have, "units"))
+    res.checks.append(f"CDUs: N+{s['cdu']} at design power (heat and the racks' coolant flow)"
+                      + (" for each scalable unit, on its own CDUs" if inp.cdu_scope == "scalable_unit" else "")
+                      + ", and every hour")
 
     _, air_left = installed_with_spares_out(inp.air_side, design.air_units, s["air_side"])
     short = loads["air"] - air_left

@@ -7,7 +7,7 @@ the canonical unit set of docs/architecture.md (MW, MWh, USD, degC, K, m^2, h).
 from __future__ import annotations
 
 import functools
-
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -143,6 +143,22 @@ class CduIn:
     flow: float = 0.0  # L/min of secondary flow (0: not stated)
 
 
+def cdus_per_scalable_unit(rack: RackIn, cdu: CduIn, spares: int) -> int:
+    """CDUs one scalable unit of ``rack`` needs of type ``cdu`` with CDUs of its own (``redundancy.cdu_scope``).
+
+    ``n = ceil(max(Q_su / Q_cdu, F_su / F_cdu)) + k`` where ``Q_su`` is the unit's liquid heat at design power
+    [MW], ``F_su`` its racks' coolant flow [L/min] (left out where the CDU states no flow), and ``k`` the
+    spares; none for a unit without liquid heat.
+    """
+    heat = rack.su_liquid[1]
+    if heat <= 0:
+        return 0
+    need = heat / cdu.capacity
+    if cdu.flow > 0:
+        need = max(need, rack.su_racks * rack.coolant_flow / cdu.flow)
+    return int(math.ceil(need - 1e-9)) + spares
+
+
 @dataclass(frozen=True)
 class HeatRejectionIn:
     """One heat-rejection module type serving one loop."""
@@ -273,6 +289,7 @@ class Inputs:
     max_miner_models: int | None = None
     max_hr_types_per_loop: int | None = None
     hr_scope: str = "loop"
+    cdu_scope: str = "hall"  # or "scalable_unit": each scalable unit has its own CDUs and spares
     fan_segments: int = 4
     extreme_hours: int = 0  # representative days: model hours appended after the days, at weight 0
     hour_bin: float | None = None  # K: hours grouped within this bin; None: every distinct hour, or days
@@ -751,6 +768,7 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
         max_miner_models=spec.limits.max_miner_models,
         max_hr_types_per_loop=spec.limits.max_heat_rejection_types_per_loop,
         hr_scope=spec.redundancy.heat_rejection_scope,
+        cdu_scope=spec.redundancy.cdu_scope,
         fan_tolerance=cube_chords(FAN_SEGMENTS)[2],
         fan_segments=FAN_SEGMENTS,
         loop_pump_per_heat=loop_pump,

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 
 import pulp
 
-from planner.inputs import LOOPS, Inputs
+from planner.inputs import LOOPS, Inputs, cdus_per_scalable_unit
 from planner.physics.auxiliaries import cube_chords
 
 GPU_HOURS_PER_YEAR = 8760.0
@@ -435,6 +435,35 @@ def define_cdus(b: Builder) -> None:
                                            "racks' coolant flow (per 1000 L/min)", path="redundancy.cdu",
                                            scale=ELASTIC_COOLING_SCALE)
         b.add(fam_flow, None, flow - need >= 0, "cdu_flow")
+    if inp.cdu_scope == "scalable_unit":
+        define_cdus_per_unit(b, fam)
+
+
+def define_cdus_per_unit(b: Builder, fam: Family) -> None:
+    """Each scalable unit's own CDUs (``redundancy.cdu_scope = "scalable_unit"``), for the one type used.
+
+    ``n_c >= sum_r k_rc units_r + hydro / Q_c - M_c (1 - used_c)`` with ``k_rc`` from
+    :func:`planner.inputs.cdus_per_scalable_unit` (its heat and flow, with the spares) and the hydro miners'
+    liquid heat pooled apart without spares; ``M_c`` the most the right-hand side can be, so a type not used
+    is left free (it has no units anyway).
+    """
+    inp, units, ubs = b.inp, b.x["units"], b.x["unit_ub"]
+    spares = inp.spares["cdu"]
+    hydro_most = sum((v.upBound or 0) * m.lot_mw for m in inp.miners if m.cooling == "hydro"
+                     for v in [b.x["lots"][m.id]])
+    for i, c in enumerate(inp.cdus):
+        per_unit = {r.id: cdus_per_scalable_unit(r, c, spares) for r in inp.racks}
+        most = sum(per_unit[r.id] * ubs[r.id] for r in inp.racks) + hydro_most / c.capacity
+        if most <= 0:
+            continue
+        n, used = b.x["cdus"][c.id], b.x["cdu_used"][c.id]
+        have = _affine([(n, 1.0), (used, -most)])
+        if b.elastic:
+            have = have + b.relax(fam, f"cdu_per_unit_{i}", "units", f"{c.id} units below each scalable unit's own "
+                                  f"N+{spares}", scale=ELASTIC_COOLING_SCALE)
+        need = _affine([(units[r.id], float(per_unit[r.id])) for r in inp.racks if per_unit[r.id]]
+                       + [(b.x["lots"][m.id], m.lot_mw / c.capacity) for m in inp.miners if m.cooling == "hydro"])
+        b.add(fam, None, have - need >= -most, f"cdu_per_unit_{i}")
 
 
 def define_air_side(b: Builder) -> None:

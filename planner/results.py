@@ -483,7 +483,9 @@ def build_results(plan, loaded=None) -> PlanResults:
         n = d.cdus.get(c.id, 0)
         if n:
             cooling.append(CoolingLine(id=c.id, hardware_id=c.id, name=c.name, kind="cdu", loop="liquid", count=n,
-                                       spares=f"N+{sp['cdu']}", capacity_each_at_design=q(c.capacity, "MW"),
+                                       spares=f"N+{sp['cdu']}" + (" per scalable unit" if inp.cdu_scope == "scalable_unit"
+                                                                  else ""),
+                                       capacity_each_at_design=q(c.capacity, "MW"),
                                        design_heat=q(loads["liquid"], "MW"), role="carries design heat"))
     for h in inp.heat_rejection:
         n = d.modules.get(h.key, 0)

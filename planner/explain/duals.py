@@ -8,7 +8,7 @@ import numpy as np
 import pulp
 
 from planner.audit import areas, design_capacity_with_spares_out, design_heat_rejected, design_loads, installed_with_spares_out
-from planner.inputs import LOOPS
+from planner.inputs import LOOPS, cdus_per_scalable_unit
 from planner.model import K, Model, capex_weight
 from planner.report.figures import Figure, Section
 from planner.solve import solve_fixed_lp
@@ -269,7 +269,11 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]], dict[str, floa
         cost = ((1 + inp.installation) * r.su_hardware_price + r.su_it_design * inp.facility_capex
                 + r.su_it_peak * inp.ups_price_per_mw)
         yard_need, cool_mw = 0.0, 0.0
-        if heat["liquid"] > max(cdu_room, 0.0) and cdu_used:
+        if inp.cdu_scope == "scalable_unit" and heat["liquid"] > 0 and cdu_used:
+            c = max(cdu_used, key=lambda c: c.capacity)  # the unit's own CDUs, its spares with them
+            n = cdus_per_scalable_unit(r, c, sp["cdu"])
+            area, cost = area + n * c.floor_area, cost + n * c.price
+        elif heat["liquid"] > max(cdu_room, 0.0) and cdu_used:
             c = max(cdu_used, key=lambda c: c.capacity)
             n = int(math.ceil((heat["liquid"] - max(cdu_room, 0.0)) / c.capacity))
             area, cost = area + n * c.floor_area, cost + n * c.price

@@ -206,6 +206,11 @@ class Redundancy(StrictModel):
     heat_rejection_scope: Literal["loop", "technology"] = Field(
         "loop", description="'loop': the spares cover the largest modules of the loop; 'technology': every "
         "technology used carries its own spares.")
+    cdu_scope: Literal["hall", "scalable_unit"] = Field(
+        "hall", description="'hall': the CDUs share one secondary header and the spares cover any of them; "
+        "'scalable_unit': each scalable unit has CDUs of its own, enough for its liquid heat and its racks' "
+        "coolant flow at design power, with the spares on top; hydro miners' CDUs are then pooled apart "
+        "without spares (their mining sheds when one fails).")
 
     @field_validator("cdu", "heat_rejection", "air_side")
     @classmethod
