@@ -62,6 +62,7 @@ class Operation:
     loads: dict[str, np.ndarray] = field(default_factory=dict)  # MW by kind, see LOAD_KINDS
     mining_share: np.ndarray | None = None  # MW at the meter attributable to mining
     mining_cooling: np.ndarray | None = None  # MW of the cooling plant's power that hydro miners' heat takes
+    mining_cooling_by_kind: dict[str, np.ndarray] = field(default_factory=dict)  # the same by load kind (pumps, chillers)
     parasitic_heat: dict[str, float] = field(default_factory=dict)  # MW per loop: CDU pumps, air-side fans
     heat_brought: dict[str, np.ndarray] = field(default_factory=dict)  # MW per loop before its own pumps' heat
 
@@ -366,9 +367,13 @@ def simulate(inp: Inputs, design: Design) -> Operation:
     heat_brought = brought(mining_run)  # before the loops' own pumps' heat
     liquid_brought = heat_brought["liquid"]
     heat_to_modules = with_loop_pumps(heat_brought)
-    liquid_cooling = sum((heat_by[k] * (perf[k][2].electricity_per_heat + perf[k][3])
-                          for k in heat_by if perf[k][0].loop == "liquid"), np.zeros(n))
-    hydro_cooling = np.where(liquid_brought > 0, liquid_cooling * hydro_heat / np.maximum(liquid_brought, 1e-12), 0.0)
+    share_of_liquid = np.where(liquid_brought > 0, hydro_heat / np.maximum(liquid_brought, 1e-12), 0.0)
+    liquid = [k for k in heat_by if perf[k][0].loop == "liquid"]
+    hydro_cooling_by = {  # the liquid loop's pumps and chillers in the share of its heat the hydro miners bring
+        "pumps": sum((heat_by[k] * perf[k][3] for k in liquid), np.zeros(n)) * share_of_liquid,
+        "chillers": sum((heat_by[k] * perf[k][2].electricity_per_heat for k in liquid), np.zeros(n)) * share_of_liquid,
+    }
+    hydro_cooling = hydro_cooling_by["pumps"] + hydro_cooling_by["chillers"]
     mining_share = a_tx * (mining_total + ventilation + hydro_cooling)
     return Operation(
         it_typical=it_typ, it_design=it_des, it_peak=it_peak, it_grid_peak=it_grid_peak,
@@ -377,7 +382,7 @@ def simulate(inp: Inputs, design: Design) -> Operation:
         capacity_by_loop=cap_loop, cooling_power=cooling, mining_power=mining_run,
         mining_available=mining_avail, grid_draw=draw, envelope=envelope,
         water_m3=water, energy_price=price, unmet_heat=unmet, loads=loads, mining_share=mining_share,
-        mining_cooling=hydro_cooling,
+        mining_cooling=hydro_cooling, mining_cooling_by_kind=hydro_cooling_by,
         parasitic_heat=parasitic, heat_brought=heat_brought,
     )
 
@@ -457,6 +462,18 @@ def installed_with_spares_out(items, counts: dict[str, int], spares: int) -> tup
     installed = sum(counts.get(i.id, 0) * i.capacity for i in items)
     largest = max((i.capacity for i in items if counts.get(i.id, 0) > 0), default=0.0)
     return installed, installed - spares * largest
+
+
+def cdu_flow_room(inp: Inputs, design: Design, spares: int) -> float:
+    """Coolant flow the CDUs give with ``spares`` of the largest out, less the racks' flow at design [L/min].
+
+    Infinite where no installed CDU states its flow (those count by heat only).
+    """
+    flow_cdus = [c for c in inp.cdus if design.cdus.get(c.id, 0) > 0 and c.flow > 0]
+    if not flow_cdus:
+        return math.inf
+    have = sum(design.cdus[c.id] * c.flow for c in flow_cdus) - spares * max(c.flow for c in flow_cdus)
+    return have - sum(design.racks.get(r.id, 0) * r.coolant_flow for r in inp.racks)
 
 
 def design_capacity_with_spares_out(inp: Inputs, design: Design, loop: str) -> tuple[float, float, list[str]]:
@@ -616,14 +633,10 @@ def audit(inp: Inputs, design: Design, op: Operation | None = None) -> AuditResu
     v += _worst(op.heat_brought["liquid"] - op.parasitic_heat.get("liquid", 0.0), cdu_cap, labels,
                 "choices.cdus",
                 "liquid heat above installed CDU capacity", "MW", tol)
-    flow_cdus = [c for c in inp.cdus if design.cdus.get(c.id, 0) > 0 and c.flow > 0]
-    if flow_cdus:
-        largest = max(c.flow for c in flow_cdus)
-        have = sum(design.cdus[c.id] * c.flow for c in flow_cdus) - s["cdu"] * largest
-        need = sum(design.racks.get(r.id, 0) * r.coolant_flow for r in inp.racks)
-        if need > have + 1e-6:
-            v.append(Violation("redundancy.cdu", f"CDU flow with {s['cdu']} unit(s) out is below the racks' coolant "
-                               "flow", None, need - have, "L/min"))
+    flow_room = cdu_flow_room(inp, design, s["cdu"])
+    if flow_room < -1e-6:
+        v.append(Violation("redundancy.cdu", f"CDU flow with {s['cdu']} unit(s) out is below the racks' coolant "
+                           "flow", None, -flow_room, "L/min"))
     if inp.cdu_scope == "scalable_unit":
         hydro = sum(design.mining.get(m.id, 0.0) for m in inp.miners if m.cooling == "hydro")
         for c in inp.cdus:

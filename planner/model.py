@@ -444,8 +444,9 @@ def define_cdus_per_unit(b: Builder, fam: Family) -> None:
 
     ``n_c >= sum_r k_rc units_r + hydro / Q_c - M_c (1 - used_c)`` with ``k_rc`` from
     :func:`planner.inputs.cdus_per_scalable_unit` (its heat and flow, with the spares) and the hydro miners'
-    liquid heat pooled apart without spares; ``M_c`` the most the right-hand side can be, so a type not used
-    is left free (it has no units anyway).
+    liquid heat on further CDUs with no spares of their own; ``M_c`` the most the right-hand side can be, so
+    a type not used is left free (it has no units anyway). The hall-wide rows of :func:`define_cdus` stay;
+    with any scalable unit these imply them.
     """
     inp, units, ubs = b.inp, b.x["units"], b.x["unit_ub"]
     spares = inp.spares["cdu"]

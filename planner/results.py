@@ -217,6 +217,10 @@ class PowerBalance(_Model):
     mining_over_step: Quantity | None = Field(default=None, description=(
         "mining (at the wall) that would have to stay off for step_before_shed to keep within site.grid_limit: "
         "what an instantaneous limit would ask; 0 where it keeps within"))
+    step_hours_over_limit: int | None = Field(default=None, description=(
+        "hours of the audited year in which the same step, with the mining then running, would pass site.grid_limit"))
+    mining_held_off: Quantity | None = Field(default=None, description=(
+        "mining energy an instantaneous site.grid_limit would keep off over the year, in those hours"))
 
 
 class Annual(_Model):
@@ -428,8 +432,15 @@ def _step_before_shed(inp, op, h: int) -> dict:
     wall = sum(float(op.mining_power[m.id][h]) for m in running)
     meter = sum(float(op.mining_power[m.id][h]) * (1.0 + m.ventilation) for m in running) / inp.transformer_efficiency
     over = max(drawn - inp.grid_limit, 0.0)
+    # over the year: each hour's excess, kept off as mining at the wall (its meter factor as in this hour)
+    sheddable = [m for m in inp.miners if m.sheddable]
+    year_wall = sum((np.asarray(op.mining_power[m.id], dtype=float) for m in sheddable), np.zeros(len(op.grid_draw)))
+    year_over = np.maximum(np.asarray(op.grid_draw, dtype=float) + step - inp.grid_limit, 0.0)
+    held = np.minimum(year_over * wall / meter, year_wall)
     return {"step_before_shed": q(drawn, "MW"), "shed_seconds": max(m.shed_time for m in running),
-            "mining_over_step": q(min(over * wall / meter, wall), "MW")}
+            "mining_over_step": q(min(over * wall / meter, wall), "MW"),
+            "step_hours_over_limit": int(np.count_nonzero((year_over > 1e-9) & (year_wall > 1e-9))),
+            "mining_held_off": q(float(held.sum()), "MWh/yr")}
 
 
 def build_results(plan, loaded=None) -> PlanResults:

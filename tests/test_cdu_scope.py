@@ -62,3 +62,35 @@ def test_the_audit_refuses_a_pooled_count_under_the_per_unit_scope(plans):
                    air_units=d.air_units, mining=d.mining)
     result = audit(own.inputs, short)
     assert any(v.limit == "redundancy.cdu" and v.unit == "units" and v.excess == 1 for v in result.violations)
+
+
+def test_the_cdus_left_unused_are_each_units_own(plans):
+    """With each unit's own CDUs, what is unused is 2 x 0.6 MW less the unit's 8 x 0.142 x 0.9 MW, per unit; in the
+    hall the pooled capacity with one CDU out, and the coolant flow left with it: 800 (n - 1) - 177 x racks."""
+    from planner.explain.duals import _stranded_section
+
+    hall, own = plans
+    units = own.design.racks["gb300_nvl72"] // 8
+    figure = next(f for f in _stranded_section(own).figures if f.label == "CDU capacity unused")
+    assert figure.value == pytest.approx(units * (2 * 0.6 - 8 * 0.142 * 0.9), rel=1e-9)
+    n, racks = hall.design.cdus["cdu_row_600"], hall.design.racks["gb300_nvl72"]
+    figure = next(f for f in _stranded_section(hall).figures if f.label == "CDU capacity unused")
+    assert figure.value == pytest.approx((n - 1) * 0.6 - racks * 0.142 * 0.9, rel=1e-9)
+    assert f"{800 * (n - 1) - 177 * racks:,.0f} L/min" in figure.note
+
+
+def test_the_next_unit_adds_the_cdus_its_heat_or_its_flow_needs():
+    """Washington's hall: 25 row CDUs, 1.11 MW and 792 L/min left with one out (24 x 800 - 104 x 177). The next
+    unit's 1.02 MW fits the heat, its 8 x 177 = 1,416 L/min does not: ceil((1416 - 792) / 800) = 1 more CDU.
+    With each unit's own CDUs it brings its 3."""
+    from planner.explain.duals import next_unit_cdus
+
+    inp = resolve(load_site(TINY), time_mode="days", days=1)
+    (rack,), (cdu,) = inp.racks, inp.cdus
+    room = 24 * 800 - 104 * 177
+    assert room == 792
+    assert next_unit_cdus(rack, cdu, 1.11, room, "hall", 1) == 1
+    assert next_unit_cdus(rack, cdu, 1.11, 2000.0, "hall", 1) == 0  # both fit
+    assert next_unit_cdus(rack, cdu, 0.0, 2000.0, "hall", 1) == math.ceil(8 * 0.142 * 0.9 / 0.6)  # heat alone: 2
+    assert next_unit_cdus(rack, cdu, 1.11, math.inf, "hall", 1) == 0  # a CDU of unstated flow counts by heat only
+    assert next_unit_cdus(rack, cdu, 1.11, room, "scalable_unit", 1) == PER_UNIT

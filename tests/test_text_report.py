@@ -80,10 +80,11 @@ def test_solver_section_lists_incumbents_or_says_live_progress_was_unavailable(t
     assert _figure(_text(changed), "live progress") == "not available"
 
 
-def test_hydro_miners_cooling_leaves_the_pue_in_proportion_to_the_plant_power():
-    """Two hours: pumps 2 and 1, fans 1 and 1, chillers 1 and 0 MW; hydro miners' heat takes 0.8 and 0.4 MW of
-    that plant power, which leaves pumps, fans and chillers in proportion (0.8/4 = 20 % and 0.4/2 = 20 %);
-    mining's transformer loss is its meter share less the miners, their ventilation and their cooling."""
+def test_hydro_miners_cooling_leaves_the_kinds_it_is_drawn_by():
+    """Two hours: pumps 2 and 1, fans 1 and 1, chillers 1 and 0 MW; the hydro miners' heat takes 0.5 and 0.25 MW
+    of the liquid loop's pumps and 0.3 and 0 MW of its chillers (what the simulation records by kind), which
+    leave those kinds only, the air-side fans untouched; mining's transformer loss is its meter share less the
+    miners, their ventilation and their cooling."""
     from types import SimpleNamespace
 
     import numpy as np
@@ -93,14 +94,27 @@ def test_hydro_miners_cooling_leaves_the_pue_in_proportion_to_the_plant_power():
     loads = {"gpu_it": np.array([10.0, 10.0]), "support_it": np.array([1.0, 1.0]), "pumps": np.array([2.0, 1.0]),
              "fans": np.array([1.0, 1.0]), "chillers": np.array([1.0, 0.0]), "miner_ventilation": np.array([0.1, 0.1]),
              "house": np.array([0.2, 0.2]), "losses": np.array([0.5, 0.5]), "mining": np.array([3.0, 3.0])}
-    hydro = np.array([0.8, 0.4])
+    by_kind = {"pumps": np.array([0.5, 0.25]), "chillers": np.array([0.3, 0.0])}
+    hydro = by_kind["pumps"] + by_kind["chillers"]
     share = 1.01 * (loads["mining"] + loads["miner_ventilation"] + hydro)  # 1 % transformer loss on mining's draw
     grid = sum(loads.values())
-    op = SimpleNamespace(loads=loads, grid_draw=grid, mining_share=share, mining_cooling=hydro)
+    op = SimpleNamespace(loads=loads, grid_draw=grid, mining_share=share, mining_cooling=hydro,
+                         mining_cooling_by_kind=by_kind)
     parts = facility_energy_by_kind(op)
-    assert parts["pumps"] == pytest.approx(0.8 * 2.0 + 0.8 * 1.0)
-    assert parts["fans"] == pytest.approx(0.8 * 1.0 + 0.8 * 1.0)
-    assert parts["chillers"] == pytest.approx(0.8 * 1.0)
-    assert parts["losses"] == pytest.approx(1.0 - 0.01 * (3.1 + 0.8) - 0.01 * (3.1 + 0.4))
+    assert parts["pumps"] == pytest.approx(3.0 - 0.75)
+    assert parts["fans"] == pytest.approx(2.0)
+    assert parts["chillers"] == pytest.approx(1.0 - 0.3)
+    assert parts["losses"] == pytest.approx(1.0 - 0.01 * (3.1 + 0.8) - 0.01 * (3.1 + 0.25))
     assert parts["mining"] == 0 and parts["miner_ventilation"] == 0
     assert sum(parts.values()) == pytest.approx(float((grid - share).sum()))
+
+
+def test_the_capital_cost_says_what_electrical_redundancy_it_leaves_out(tiny):
+    _, res = tiny
+    text = " ".join(_text(res).split())
+    assert ("electrical redundancy: the plan prices one transformer at the grid limit and the UPS at the IT electrical "
+            "peak (IT only: the CDU pumps and the rest of the plant are not on it), no standby generators, battery "
+            "runtime or second transformer") in text
+    again = res.capex.parts["ups"].value + res.capex.parts["transformer"].value  # the same again, 2N
+    unused = res.capex.budget.value - res.capex.total.value
+    assert f"2N, at the plan's prices: {again:.3g} MUSD more, against {unused:.3g} MUSD of the budget unused" in text

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pulp
 
-from planner.audit import areas, design_capacity_with_spares_out, design_heat_rejected, design_loads, installed_with_spares_out
+from planner.audit import (areas, cdu_flow_room, design_capacity_with_spares_out, design_heat_rejected, design_loads,
+                           installed_with_spares_out)
 from planner.inputs import LOOPS, cdus_per_scalable_unit
 from planner.model import K, Model, capex_weight
 from planner.report.figures import Figure, Section
@@ -166,6 +167,8 @@ def _shadow_section(plan, lp, sign: float) -> Section:
     for fam in fams.values():
         for _, c in fam.rows:
             if c.name in red:
+                if c.name == "cdu_redundancy" and inp.cdu_scope == "scalable_unit":
+                    continue  # the hall-wide row; each unit's own CDUs are what binds (Stranded capacity)
                 path, words, what = red[c.name]
                 state = words.format(spares[path]) if _binds(c) else f"{what} spare beyond N+{spares[path]}"
                 s.figures.append(Figure(f"{path}: {state}", c.slack, "MW",
@@ -211,9 +214,28 @@ def _stranded_section(plan) -> Section:
             s.figures.append(Figure(f"{loop}-loop heat rejection unused at the hottest hour", cap_h - heat_h, "MW",
                                     f"choices.heat_rejection, every module installed running at {label}, less the heat then"))
     cdu_cap, cdu_left = installed_with_spares_out(inp.cdus, d.cdus, sp["cdu"])
-    if cdu_cap > 0:
+    flow = cdu_flow_room(inp, d, sp["cdu"])
+    flow_text = (f"; coolant flow with the spares out less the racks' flow at design: {flow:,.0f} L/min"
+                 if math.isfinite(flow) else "")
+    if cdu_cap > 0 and inp.cdu_scope == "scalable_unit":
+        unused = 0.0
+        for c in inp.cdus:
+            if d.cdus.get(c.id, 0) <= 0:
+                continue
+            own = {r.id: cdus_per_scalable_unit(r, c, sp["cdu"]) for r in inp.racks}
+            units = {r.id: d.racks.get(r.id, 0) // max(r.su_racks, 1) for r in inp.racks}
+            unused += sum(units[r.id] * ((own[r.id] - sp["cdu"]) * c.capacity - r.su_liquid[1])
+                          for r in inp.racks if own[r.id])
+            unused += (d.cdus[c.id] - sum(units[r.id] * own[r.id] for r in inp.racks)) * c.capacity
+        unused -= loads["liquid"] - sum(d.racks.get(r.id, 0) // max(r.su_racks, 1) * r.su_liquid[1] for r in inp.racks)
+        s.figures.append(Figure("CDU capacity unused", unused, "MW",
+                                f"each scalable unit's own CDUs with its N+{sp['cdu']} out (redundancy.cdu_scope), less "
+                                f"its liquid heat at design power, summed over the units, with the hydro miners' CDUs "
+                                f"less their heat; no unit can give a CDU to another"))
+    elif cdu_cap > 0:
         s.figures.append(Figure("CDU capacity unused", cdu_left - loads["liquid"], "MW",
-                                f"choices.cdus with N+{sp['cdu']} (redundancy.cdu), less the liquid heat at design power"))
+                                f"choices.cdus with N+{sp['cdu']} (redundancy.cdu), less the liquid heat at design power"
+                                + flow_text))
     air_cap, air_left = installed_with_spares_out(inp.air_side, d.air_units, sp["air_side"])
     if air_cap > 0:
         s.figures.append(Figure("air-side capacity unused", air_left - loads["air"], "MW",
@@ -252,6 +274,7 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]], dict[str, floa
     cdu_used = [c for c in inp.cdus if d.cdus.get(c.id, 0) > 0] or inp.cdus
     pump = max((c.pump_per_heat for c in cdu_used), default=0.0)
     cdu_room = installed_with_spares_out(inp.cdus, d.cdus, sp["cdu"])[1] - loads["liquid"]
+    flow_room = cdu_flow_room(inp, d, sp["cdu"])
     air_used = [a for a in inp.air_side if d.air_units.get(a.id, 0) > 0] or [a for a in inp.air_side if a.allowed]
     air_room = installed_with_spares_out(inp.air_side, d.air_units, sp["air_side"])[1] - loads["air"]
     hr_room = {}
@@ -269,13 +292,9 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]], dict[str, floa
         cost = ((1 + inp.installation) * r.su_hardware_price + r.su_it_design * inp.facility_capex
                 + r.su_it_peak * inp.ups_price_per_mw)
         yard_need, cool_mw = 0.0, 0.0
-        if inp.cdu_scope == "scalable_unit" and heat["liquid"] > 0 and cdu_used:
-            c = max(cdu_used, key=lambda c: c.capacity)  # the unit's own CDUs, its spares with them
-            n = cdus_per_scalable_unit(r, c, sp["cdu"])
-            area, cost = area + n * c.floor_area, cost + n * c.price
-        elif heat["liquid"] > max(cdu_room, 0.0) and cdu_used:
+        if cdu_used and heat["liquid"] > 0:
             c = max(cdu_used, key=lambda c: c.capacity)
-            n = int(math.ceil((heat["liquid"] - max(cdu_room, 0.0)) / c.capacity))
+            n = next_unit_cdus(r, c, cdu_room, flow_room, inp.cdu_scope, sp["cdu"])
             area, cost = area + n * c.floor_area, cost + n * c.price
         doors = [a for a in air_used if a.per_rack]
         if doors:
@@ -327,6 +346,22 @@ def _next_rack(plan) -> list[tuple[object, list[tuple[str, str]], dict[str, floa
             short.append((f"--fix racks.{r.id}", "the count is fixed by the design"))
         out.append((r, short, need))
     return out
+
+
+def next_unit_cdus(rack, cdu, heat_room: float, flow_room: float, scope: str, spares: int) -> int:
+    """CDUs of type ``cdu`` one more scalable unit of ``rack`` adds.
+
+    With each unit's own CDUs (``scope`` "scalable_unit") its own count with its spares
+    (:func:`planner.inputs.cdus_per_scalable_unit`); in the hall, as many as carry the unit's liquid heat
+    beyond ``heat_room`` [MW] and its racks' coolant flow beyond ``flow_room`` [L/min], the CDUs' capacity and
+    flow with the spares out less what the racks take now.
+    """
+    if scope == "scalable_unit":
+        return cdus_per_scalable_unit(rack, cdu, spares)
+    n = max(0, math.ceil((rack.su_liquid[1] - max(heat_room, 0.0)) / cdu.capacity - 1e-9))
+    if cdu.flow > 0 and math.isfinite(flow_room):
+        n = max(n, math.ceil((rack.su_racks * rack.coolant_flow - max(flow_room, 0.0)) / cdu.flow - 1e-9))
+    return int(n)
 
 
 def _unit_words(r) -> str:

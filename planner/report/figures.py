@@ -145,16 +145,15 @@ def facility_energy_by_kind(op) -> dict[str, float]:
 
     They add up to the facility energy of :class:`EnergyYear` (site less mining), so each over the IT
     energy is that kind's part of the PUE, and the parts add up to it. Mining and its ventilation are
-    mining's alone; the cooling of hydro miners' heat is taken from the pumps, fans and chillers in
-    proportion to their power in each hour; the losses keep the UPS and transformer losses of the rest,
-    mining's transformer losses taken out (the meter's mining share less the miners, their ventilation
-    and their cooling).
+    mining's alone; the cooling of hydro miners' heat (the liquid loop's pumps and chillers in the share
+    of its heat they bring, :attr:`planner.audit.Operation.mining_cooling_by_kind`) leaves those kinds;
+    the losses keep the UPS and transformer losses of the rest, mining's transformer losses taken out
+    (the meter's mining share less the miners, their ventilation and their cooling).
     """
     loads = op.loads
     n = len(op.grid_draw)
     hydro = np.zeros(n) if op.mining_cooling is None else np.asarray(op.mining_cooling, dtype=float)
-    plant = loads["pumps"] + loads["fans"] + loads["chillers"]
-    keep = np.where(plant > 0, 1.0 - hydro / np.where(plant > 0, plant, 1.0), 1.0)
+    by_kind = op.mining_cooling_by_kind or {}
     share = np.zeros(n) if op.mining_share is None else np.asarray(op.mining_share, dtype=float)
     mining_losses = share - loads["mining"] - loads["miner_ventilation"] - hydro
     out = {}
@@ -162,7 +161,7 @@ def facility_energy_by_kind(op) -> dict[str, float]:
         if kind in ("mining", "miner_ventilation"):
             out[kind] = 0.0
         elif kind in ("pumps", "fans", "chillers"):
-            out[kind] = float((series * keep).sum())
+            out[kind] = float((series - by_kind.get(kind, 0.0)).sum())
         elif kind == "losses":
             out[kind] = float((series - mining_losses).sum())
         else:
@@ -378,12 +377,14 @@ def build_sections(results) -> list[Section]:
             "GPU step before mining sheds", pb.step_before_shed.value, "MW",
             f"the racks from typical power to their smoothed peak while the miners running still draw, for their shed "
             f"time ({pb.shed_seconds:g} s, within the racks' transient window): "
-            + (f"{over:.3g} MW above site.grid_limit ({site.grid_limit.value:g} MW) for those seconds; within it if "
-               f"the utility reads the limit as a demand over minutes; an instantaneous limit would keep "
-               f"{pb.mining_over_step.value:.3g} MW of mining off in such hours"
+            + (f"{over:.3g} MW above site.grid_limit ({site.grid_limit.value:g} MW) for those seconds, beyond what "
+               f"site.grid_margin ({site.grid_margin.value:g} MW) holds back; within it if the utility reads the limit "
+               f"as a demand over minutes; an instantaneous limit would keep {pb.mining_over_step.value:.3g} MW of "
+               f"mining off at this hour, {pb.step_hours_over_limit:,} h of the audited year would see the step pass "
+               f"the limit, and {pb.mining_held_off.value:,.0f} MWh/yr of mining would stay off"
                if over > 1e-9 else f"within site.grid_limit ({site.grid_limit.value:g} MW) by {-over:.3g} MW")))
     s.figures += [
-        Figure("PUE at this hour", pb.pue.value, "", "(meter less mining) / (GPU + support IT)"),
+        Figure("PUE at this hour", pb.pue.value, "", "(meter less what mining adds) / (GPU + support IT)"),
     ]
     out.append(s)
 
@@ -452,6 +453,14 @@ def build_sections(results) -> list[Section]:
         s.figures.append(Figure("facility capex per MW of IT (design)", per_mw, "MUSD/MW",
                                 f"{verdict} the published {lo:g}-{hi:g} MUSD/MW (TeraWulf 8-10, Cipher 9-11, "
                                 f"IREN 6-7; domain-facts-2 section 6)"))
+    ups, transformer = capex.parts.get("ups"), capex.parts.get("transformer")
+    again = sum(p.value for p in (ups, transformer) if p is not None and p.value)
+    s.lines.append("electrical redundancy: the plan prices one transformer at the grid limit and the UPS at the IT "
+                   "electrical peak (IT only: the CDU pumps and the rest of the plant are not on it), no standby "
+                   "generators, battery runtime or second transformer; what the site needs of them is inside "
+                   "economics.facility_capex, or missing from this capex"
+                   + (f" (a second UPS and transformer, 2N, at the plan's prices: {again:.3g} MUSD more, against "
+                      f"{capex.budget.value - capex.total.value:.3g} MUSD of the budget unused)" if again > 0 else ""))
     out.append(s)
     return out
 

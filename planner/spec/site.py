@@ -209,8 +209,8 @@ class Redundancy(StrictModel):
     cdu_scope: Literal["hall", "scalable_unit"] = Field(
         "hall", description="'hall': the CDUs share one secondary header and the spares cover any of them; "
         "'scalable_unit': each scalable unit has CDUs of its own, enough for its liquid heat and its racks' "
-        "coolant flow at design power, with the spares on top; hydro miners' CDUs are then pooled apart "
-        "without spares (their mining sheds when one fails).")
+        "coolant flow at design power, with the spares on top; hydro miners' heat then takes further CDUs "
+        "of the same type with no spares of their own (their mining sheds when one fails).")
 
     @field_validator("cdu", "heat_rejection", "air_side")
     @classmethod
