@@ -120,3 +120,20 @@ def test_the_joint_step_row_of_the_report_files_converts_with_us_units():
     assert row[2] == f"{10 / 0.3048 ** 2:.1f} ft^2 and 2 MUSD"
     si = next(r for b in blocks(res, "si") if b.title.startswith("Limits") for r in b.rows if r[1] == "together")
     assert si[2] == "10 m^2 and 2 MUSD"
+
+
+def test_read_first_gives_heat_in_tons_with_us_units():
+    """A loop half short without water: its heat in tons of refrigeration (3.5168525 kW each) with US units."""
+    from planner import plan
+    from planner.report.figures import read_first
+    from planner.results import q
+
+    res = plan(TINY, days=4).results.model_copy(deep=True)
+    lp = res.design.loops[0]
+    heat = lp.design_heat.value
+    lp.capacity_without_water, lp.hours_short_without_water = q(heat / 2, "MW"), 5
+    words = dict(read_first(res, "us"))["choices.heat_rejection"]
+    tons = heat * 1000 / 3.5168525
+    assert f"without water it carries {tons / 2:.3g} tons of the {tons:.4g} tons design heat, short in 5 h" in words
+    si = dict(read_first(res))["choices.heat_rejection"]
+    assert f"without water it carries {heat / 2:.3g} MW of the {heat:.4g} MW design heat" in si

@@ -158,3 +158,22 @@ def test_the_gpu_step_before_mining_sheds_is_the_envelope_with_the_miners_still_
     hold = (step - 18.0) * 0.994 / 1.01
     assert f"keep {hold:.3g} MW of mining off" in figure["note"]
     assert "shed time (2 s" in figure["note"]
+
+
+def test_read_first_repeats_what_a_headline_reader_would_miss(report):
+    """The section after the site repeats, from the figures below it, the step before mining sheds, the envelope
+    without smoothing, the liquid loop at the extreme dry bulb and without water, and the electrical redundancy."""
+    _, data = report
+    notes = data["Read first: what the plan leaves to you"]["notes"]
+    balance = data["Power balance at the hottest hour"]
+    step = balance["GPU step before mining sheds"]["value"]
+    assert any(n.startswith(f"site.grid_limit: for the 2 s before mining sheds the GPU step draws {step:.4g} MW, above "
+                            f"the 18 MW limit") for n in notes)
+    unsmoothed = balance["envelope without power smoothing"]["value"]
+    assert any(f"the GPU peak envelope is {unsmoothed:.4g} MW, above the operating limit 17.7 MW" in n for n in notes)
+    cooling = data["Cooling layout"]
+    dry = next(v["value"] for k, v in cooling.items() if k.startswith("liquid loop without water"))
+    assert any(n.startswith(f"choices.heat_rejection: liquid loop: without water it carries {dry:.3g} MW") for n in notes)
+    extreme = next(v["value"] for k, v in cooling.items() if k.startswith("liquid loop at the mean annual maximum"))
+    assert any(f"every module running carries {extreme:.4g} MW of the" in n for n in notes)
+    assert any(n.startswith("economics.facility_capex: electrical redundancy is not sized") for n in notes)

@@ -209,6 +209,63 @@ def assist_mask(h, op) -> np.ndarray | None:
     return np.zeros(len(op.grid_draw), dtype=bool) if series is None else np.asarray(series) > 1e-6
 
 
+def second_power_chain(capex) -> float:
+    """A second UPS and transformer at the plan's prices, for 2N [MUSD]: the same again."""
+    return sum(p.value for p in (capex.parts.get("ups"), capex.parts.get("transformer")) if p is not None and p.value)
+
+
+def read_first(results, system: str = "si") -> list[tuple[str, str]]:
+    """What the plan leaves to the reader to decide or accept, as (TOML path, words): the report's own figures.
+
+    Each item repeats a figure of a later section that a reader of the headline alone would miss: the grid
+    step before mining sheds and the envelope without power smoothing, a loop short of its design heat at the
+    extreme dry bulb, without water or with its spares out in some hours, fluid that freezes, electrical
+    redundancy not sized, and audit violations. Quantities in ``system`` ("si" or "us").
+    """
+    from planner.report.usunits import convert
+
+    def fq(value, unit, heat=False, fmt=".4g"):
+        v, label = convert(value, unit, system, heat=heat)
+        return f"{v:{fmt}} {label}"
+
+    site, des, pb, capex = results.site, results.design, results.power_balance, results.capex
+    out = []
+    if pb.step_before_shed is not None and pb.step_before_shed.value > site.grid_limit.value + 1e-9:
+        out.append(("site.grid_limit", f"for the {pb.shed_seconds:g} s before mining sheds the GPU step draws "
+                    f"{fq(pb.step_before_shed.value, 'MW')}, above the {fq(site.grid_limit.value, 'MW', fmt='g')} limit: agree with the "
+                    f"utility that the limit is a demand over minutes, or keep {fq(pb.mining_over_step.value, 'MW', fmt='.3g')} of "
+                    f"mining off ({pb.mining_held_off.value:,.0f} MWh/yr)"))
+    smoothed = pb.envelope_without_smoothing.value - pb.envelope.value
+    if smoothed > 1e-9 and pb.envelope_without_smoothing.value > site.operating_limit.value + 1e-9:
+        out.append(("racks.*.power_smoothing", f"without the racks' power smoothing (an estimate) the GPU peak "
+                    f"envelope is {fq(pb.envelope_without_smoothing.value, 'MW')}, above the operating limit "
+                    f"{fq(site.operating_limit.value, 'MW', fmt='g')}"))
+    for lp in des.loops:
+        heat = lp.design_heat.value
+        if lp.capacity_at_extreme_dry_bulb is not None and lp.capacity_at_extreme_dry_bulb.value < heat - 1e-9:
+            out.append(("climate.design_dry_bulb", f"{lp.loop} loop: at the mean annual maximum dry bulb "
+                        f"({fq(site.extreme_max_dry_bulb.value, 'degC', fmt='.1f')}) every module running carries "
+                        f"{fq(lp.capacity_at_extreme_dry_bulb.value, 'MW', True)} of the {fq(heat, 'MW', True)} design heat"))
+        if lp.hours_short_with_spares_out:
+            out.append(("redundancy.heat_rejection", f"{lp.loop} loop: {lp.redundancy} does not hold in "
+                        f"{lp.hours_short_with_spares_out:,} h of the audited year ({lp.spares_out})"))
+        if lp.capacity_without_water is not None and lp.capacity_without_water.value < heat - 1e-9:
+            short = (f", short in {lp.hours_short_without_water:,} h of the audited year"
+                     if lp.hours_short_without_water else "")
+            out.append(("choices.heat_rejection", f"{lp.loop} loop: without water it carries "
+                        f"{fq(lp.capacity_without_water.value, 'MW', True, '.3g')} of the {fq(heat, 'MW', True)} design heat{short}; the water "
+                        f"supply is a single point of failure"))
+    if _freeze_figures(site, des):
+        out.append(("cooling.facility_fluid", f"{site.facility_fluid} freezes at "
+                    f"{fq(site.fluid_freezing_point.value, 'degC', fmt='.1f')}, above the site's cold extremes, in outdoor coils"))
+    again = second_power_chain(capex)
+    out.append(("economics.facility_capex", "electrical redundancy is not sized: one transformer and a UPS for IT "
+                "only, no generators" + (f" (2N UPS and transformer: {again:.3g} MUSD more)" if again > 0 else "")))
+    if results.audit.violations:
+        out.append(("audit", f"{len(results.audit.violations)} violation(s) of the site's limits in the audited year"))
+    return out
+
+
 def build_sections(results) -> list[Section]:
     """All report sections of a solved plan, read from its results model alone.
 
@@ -239,6 +296,14 @@ def build_sections(results) -> list[Section]:
                "from market.*: BTC price, difficulty, subsidy, fees, pool fee"),
     ]
     out.append(s)
+
+    # --- what a reader of the headline alone would miss ----------------------------------
+    items = read_first(results)
+    if items:
+        s = Section("Read first: what the plan leaves to you")
+        s.lines += [f"{path}: {words}" for path, words in items]
+        s.lines.append("(each from a figure below; the sections that follow give it in full)")
+        out.append(s)
 
     # --- racks ------------------------------------------------------------------------------
     s = Section("Racks and GPUs")
@@ -453,8 +518,7 @@ def build_sections(results) -> list[Section]:
         s.figures.append(Figure("facility capex per MW of IT (design)", per_mw, "MUSD/MW",
                                 f"{verdict} the published {lo:g}-{hi:g} MUSD/MW (TeraWulf 8-10, Cipher 9-11, "
                                 f"IREN 6-7; domain-facts-2 section 6)"))
-    ups, transformer = capex.parts.get("ups"), capex.parts.get("transformer")
-    again = sum(p.value for p in (ups, transformer) if p is not None and p.value)
+    again = second_power_chain(capex)
     s.lines.append("electrical redundancy: the plan prices one transformer at the grid limit and the UPS at the IT "
                    "electrical peak (IT only: the CDU pumps and the rest of the plant are not on it), no standby "
                    "generators, battery runtime or second transformer; what the site needs of them is inside "

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from planner.outputs import atomic_path
+from planner.report.figures import read_first
 from planner.report.render import fmt
 from planner.report.usunits import convert
 from planner.results import MONTHS, PlanResults, Quantity, column_name, hourly_frame
@@ -79,6 +80,12 @@ def blocks(res: PlanResults, system: str = "si") -> list[Block]:
     for _, label, value, unit in summary_rows(res, system):
         b.rows.append([label, value, unit])
     out.append(b)
+
+    items = read_first(res, system)
+    if items:
+        b = Block("Read first: what the plan leaves to you", [("TOML path", ""), ("what", "")])
+        b.rows += [[path, words] for path, words in items]
+        out.append(b)
 
     flow_unit = convert(1.0, "L/min", system)[1]
     b = Block("Bill of materials", [("kind", ""), ("id", ""), ("model", ""), ("loop", ""), ("count", "units"),
