@@ -1,6 +1,7 @@
 """End to end: `plan sites/washington.toml` as a newcomer runs it (default time resolution)."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,10 @@ def test_read_first_repeats_what_a_headline_reader_would_miss(report):
     extreme = next(v["value"] for k, v in cooling.items() if k.startswith("liquid loop at the mean annual maximum"))
     assert any(f"every module running carries {extreme:.4g} MW of the" in n for n in notes)
     assert any(n.startswith("economics.facility_capex: electrical redundancy is not sized") for n in notes)
+    # the liquid loop's largest module out at the tightest hour, against the design heat, as the cooling section has it
+    held = next(v for k, v in cooling.items() if k.startswith("liquid loop: N+1 holds in every hour"))
+    m = re.search(r"where the capacity with the spares out is ([0-9.]+) MW: ([0-9.]+) MW short of the design heat",
+                  held["note"])
+    assert m, held["note"]
+    assert any(f"it carries {float(m.group(1)):.4g} MW, {float(m.group(2)):.3g} MW short of the design heat" in n
+               for n in notes)

@@ -249,6 +249,13 @@ def read_first(results, system: str = "si") -> list[tuple[str, str]]:
         if lp.hours_short_with_spares_out:
             out.append(("redundancy.heat_rejection", f"{lp.loop} loop: {lp.redundancy} does not hold in "
                         f"{lp.hours_short_with_spares_out:,} h of the audited year ({lp.spares_out})"))
+        elif lp.capacity_at_tightest_hour is not None and lp.capacity_at_tightest_hour.value < heat - 1e-9:
+            out.append(("redundancy.heat_rejection", f"{lp.loop} loop: {lp.redundancy} holds the heat running in "
+                        f"every hour, but at {lp.tightest_hour} "
+                        f"({fq(lp.tightest_dry_bulb.value, 'degC', fmt='.1f')}) with {lp.spares_out} it carries "
+                        f"{fq(lp.capacity_at_tightest_hour.value, 'MW', True)}, "
+                        f"{fq(heat - lp.capacity_at_tightest_hour.value, 'MW', True, '.3g')} short of the design heat "
+                        f"at design power"))
         if lp.capacity_without_water is not None and lp.capacity_without_water.value < heat - 1e-9:
             short = (f", short in {lp.hours_short_without_water:,} h of the audited year"
                      if lp.hours_short_without_water else "")
