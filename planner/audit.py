@@ -61,8 +61,8 @@ class Operation:
     unmet_heat: dict[str, np.ndarray]
     loads: dict[str, np.ndarray] = field(default_factory=dict)  # MW by kind, see LOAD_KINDS
     mining_share: np.ndarray | None = None  # MW at the meter attributable to mining
-    mining_cooling: np.ndarray | None = None  # MW of the cooling plant's power that hydro miners' heat takes
-    mining_cooling_by_kind: dict[str, np.ndarray] = field(default_factory=dict)  # the same by load kind (pumps, chillers)
+    mining_cooling_by_kind: dict[str, np.ndarray] = field(default_factory=dict)  # MW of the plant's power (pumps,
+    # chillers) that hydro miners' heat takes, by load kind
     parasitic_heat: dict[str, float] = field(default_factory=dict)  # MW per loop: CDU pumps, air-side fans
     heat_brought: dict[str, np.ndarray] = field(default_factory=dict)  # MW per loop before its own pumps' heat
 
@@ -382,7 +382,7 @@ def simulate(inp: Inputs, design: Design) -> Operation:
         capacity_by_loop=cap_loop, cooling_power=cooling, mining_power=mining_run,
         mining_available=mining_avail, grid_draw=draw, envelope=envelope,
         water_m3=water, energy_price=price, unmet_heat=unmet, loads=loads, mining_share=mining_share,
-        mining_cooling=hydro_cooling, mining_cooling_by_kind=hydro_cooling_by,
+        mining_cooling_by_kind=hydro_cooling_by,
         parasitic_heat=parasitic, heat_brought=heat_brought,
     )
 

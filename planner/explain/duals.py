@@ -218,16 +218,10 @@ def _stranded_section(plan) -> Section:
     flow_text = (f"; coolant flow with the spares out less the racks' flow at design: {flow:,.0f} L/min"
                  if math.isfinite(flow) else "")
     if cdu_cap > 0 and inp.cdu_scope == "scalable_unit":
-        unused = 0.0
-        for c in inp.cdus:
-            if d.cdus.get(c.id, 0) <= 0:
-                continue
-            own = {r.id: cdus_per_scalable_unit(r, c, sp["cdu"]) for r in inp.racks}
-            units = {r.id: d.racks.get(r.id, 0) // max(r.su_racks, 1) for r in inp.racks}
-            unused += sum(units[r.id] * ((own[r.id] - sp["cdu"]) * c.capacity - r.su_liquid[1])
-                          for r in inp.racks if own[r.id])
-            unused += (d.cdus[c.id] - sum(units[r.id] * own[r.id] for r in inp.racks)) * c.capacity
-        unused -= loads["liquid"] - sum(d.racks.get(r.id, 0) // max(r.su_racks, 1) * r.su_liquid[1] for r in inp.racks)
+        # every scalable unit with liquid heat has its own spares out; the rest of the CDUs carry the heat
+        liquid_units = sum(d.racks.get(r.id, 0) // r.su_racks for r in inp.racks if r.su_liquid[1] > 0)
+        unused = sum((n - sp["cdu"] * liquid_units) * c.capacity for c in inp.cdus
+                     if (n := d.cdus.get(c.id, 0)) > 0) - loads["liquid"]
         s.figures.append(Figure("CDU capacity unused", unused, "MW",
                                 f"each scalable unit's own CDUs with its N+{sp['cdu']} out (redundancy.cdu_scope), less "
                                 f"its liquid heat at design power, summed over the units, with the hydro miners' CDUs "

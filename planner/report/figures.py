@@ -152,8 +152,8 @@ def facility_energy_by_kind(op) -> dict[str, float]:
     """
     loads = op.loads
     n = len(op.grid_draw)
-    hydro = np.zeros(n) if op.mining_cooling is None else np.asarray(op.mining_cooling, dtype=float)
     by_kind = op.mining_cooling_by_kind or {}
+    hydro = sum((np.asarray(v, dtype=float) for v in by_kind.values()), np.zeros(n))
     share = np.zeros(n) if op.mining_share is None else np.asarray(op.mining_share, dtype=float)
     mining_losses = share - loads["mining"] - loads["miner_ventilation"] - hydro
     out = {}
