@@ -19,9 +19,9 @@ of a percent of its optimum and HiGHS closes it at once. So the fast strategy so
    added too, settled near ties before these rules did; with them it added no module type on any
    case of ``benchmarks/bench_strategy.py`` and cost 1-2 s, so it was dropped.) Adding types never makes stage 2's answer worse,
    only its model larger, and stage 2's time grows with the set (washington: 1.1 s CPU with 4
-   module types, 3.3 s with 5, 6.0 s with 8). The small models carry the fan cube as
+   module types, 3.3 s with 5, 6.0 s with 8). The small model carries the fan cube as
    ``STAGE1_FAN_SEGMENTS`` chords (at most 14 % of rated fan power above the cube, against 4 %
-   with the full model's 4): they choose the set only, and the rows of the chords, which hold a
+   with the full model's 4): it chooses the set only, and the rows of the chords, which hold a
    module count each, are most of what the solver's root node works through (washington's
    4-day model: 3.3 s CPU with 4 chords, 1.8 s with 2).
 2. **Solve the full model within that set**: every other module type's ``module_used`` binary
@@ -53,7 +53,7 @@ from planner.model import Model, build_model, value_of
 STRATEGIES = ("fast", "full")
 STAGE1_DAYS = 4
 STAGE1_GAP = 1e-3
-STAGE1_FAN_SEGMENTS = 2  # chords of the fan cube in the small models (the full model's count, if fewer)
+STAGE1_FAN_SEGMENTS = 2  # chords of the fan cube in the stage-1 model (the full model's count, if fewer)
 LP_CONTENDER = 0.25  # a module type the small model's LP relaxation uses at least this much joins the set
 MIN_HOURS_FOR_STAGES = 24 * (STAGE1_DAYS + 1)  # smaller models are solved whole
 
