@@ -38,12 +38,13 @@ from planner.strategy import StageInfo, TechnologySet, restricted, solve_fast, s
 
 CASCADE_BIN_K = 2.0  # K, the default plan's grouping
 SHORTFALL = 1e-6  # relative: an exact LP below the grouped optimum by more than this is not trusted
+GROUPED_GAP_SHARE = 0.1  # the grouped equipment is solved to this share of the requested gap
 
 
 def coarsen(inp: Inputs, bin_k: float = CASCADE_BIN_K) -> Inputs:
     """The exact-hours inputs with their model hours grouped as ``resolve(..., bin_k=bin_k)`` groups them.
 
-    Model hours of the same month and price whose coefficients agree within ``bin_k`` of
+    Model hours of the same energy price whose coefficients agree within ``bin_k`` of
     temperature (the steps of :func:`planner.inputs.resolve`) become one model hour at the worst
     of their coefficients, weighted by the hours of the year it stands for.
 
@@ -69,7 +70,7 @@ def coarsen(inp: Inputs, bin_k: float = CASCADE_BIN_K) -> Inputs:
             coefs.append((np.asarray(h.airflow_capacity, dtype=float), step, False))
     for m in inp.miners:
         coefs.append((np.asarray(m.availability, dtype=float), 0.05 * bin_k, False))
-    sets, worst = group_hours(np.asarray(inp.month), np.asarray(inp.energy_price), coefs)
+    sets, worst = group_hours(np.asarray(inp.energy_price), coefs)
     worst_iter = iter(worst)
     hr = []
     for h in inp.heat_rejection:
@@ -177,19 +178,19 @@ def solve_cascade(inp: Inputs, model: Model, *, solver: str, time_limit: float |
     t0 = time.perf_counter()
     small = build_model(grouped, fixed=fixed)
     staged = solve_fast(grouped, small, solver=solver, time_limit=None if time_limit is None else time_limit / 2,
-                        mip_gap=mip_gap, fixed=fixed, include=include, on_progress=on_progress)
+                        mip_gap=None if mip_gap is None else mip_gap * GROUPED_GAP_SHARE, fixed=fixed, include=include, on_progress=on_progress)
     if staged is not None:
         first, info = staged
-        days, tech, stage1 = info.days, info.tech, info.stage1_seconds
+        days, tech, stage1, sample = info.days, info.tech, info.stage1_seconds, info.sample
     else:  # a grouped model too small for two stages: solved whole
         first = solve(small, solver=solver, time_limit=None if time_limit is None else time_limit / 2,
-                      mip_gap=mip_gap)
-        days, tech, stage1 = 0, technology_set(small).union(include), 0.0
+                      mip_gap=None if mip_gap is None else mip_gap * GROUPED_GAP_SHARE)
+        days, tech, stage1, sample = 0, technology_set(small).union(include), 0.0, ""
     grouped_seconds = time.perf_counter() - t0
     if first.status != "optimal":
         return None
     values = equipment_values(small)
-    info = CascadeInfo(days, tech, stage1, first.status, grouped_hours=grouped.hours,
+    info = CascadeInfo(days, tech, stage1, first.status, sample=sample, grouped_hours=grouped.hours,
                        grouped_seconds=grouped_seconds, grouped_objective=first.objective)
     built = model is None
 
@@ -202,10 +203,10 @@ def solve_cascade(inp: Inputs, model: Model, *, solver: str, time_limit: float |
     if built:
         model = build(held_at_none(inp, small, fixed))
     # the fast strategy's own words for its set ("the technology set chosen on ... (modules ...)")
-    set_text = (first.scope.removeprefix("within ").split("; plan --prove")[0] if days
+    set_text = (first.scope.removeprefix("within ").split("; plan --prove")[0] if sample
                 else f"the technology set of the grouped optimum ({tech.text()})")
     chosen = (f"the equipment chosen on {grouped.hours} groups of hours ({CASCADE_BIN_K:g} K) within {set_text}"
-              if days else f"the optimal equipment of {grouped.hours} groups of hours ({CASCADE_BIN_K:g} K)")
+              if sample else f"the optimal equipment of {grouped.hours} groups of hours ({CASCADE_BIN_K:g} K)")
     with counts_fixed(model, values):
         lp = solve(model, solver=solver, mip_gap=None)
     short = lp.objective is None or lp.objective < first.objective - SHORTFALL * max(abs(first.objective), 1.0)

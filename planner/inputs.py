@@ -435,14 +435,17 @@ def dominating_model_hour(inp: "Inputs") -> np.ndarray:
     return np.where(np.isfinite(distance[np.arange(len(db)), best]), best, -1)
 
 
-def group_hours(month: np.ndarray, price: np.ndarray, coefficients: list[tuple[np.ndarray, float, bool]]):
+def group_hours(price: np.ndarray, coefficients: list[tuple[np.ndarray, float, bool]]):
     """Group the hours of a year whose coefficients agree to within a step.
 
     Parameters
     ----------
-    month, price : ndarray
-        Month [1-12] and energy price [USD/MWh] per hour; hours are grouped
-        only within the same month and price.
+    price : ndarray
+        Energy price [USD/MWh] per hour; hours are grouped only within the
+        same price. A group may hold hours of several months: the model
+        charges each month's peak demand against every group with hours in
+        that month (:func:`planner.model.define_grid`), which is exact for
+        the group's one dispatch.
     coefficients : list of (values, step, higher_is_worse)
         Each hourly coefficient with its quantisation step (0: exact). A group
         stands in for its hours with the *worst* value of each coefficient
@@ -456,7 +459,7 @@ def group_hours(month: np.ndarray, price: np.ndarray, coefficients: list[tuple[n
     worst : list of ndarray
         Per coefficient, the group's worst value.
     """
-    keys = [month.astype(float), price.astype(float)]
+    keys = [price.astype(float)]
     for values, step, _ in coefficients:
         keys.append(np.floor(values / step + 1e-9) if step > 0 else values)
     keys_arr = np.stack(keys, axis=1)
@@ -642,7 +645,7 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
                       (perf.electricity_per_heat, 0.002 * bin_k if bin_k else 0.0, True)]
         for m, avail, ok, reason in full_miners:
             coefs.append((avail, 0.05 * bin_k if bin_k else 0.0, False))
-        groups, worst = group_hours(clim.month, price_8760, coefs)
+        groups, worst = group_hours(price_8760, coefs)
         idx = np.array([g[0] for g in groups])
         weight = np.array([len(g) for g in groups], dtype=float)
         worst_iter = iter(worst)
@@ -654,7 +657,7 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
             """The group worsts of the next coefficient, in the order they were listed in ``coefs``."""
             return next(worst_iter)
 
-        mode_text = (f"8760 h in {len(groups)} groups of hours with the same month and price whose "
+        mode_text = (f"8760 h in {len(groups)} groups of hours with the same energy price whose "
                      f"coefficients agree within {bin_k:g} K of temperature, each at its worst hour"
                      if bin_k else f"8760 h ({len(groups)} distinct hours; identical hours merged)")
     month = clim.month[idx]

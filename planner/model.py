@@ -43,6 +43,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pulp
 
 from planner.inputs import LOOPS, Inputs, cdus_per_scalable_unit
@@ -778,6 +779,18 @@ def define_fans(b: Builder) -> None:
     b.x["fans"] = fans
 
 
+def months_of_model_hours(inp: Inputs) -> list[list[int]]:
+    """The months [1-12] each model hour has hours of the year in; ``[0]`` each (one peak) on representative days.
+
+    A group of hours (``resolve(..., bin_k=...)``) may span months: its one dispatch is drawn in each of
+    them, so it sets a floor under each of those months' peaks.
+    """
+    if not inp.full_year:
+        return [[0] for _ in range(inp.hours)]
+    month = np.asarray(inp.climate.month, dtype=int)
+    return [sorted(set(month[np.asarray(g, dtype=int)].tolist())) for g in inp.groups]
+
+
 def define_grid(b: Builder) -> None:
     """Grid draw and the GPU peak envelope within the grid limit less the margin, every hour; monthly peaks."""
     inp, T = b.inp, b.inp.hours
@@ -792,7 +805,8 @@ def define_grid(b: Builder) -> None:
     f_env = b.family("envelope", "site.grid_limit",
                      "GPU peak power with sheddable mining curtailed, plus cooling, every hour", "MW")
     f_peak = b.family("peak", "tariff.demand_charge", "monthly peak draw", "MW")
-    months = sorted(set(int(m) for m in inp.month)) if inp.full_year else [0]
+    months_of = months_of_model_hours(inp)
+    months = sorted(set().union(*months_of)) if months_of else [0]
     peaks = {mo: b.prob.add_variable(f"peak_{mo}", lowBound=0) for mo in months}
     grid_peak = b.relax(f_grid, "grid", "MW", "relaxation needed at the worst hour") if b.elastic else None
     # the terms every hour shares, as (variable, coefficient) pairs: IT at the UPS's and transformer's losses, base
@@ -824,9 +838,9 @@ def define_grid(b: Builder) -> None:
         else:
             b.add(f_grid, t, draw <= limit, f"grid_{t}")
             b.add(f_env, t, envelope <= limit, f"envelope_{t}")
-        peak = peaks[0] if 0 in peaks else peaks[int(inp.month[t])]
-        b.add(f_peak, t, _affine([(peak, 1.0)] + [(v, -c) for v, c in draw.items()], -draw.constant) >= 0,
-              f"peak_{t}")
+        for mo in months_of[t]:  # every month the model hour has hours in: its one dispatch is in each
+            b.add(f_peak, t, _affine([(peaks[mo], 1.0)] + [(v, -c) for v, c in draw.items()], -draw.constant) >= 0,
+                  f"peak_{t}" if mo == 0 else f"peak_{t}_{mo}")
         for m in inp.miners:
             b.obj[dispatch[m.id][t]] += K * w * m.revenue_per_mwh
         coef = K * w * float(inp.energy_price[t])  # energy bought

@@ -55,7 +55,8 @@ STAGE1_DAYS = 4
 STAGE1_GAP = 1e-3
 STAGE1_FAN_SEGMENTS = 2  # chords of the fan cube in the stage-1 model (the full model's count, if fewer)
 LP_CONTENDER = 0.25  # a module type the small model's LP relaxation uses at least this much joins the set
-MIN_HOURS_FOR_STAGES = 24 * (STAGE1_DAYS + 1)  # smaller models are solved whole
+MIN_HOURS_FOR_STAGES = 24 * (STAGE1_DAYS + 1)  # a model on fewer representative days is solved whole
+MIN_OWN_HOURS = 24  # a full-year model of fewer model hours is solved whole, not in stages on its own hours
 
 
 # --------------------------------------------------------------------------------------
@@ -118,12 +119,24 @@ def representative_inputs(inp: Inputs, days: int = STAGE1_DAYS) -> Inputs | None
     return inputs_on_model_hours(inp, sel, weight, groups, f"{days} representative days of the model")
 
 
-def stage1_inputs(inp: Inputs, days: int) -> Inputs | None:
-    """A stage-1 model's inputs: ``days`` representative days, the fan cube as ``STAGE1_FAN_SEGMENTS`` chords."""
-    small = representative_inputs(inp, days)
+def stage1_inputs(inp: Inputs, days: int) -> tuple[Inputs, str] | None:
+    """A stage-1 model's inputs and what its hours are, or None to solve the model whole.
+
+    The fan cube is ``STAGE1_FAN_SEGMENTS`` chords, on ``days`` representative days of the model's
+    hours, or, for a full-year model of no more hours than those days (washington's hours grouped
+    within 2 K: 54), on the model's own hours. A model on representative days of fewer than
+    ``days + 1`` days is solved whole, as is a full-year model of fewer than ``MIN_OWN_HOURS`` model
+    hours or whose fan cube has no more chords than stage 1's.
+    """
+    small = representative_inputs(inp, days) if inp.hours >= MIN_HOURS_FOR_STAGES else None
+    sample = f"{days} representative days"
+    if inp.full_year and (small is None or small.hours >= inp.hours):
+        small, sample = inp, f"the model's own {inp.hours} hours"
+        if inp.fan_segments <= STAGE1_FAN_SEGMENTS or inp.hours < MIN_OWN_HOURS:
+            return None
     if small is None:
         return None
-    return dataclasses.replace(small, fan_segments=min(STAGE1_FAN_SEGMENTS, small.fan_segments))
+    return dataclasses.replace(small, fan_segments=min(STAGE1_FAN_SEGMENTS, small.fan_segments)), sample
 
 
 def inputs_on_model_hours(inp: Inputs, sel: np.ndarray, weight: np.ndarray, groups: list[np.ndarray],
@@ -250,11 +263,12 @@ def start_from(small: Model, full: Model) -> dict[str, float]:
 class StageInfo:
     """What the fast strategy did, for the report."""
 
-    days: int
+    days: int  # representative days of stage 1; 0 where it ran on the model's own hours
     tech: TechnologySet | None
     stage1_seconds: float
     stage1_status: str
     fell_back: str = ""  # why the full MILP was solved instead, if it was
+    sample: str = ""  # stage 1's hours in words ("4 representative days", "the model's own 54 hours")
 
 
 def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | None, mip_gap: float | None,
@@ -271,9 +285,11 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
 
     if solver != "highs" or model.prob.numVariables() == 0:
         return None
-    small_inp = stage1_inputs(inp, days) if inp.hours >= MIN_HOURS_FOR_STAGES else None
-    if small_inp is None:
+    picked = stage1_inputs(inp, days)
+    if picked is None:
         return None
+    small_inp, sample = picked
+    sampled = small_inp.hours < inp.hours  # else the model's own hours, with fewer fan chords
     from planner.solve import relaxation
 
     t0 = time.perf_counter()
@@ -285,21 +301,23 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
         return None if on_progress is None else (lambda report: on_progress(report, stage))
 
     first = solve(small, solver=solver, time_limit=share, mip_gap=max(mip_gap or 0.0, STAGE1_GAP),
-                  on_progress=told(f"stage 1, {days} representative days"), lean=True)
+                  on_progress=told(f"stage 1, {sample}"), lean=True)
     if first.solver != "highs" or first.status != "optimal":  # a set from an unfinished stage 1 proves nothing
         return None
     tech = technology_set(small).union(contenders(small, relaxed)).union(include)
     economisers = economiser_alternatives(inp, tech)
     tech = tech.union(economisers)
     stage1 = time.perf_counter() - t0
-    info = StageInfo(days, tech, stage1, first.status)
+    info = StageInfo(days if sampled else 0, tech, stage1, first.status, sample=sample)
     remaining = None if time_limit is None else max(time_limit - stage1, 1.0)
     with restricted(model, tech):
         second = solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start_from(small, model),
                        on_progress=told("stage 2, within the technology set"))
     if not second.has_solution:  # no design within the set (or none in time): the full MILP decides
         return None
-    chosen = (f"chosen on {days} representative days" + (" and by their LP relaxation" if relaxed else "")
+    on = f"on {sample}" if sampled else f"on {sample} with the fan cube as {small_inp.fan_segments} chords"
+    chosen = (f"chosen {on}" + ((" and by their LP relaxation" if sampled else " and by its LP relaxation")
+                                 if relaxed else "")
               + (", with every economiser of a loop that has one" if economisers.modules else "")
               + (" with the base plan's" if include is not None else ""))
     second.scope = f"within the technology set {chosen} ({tech.text()}); plan --prove solves the full MILP"

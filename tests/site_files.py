@@ -60,3 +60,14 @@ def write(data: dict, path: Path) -> Path:
         climate["weather_file"] = (SITES / climate["weather_file"]).resolve().as_posix()
     path.write_text("".join(f"{_key(k)} = {_value(v)}\n" for k, v in data.items()))
     return path
+
+
+def cascade_site(folder: Path) -> Path:
+    """tests/data/cascade.toml (4 MW) in ``folder`` with the Pasco TMY3 year beside it, its hardware path absolute."""
+    import shutil
+
+    shutil.copy(SITES / "weather" / "USA_WA_Pasco-Tri.Cities.AP.727845_TMY3.epw", folder / "cascade_weather.epw")
+    text = (ROOT / "tests" / "data" / "cascade.toml").read_text().replace(
+        'hardware_dir = "../../hardware"', f'hardware_dir = "{(ROOT / "hardware").as_posix()}"')
+    (folder / "site.toml").write_text(text)
+    return folder / "site.toml"

@@ -60,7 +60,7 @@ def test_coarsened_hours_stand_at_their_worst(exact):
     assert sorted(np.concatenate(grouped.groups).tolist()) == sorted(np.concatenate(exact.groups).tolist())
     for g, hours in enumerate(grouped.groups):
         members = [t for t, grp in enumerate(exact.groups) if np.isin(grp, hours).any()]
-        assert len({int(exact.month[t]) for t in members}) == 1
+        assert len({float(exact.energy_price[t]) for t in members}) == 1
         for hg, hx in zip(grouped.heat_rejection, exact.heat_rejection):
             assert hg.capacity[g] == min(hx.capacity[t] for t in members)
             assert hg.electricity_per_heat[g] == max(hx.electricity_per_heat[t] for t in members)
@@ -105,15 +105,16 @@ def test_grouped_and_cbc_inputs_are_not_cascaded(exact):
                          fixed=None) is None
 
 
-def test_cascade_with_two_stages_on_the_grouped_hours(exact, full, monkeypatch):
-    """Grouped hours many enough for the fast strategy's stages: the status names its technology set."""
-    import planner.strategy
-
-    monkeypatch.setattr(planner.strategy, "MIN_HOURS_FOR_STAGES", 48)
+def test_cascade_with_two_stages_on_the_grouped_hours(exact, full):
+    """The grouped hours (fewer than 4 representative days' 96) are stage 1's own hours, with fewer fan
+    chords: the status names the technology set chosen on them."""
+    hours = coarsen(exact).hours
+    assert 24 <= hours < 96
     fast = run_plan(exact)
     assert fast.solve.status == "optimal"
-    assert "for the equipment chosen on" in fast.solve.scope
-    assert "within the technology set chosen on 4 representative days" in fast.solve.scope
+    assert f"for the equipment chosen on {hours} groups of hours" in fast.solve.scope
+    assert f"within the technology set chosen on the model's own {hours} hours with the fan cube as 2 chords" \
+        in " ".join(fast.solve.scope.split())
     assert abs(fast.solve.objective - full.solve.objective) <= 1e-4 * abs(full.solve.objective)
     assert fast.audit.passed
 

@@ -181,8 +181,8 @@ def test_fixed_design_that_breaks_the_grid_reports_hour_and_size(capsys):
     assert m, text
     breach = envelope(8) - 1.0
     assert float(m.group(1)) == pytest.approx(breach, abs=5e-3)
-    # the tiny site's constant year in 12 model hours, one a month
-    assert re.search(r"every model hour \(12 model hours\s+standing\s+for\s+8,760\s+h", text), text
+    # the tiny site's constant year: every hour has the same coefficients and price, so one model hour
+    assert re.search(r"the one model hour \(standing\s+for\s+8,760\s+h", text), text
     # the same breach as a number, through the library
     # (the least relaxation may install a third dry cooler so that the fans run slower than with the
     # N+1 minimum of the hand model: never more than the hand figure, and within its fan power)

@@ -8,29 +8,21 @@ whose energy costs more than the mining earns. Site: tests/data/cascade.toml (4 
 miners) on the Pasco TMY3 year, hours grouped by 2 K.
 """
 
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
+import site_files
 
 from planner.inputs import resolve
 from planner.load import load_site
 from planner.plan import run_plan
 
-ROOT = Path(__file__).parent.parent
-EPW = ROOT / "sites" / "weather" / "USA_WA_Pasco-Tri.Cities.AP.727845_TMY3.epw"
 TOL = 1e-4  # MW
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fill")
-    shutil.copy(EPW, folder / "cascade_weather.epw")
-    text = (ROOT / "tests" / "data" / "cascade.toml").read_text().replace(
-        'hardware_dir = "../../hardware"', f'hardware_dir = "{(ROOT / "hardware").as_posix()}"')
-    (folder / "site.toml").write_text(text)
-    return folder / "site.toml"
+    return site_files.cascade_site(tmp_path_factory.mktemp("fill"))
 
 
 @pytest.mark.parametrize("demand_charge", ["0 USD/kW/month", "6 USD/kW/month"])

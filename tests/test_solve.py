@@ -81,7 +81,8 @@ def test_the_columns_handed_to_highs_are_the_problems_variables():
 
     toy = Path(__file__).parent / "data" / "tiny" / "timeline.toml"
     loaded = load_site(toy, overrides={"timeline.fleet": [{"miner": "s21_xp", "units": 180}]})
-    for prob in (build_model(_inputs()).prob, build_timeline_model(timeline_inputs(loaded, resolve(loaded))).prob):
+    days = resolve(load_site(TINY), time_mode="days", days=3)  # hours enough for the listing to mean something
+    for prob in (build_model(days).prob, build_timeline_model(timeline_inputs(loaded, resolve(loaded))).prob):
         listed = [v.name for v in variables_of(prob)]
         assert listed == [v.name for v in prob.variables()]
         assert len(listed) > 50

@@ -351,6 +351,11 @@ def test_report_says_what_its_mining_curtailment_and_re_plan_figures_count(texas
     note = replan_section([value], "NOI less annualised capex").figures[0].note
     assert note.startswith("NOI less annualised capex as the optimiser sees it (model hours, before the audit): "
                            "6.768 -> 6.949 MUSD/yr")
+    # a re-plan that gains nothing but the solvers' rounding reads 0, not 1.8e-15 MUSD/yr
+    assert ReplanValue("economics.capex_budget", 10.0, "MUSD", "10 MUSD", 6129.573, 6129.573 + 1.8e-12, "optimal",
+                       104, 104).value == 0.0
+    assert ReplanValue("economics.capex_budget", 10.0, "MUSD", "10 MUSD", 6129.573, 6129.583, "optimal",
+                       104, 104).value == pytest.approx(0.01)
 
 
 def test_next_unit_step_raises_each_limit_the_unit_breaks_by_its_whole_need(texas_days_plan, monkeypatch):

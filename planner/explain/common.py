@@ -55,6 +55,9 @@ def hours_text(inp: Inputs, ts) -> str:
     total = int(round(total)) if abs(total - round(total)) < 1e-6 else total
     if len(ts) == inp.hours:
         if inp.hours < int(round(total)):  # grouped hours (or days): a model hour is not an hour of the year
+            if inp.hours == 1:
+                return (f"the one model hour (standing for {quantity_text(year, 'h')}, at the worst coefficients "
+                        f"of the hours it stands for)")
             return (f"every model hour ({inp.hours} model hours standing for {quantity_text(year, 'h')}, each at "
                     f"the worst coefficients of the hours it stands for)")
         return f"every model hour ({quantity_text(year, 'h')} of the year)"

@@ -56,8 +56,12 @@ class ReplanValue:
 
     @property
     def value(self) -> float | None:
-        """Objective gained [kUSD/yr] per step."""
-        return None if self.raised is None else self.raised - self.base
+        """Objective gained [kUSD/yr] per step; a difference within the solvers' rounding (1e-9 of the
+        objective) is none, not a figure such as 1.8e-15."""
+        if self.raised is None:
+            return None
+        gain = self.raised - self.base
+        return 0.0 if abs(gain) <= 1e-9 * max(1.0, abs(self.base)) else gain
 
 
 def raised_inputs(inp: Inputs, field: str, step: float) -> Inputs:
