@@ -12,7 +12,9 @@ Three runs per column: the fast strategy (``plan SITE``), the full MILP (``plan 
 every hour exactly by the cascade (``plan SITE --exact-hours``: equipment from the grouped
 hours, every distinct hour's dispatch as an LP), and, where linopy is installed (``pip install
 linopy``), the full MILP built with linopy and solved through it (``benchmarks/linopy_build.py``:
-the same matrix through linopy's API; the PuLP model it is read from is not counted).
+the same matrix through linopy's API; the PuLP model it is read from is not counted), and the
+full MILP on the hours grouped within months as well, as the planner grouped them until
+2026-12-06 (309 model hours at washington instead of 54): the baseline issue 12 measured against.
 
     python benchmarks/bench_speed.py                      # washington, default resolution, 3 runs each
     python benchmarks/bench_speed.py --runs 1 --site sites/texas.toml
@@ -32,9 +34,30 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PHASES = ("import", "inputs", "build", "solve", "duals", "audit")
-STRATEGIES = ("fast", "full", "exact", "linopy")
+STRATEGIES = ("fast", "full", "exact", "linopy", "by_month")
 TITLES = {"fast": "fast strategy", "full": "full MILP (`--prove`)", "exact": "`--exact-hours` cascade",
-          "linopy": "full MILP built with linopy"}
+          "linopy": "full MILP built with linopy",
+          "by_month": "full MILP, hours grouped within months (the default until 2026-12-06)"}
+
+
+def group_within_months(loaded) -> None:
+    """Group hours as the planner did until 2026-12-06: within the same month as well as price and bins.
+
+    The month joins the grouping's keys as one more coefficient quantised by 0 (exact), placed
+    after the coefficients ``resolve`` reads back, so its "worst" is never used. Each group then
+    lies in one month and has one peak row, as the model had then.
+    """
+    import numpy as np
+
+    import planner.inputs as inputs_mod
+
+    month = np.asarray(inputs_mod.build_climate(loaded).month, dtype=float)
+    plain = inputs_mod.group_hours
+
+    def keyed(price, coefficients):
+        return plain(price, [*coefficients, (month, 0.0, False)])
+
+    inputs_mod.group_hours = keyed
 
 
 class Clock:
@@ -67,6 +90,8 @@ def one(site: str, strategy: str, days: int | None, bin_k: float) -> dict:
 
     clock.lap("import")
     loaded = load_site(site)
+    if strategy == "by_month":
+        group_within_months(loaded)
     exact = strategy == "exact"
     inp = resolve(loaded, time_mode="days", days=days) if days else resolve(loaded, bin_k=None if exact else bin_k)
     clock.lap("inputs")
@@ -74,7 +99,7 @@ def one(site: str, strategy: str, days: int | None, bin_k: float) -> dict:
     clock.lap("build")
     fast = solve_cascade if exact else solve_fast
     staged = fast(inp, model, solver="highs", time_limit=None, mip_gap=1e-4, fixed=None) \
-        if strategy != "full" else None
+        if strategy not in ("full", "by_month") else None
     if exact:
         model = staged[1].model
     result = staged[0] if staged else solve(model, solver="highs", mip_gap=1e-4)
@@ -168,6 +193,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3, help="runs per strategy; medians are printed")
     ap.add_argument("--no-exact", action="store_true", help="leave out the --exact-hours cascade")
     ap.add_argument("--no-linopy", action="store_true", help="leave out the full MILP built with linopy")
+    ap.add_argument("--no-by-month", action="store_true",
+                    help="leave out the full MILP on hours grouped within months (the earlier default)")
     ap.add_argument("--one", choices=STRATEGIES, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
@@ -181,7 +208,8 @@ def main() -> None:
 
     has_linopy = importlib.util.find_spec("linopy") is not None
     strategies = [k for k in STRATEGIES if not (k == "exact" and (args.no_exact or args.days))
-                  and not (k == "linopy" and (args.no_linopy or not has_linopy))]
+                  and not (k == "linopy" and (args.no_linopy or not has_linopy))
+                  and not (k == "by_month" and (args.no_by_month or args.days))]
     rows: dict[str, list[dict]] = {k: [] for k in strategies}
     for i in range(args.runs):
         for strategy in strategies:  # interleaved, so a change of the machine's load hits each
@@ -197,6 +225,7 @@ def main() -> None:
     print()
     print(f"site {Path(args.site).name}, {first['time']} ({first['model hours']} model hours"
           + (f"; exact: {rows['exact'][0]['model hours']}" if "exact" in rows else "")
+          + (f"; within months: {rows['by_month'][0]['model hours']}" if "by_month" in rows else "")
           + f"); medians of {args.runs} runs, CPU of each fresh process")
     print()
     others = strategies[1:]
@@ -213,8 +242,8 @@ def main() -> None:
     objective = {k: med(k, lambda r: r["objective"]) for k in strategies}
     full = objective["full"]
     print("| objective [MUSD/yr] | " + " | ".join(f"{objective[k] / 1e3:.4f}" for k in strategies) + " | "
-          + " | ".join("(other hours)" if k == "exact" else f"{(objective[k] - objective['fast']) / abs(full) * 100:+.4f} %"
-                       for k in others) + " |")
+          + " | ".join("(other hours)" if k in ("exact", "by_month")
+                       else f"{(objective[k] - objective['fast']) / abs(full) * 100:+.4f} %" for k in others) + " |")
     print("| gap | " + " | ".join(f"{med(k, lambda r: r['gap'] or 0) * 100:.3g} %" if rows[k][0]["gap"] is not None
                                  else "(linopy reports none)" for k in strategies) + " |" + " |" * len(others))
     print()
@@ -224,6 +253,9 @@ def main() -> None:
     for k in strategies:
         if rows[k][0]["scope"]:
             print(f"{k}: {rows[k][0]['status']} {rows[k][0]['scope']}")
+    if "by_month" in rows:
+        print("by_month: the full MILP on the hours grouped within months as well as by price and 2 K bins, as the "
+              "planner grouped them until 2026-12-06 (one peak row per group); the same model otherwise")
     if "linopy" in rows:
         print("linopy: the same matrix (columns, bounds, integrality, rows, objective) built through linopy's API "
               "from arrays, then solved by linopy with HiGHS; building the PuLP model it is read from is left out")

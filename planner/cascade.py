@@ -5,7 +5,7 @@ MILP is slow. Its equipment is nearly that of the grouped model (hours binned by
 at its worst hour), and its dispatch, once the equipment is fixed, is a linear programme. The
 cascade:
 
-1. **Technology set** on representative days of the grouped hours, and
+1. **Technology set** on the grouped hours grouped again, coarser, and
 2. **equipment counts** from the grouped model within that set (both as the fast strategy,
    :func:`planner.strategy.solve_fast`, does for the default plan); then
 3. **every distinct hour as an LP** with those counts fixed: the exact model with its integer
@@ -32,63 +32,13 @@ import time
 import numpy as np
 import pulp
 
-from planner.inputs import Inputs, group_hours
+from planner.inputs import Inputs, coarsen
 from planner.model import Model, build_model, value_of
 from planner.strategy import StageInfo, TechnologySet, restricted, solve_fast, start_from, technology_set
 
 CASCADE_BIN_K = 2.0  # K, the default plan's grouping
 SHORTFALL = 1e-6  # relative: an exact LP below the grouped optimum by more than this is not trusted
 GROUPED_GAP_SHARE = 0.1  # the grouped equipment is solved to this share of the requested gap
-
-
-def coarsen(inp: Inputs, bin_k: float = CASCADE_BIN_K) -> Inputs:
-    """The exact-hours inputs with their model hours grouped as ``resolve(..., bin_k=bin_k)`` groups them.
-
-    Model hours of the same energy price whose coefficients agree within ``bin_k`` of
-    temperature (the steps of :func:`planner.inputs.resolve`) become one model hour at the worst
-    of their coefficients, weighted by the hours of the year it stands for.
-
-    Parameters
-    ----------
-    inp : Inputs
-        Inputs with every distinct hour (``inp.exact_hours``).
-    bin_k : float
-        Temperature bin [K].
-
-    Returns
-    -------
-    Inputs
-        The grouped inputs (``hour_bin`` = ``bin_k``).
-    """
-    coefs = []
-    for h in inp.heat_rejection:
-        step = h.rating.rated_capacity * bin_k / h.rating.rated_approach
-        coefs += [(np.asarray(h.capacity, dtype=float), step, False),
-                  (np.asarray(h.dry_capacity, dtype=float), step, False),
-                  (np.asarray(h.electricity_per_heat, dtype=float), 0.002 * bin_k, True)]
-        if h.airflow_capacity is not None:
-            coefs.append((np.asarray(h.airflow_capacity, dtype=float), step, False))
-    for m in inp.miners:
-        coefs.append((np.asarray(m.availability, dtype=float), 0.05 * bin_k, False))
-    sets, worst = group_hours(np.asarray(inp.energy_price), coefs)
-    worst_iter = iter(worst)
-    hr = []
-    for h in inp.heat_rejection:
-        cap, dry, elec = next(worst_iter), next(worst_iter), next(worst_iter)
-        airflow = next(worst_iter) if h.airflow_capacity is not None else None
-        hr.append(dataclasses.replace(h, capacity=cap, dry_capacity=dry, electricity_per_heat=elec,
-                                      airflow_capacity=airflow))
-    miners = [dataclasses.replace(m, availability=next(worst_iter)) for m in inp.miners]
-    first = np.array([s[0] for s in sets])
-    weight = np.asarray(inp.weight, dtype=float)
-    return dataclasses.replace(
-        inp, weight=np.array([weight[s].sum() for s in sets]), month=np.asarray(inp.month)[first],
-        dry_bulb=np.array([np.max(np.asarray(inp.dry_bulb)[s]) for s in sets]),
-        wet_bulb=np.array([np.max(np.asarray(inp.wet_bulb)[s]) for s in sets]),
-        energy_price=np.asarray(inp.energy_price)[first], labels=[inp.labels[t] for t in first],
-        groups=[np.concatenate([np.asarray(inp.groups[t]) for t in s]) for s in sets],
-        time_mode=f"{len(sets)} groups of the exact hours whose coefficients agree within {bin_k:g} K",
-        heat_rejection=hr, miners=miners, hour_bin=bin_k)
 
 
 def equipment_values(model: Model) -> dict[str, float]:
@@ -172,7 +122,7 @@ def solve_cascade(inp: Inputs, model: Model, *, solver: str, time_limit: float |
 
     if solver != "highs" or not inp.exact_hours or (model is not None and model.prob.numVariables() == 0):
         return None
-    grouped = coarsen(inp)
+    grouped = coarsen(inp, CASCADE_BIN_K)
     if grouped.hours >= inp.hours:
         return None
     t0 = time.perf_counter()
@@ -232,5 +182,5 @@ def solve_cascade(inp: Inputs, model: Model, *, solver: str, time_limit: float |
     return second, info
 
 
-__all__ = ["CASCADE_BIN_K", "CascadeInfo", "coarsen", "counts_fixed", "equipment_values", "held_at_none",
+__all__ = ["CASCADE_BIN_K", "CascadeInfo", "counts_fixed", "equipment_values", "held_at_none",
            "held_outside", "solve_cascade"]

@@ -140,7 +140,7 @@ def run_cmd(
     show_units: bool = typer.Option(False, "--show-units", help="Print every input quantity: TOML path, as written, canonical unit."),
     explain: bool = typer.Option(True, help="Binding limits and shadow prices (fixed-integer LP re-solve)."),
     replan: bool = typer.Option(True, help="Value each binding limit by re-planning with it raised (1 MW, 100 m^2, 10 MUSD), the design free, and, where the next scalable unit needs more (or more than one limit), every limit it breaks raised together by what it needs; --no-replan skips these extra solves."),
-    prove: bool = typer.Option(False, "--prove", help="Solve the full MILP and prove the plan optimal over every technology set (slower). By default the technology set is chosen on the model's own hours with fewer fan chords (or on 4 representative days where those are fewer hours) and by its LP relaxation, and the plan is proven optimal within it."),
+    prove: bool = typer.Option(False, "--prove", help="Solve the full MILP and prove the plan optimal over every technology set (slower). By default the technology set is chosen on the model's hours grouped coarser (4 K; 4 representative days of a --days plan) with fewer fan chords and by their LP relaxation, and the plan is proven optimal within it."),
     workers: Optional[int] = typer.Option(None, min=1, help="Re-plans of the binding limits run at once, in worker processes (default min(2, CPUs)); 1 runs them one after another."),
 ):
     """Plan a site: racks, cooling, mining and NOI, audited for every hour.
@@ -304,7 +304,7 @@ def compare_cmd(
     solver: str = typer.Option("highs", help="highs or cbc."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the table as JSON ('-' for standard output only)."),
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the table as CSV."),
-    prove: bool = typer.Option(False, "--prove", help="Solve each plan's full MILP (slower); by default the technology set is chosen on the model's own hours with fewer fan chords (or on 4 representative days where those are fewer hours) and by its LP relaxation, and each plan is proven optimal within it."),
+    prove: bool = typer.Option(False, "--prove", help="Solve each plan's full MILP (slower); by default the technology set is chosen on the model's hours grouped coarser (4 K; 4 representative days of a --days plan) with fewer fan chords and by their LP relaxation, and each plan is proven optimal within it."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Write the comparison (compare.json, compare.csv, report.md, report.html) and, per scenario and layout with a plan, the report files of `plan --out` to this folder."),
     units: str = typer.Option("si", "--units", help=SIDE_UNITS_HELP),
     workers: Optional[int] = typer.Option(None, help="Layouts planned at once (default min(2, CPUs)); the free optimum is planned after them."),
@@ -357,7 +357,7 @@ def sweep_cmd(
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Write the points side by side (sweep.json, sweep.csv, report.md, report.html with NOI against each numeric path) to this folder."),
     yes: bool = typer.Option(False, "--yes", help="Run a sweep of more points than --max-points."),
     max_points: int = typer.Option(200, "--max-points", min=1, help="Most points a sweep runs without --yes."),
-    prove: bool = typer.Option(False, "--prove", help="Solve each plan's full MILP (slower); by default the technology set is chosen on the model's own hours with fewer fan chords (or on 4 representative days where those are fewer hours) and by its LP relaxation, and each plan is proven optimal within it."),
+    prove: bool = typer.Option(False, "--prove", help="Solve each plan's full MILP (slower); by default the technology set is chosen on the model's hours grouped coarser (4 K; 4 representative days of a --days plan) with fewer fan chords and by their LP relaxation, and each plan is proven optimal within it."),
     units: str = typer.Option("si", "--units", help=SIDE_UNITS_HELP),
 ):
     """What one more MW (or any input) is worth: one plan per combination of --vary values.

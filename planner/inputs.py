@@ -6,6 +6,7 @@ the canonical unit set of docs/architecture.md (MW, MWh, USD, degC, K, m^2, h).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass, field
@@ -477,6 +478,58 @@ def group_hours(price: np.ndarray, coefficients: list[tuple[np.ndarray, float, b
         pick = np.maximum if higher_is_worse else np.minimum
         worst.append(pick.reduceat(values[order], bounds[:-1]))
     return groups, worst
+
+
+def coarsen(inp: Inputs, bin_k: float) -> Inputs:
+    """Full-year inputs with their model hours grouped as ``resolve(..., bin_k=bin_k)`` groups hours.
+
+    Model hours of the same energy price whose coefficients agree within ``bin_k`` of
+    temperature (the steps of :func:`resolve`) become one model hour at the worst of their
+    coefficients, weighted by the hours of the year it stands for. The ``--exact-hours`` cascade
+    groups every distinct hour by 2 K (:mod:`planner.cascade`); the fast strategy's stage 1
+    groups the model's hours coarser (:func:`planner.strategy.stage1_inputs`).
+
+    Parameters
+    ----------
+    inp : Inputs
+        Full-year inputs: every distinct hour (``inp.exact_hours``) or hours grouped already.
+    bin_k : float
+        Temperature bin [K].
+
+    Returns
+    -------
+    Inputs
+        The grouped inputs (``hour_bin`` = ``bin_k``).
+    """
+    coefs = []
+    for h in inp.heat_rejection:
+        step = h.rating.rated_capacity * bin_k / h.rating.rated_approach
+        coefs += [(np.asarray(h.capacity, dtype=float), step, False),
+                  (np.asarray(h.dry_capacity, dtype=float), step, False),
+                  (np.asarray(h.electricity_per_heat, dtype=float), 0.002 * bin_k, True)]
+        if h.airflow_capacity is not None:
+            coefs.append((np.asarray(h.airflow_capacity, dtype=float), step, False))
+    for m in inp.miners:
+        coefs.append((np.asarray(m.availability, dtype=float), 0.05 * bin_k, False))
+    sets, worst = group_hours(np.asarray(inp.energy_price), coefs)
+    worst_iter = iter(worst)
+    hr = []
+    for h in inp.heat_rejection:
+        cap, dry, elec = next(worst_iter), next(worst_iter), next(worst_iter)
+        airflow = next(worst_iter) if h.airflow_capacity is not None else None
+        hr.append(dataclasses.replace(h, capacity=cap, dry_capacity=dry, electricity_per_heat=elec,
+                                      airflow_capacity=airflow))
+    miners = [dataclasses.replace(m, availability=next(worst_iter)) for m in inp.miners]
+    first = np.array([s[0] for s in sets])
+    weight = np.asarray(inp.weight, dtype=float)
+    return dataclasses.replace(
+        inp, weight=np.array([weight[s].sum() for s in sets]), month=np.asarray(inp.month)[first],
+        dry_bulb=np.array([np.max(np.asarray(inp.dry_bulb)[s]) for s in sets]),
+        wet_bulb=np.array([np.max(np.asarray(inp.wet_bulb)[s]) for s in sets]),
+        energy_price=np.asarray(inp.energy_price)[first], labels=[inp.labels[t] for t in first],
+        groups=[np.concatenate([np.asarray(inp.groups[t]) for t in s]) for s in sets],
+        time_mode=f"{len(sets)} groups of the model hours whose coefficients agree within {bin_k:g} K",
+        heat_rejection=hr, miners=miners, hour_bin=bin_k)
 
 
 def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = None,

@@ -79,8 +79,12 @@ def _approach(inp: Inputs, strategy: str) -> str:
         return "full MILP"
     if inp.exact_hours:
         return "equipment from grouped hours within a technology set, then every hour's dispatch as an LP"
-    return ("technology set from the model's own hours with fewer fan chords (or 4 representative days, where "
-            "fewer) and its LP relaxation, then the full model")
+    if inp.full_year:
+        from planner.strategy import STAGE1_BIN_K
+
+        return (f"technology set from the model's hours grouped within {STAGE1_BIN_K:g} K and their LP relaxation, "
+                "then the full model")
+    return "technology set from 4 representative days and their LP relaxation, then the full model"
 
 
 def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = None,

@@ -4,26 +4,25 @@ Nearly all of the MILP's LP gap is the choice of technologies (which heat-reject
 and which rack type): with those fixed, the full model's LP relaxation is within a few hundredths
 of a percent of its optimum and HiGHS closes it at once. So the fast strategy solves in two stages:
 
-1. **Choose the technology set** on a small model: the same inputs reduced to ``days``
-   representative days (:func:`representative_inputs`), solved to a relative gap of
-   ``STAGE1_GAP``. The set is the heat-rejection module types it installs and the rack types
-   it builds. One sample of days settles near ties between module types one way, so two rules
-   widen the set. The module types the small model's LP relaxation uses at least
-   ``LP_CONTENDER`` of (:func:`contenders`) join it: on washington's air loop the relaxation
-   spreads the heat over an air-cooled and a water-cooled chiller, a near tie the small models
-   settled for the water-cooled one, 0.13 % below the full MILP within the adiabatic layout.
-   Where the set has an economiser on a loop (a type that rejects nothing at the design
-   condition, only in cooler hours), every economiser of that loop joins it
-   (:func:`economiser_alternatives`): they compete on running cost alone, which the
-   representative days weigh coarsely. (A second small model on 3 other days, whose set was
-   added too, settled near ties before these rules did; with them it added no module type on any
-   case of ``benchmarks/bench_strategy.py`` and cost 1-2 s, so it was dropped.) Adding types never makes stage 2's answer worse,
-   only its model larger, and stage 2's time grows with the set (washington: 1.1 s CPU with 4
-   module types, 3.3 s with 5, 6.0 s with 8). The small model carries the fan cube as
+1. **Choose the technology set** on a small model (:func:`stage1_inputs`), solved to a relative
+   gap of ``STAGE1_GAP``: a full-year model's hours grouped again, within ``STAGE1_BIN_K``
+   (washington's 54 groups of 2 K become 18 of 4 K, each at the worst of its hours), or ``days``
+   representative days of a model on representative days (:func:`representative_inputs`). The set
+   is the heat-rejection module types it installs and the rack types it builds. A coarser model
+   settles near ties between module types one way, so two rules widen the set. The module types
+   the small model's LP relaxation uses at least ``LP_CONTENDER`` of (:func:`contenders`) join it:
+   on washington's air loop the relaxation spreads the heat over an air-cooled and a water-cooled
+   chiller, a near tie 4 representative days settled for the water-cooled one, 0.13 % below the
+   full MILP within the adiabatic layout. Where the set has an economiser on a loop (a type that
+   rejects nothing at the design condition, only in cooler hours), every economiser of that loop
+   joins it (:func:`economiser_alternatives`): they compete on running cost alone, which a coarse
+   model weighs coarsely. Adding types never makes stage 2's answer worse, only its model larger,
+   and stage 2's time grows with the set. The small model carries the fan cube as
    ``STAGE1_FAN_SEGMENTS`` chords (at most 14 % of rated fan power above the cube, against 4 %
    with the full model's 4): it chooses the set only, and the rows of the chords, which hold a
-   module count each, are most of what the solver's root node works through (washington's
-   4-day model: 3.3 s CPU with 4 chords, 1.8 s with 2).
+   module count each, are most of what the solver's root node works through. Until 2026-12-06
+   stage 1 ran on 4 representative days of every model (96 hours against 18 at washington);
+   ``benchmarks/bench_strategy.py`` gives the same answers within 0.0054 % of the full MILP both ways.
 2. **Solve the full model within that set**: every other module type's ``module_used`` binary
    and every other rack type's scalable units are held at 0, the stage-1 design is handed to
    HiGHS as a start, and the model is solved to the requested gap. Bounds are restored after
@@ -47,7 +46,7 @@ import time
 import numpy as np
 
 from planner import climate as climate_mod
-from planner.inputs import Inputs, model_hour_of
+from planner.inputs import Inputs, coarsen, model_hour_of
 from planner.model import Model, build_model, value_of
 
 STRATEGIES = ("fast", "full")
@@ -55,8 +54,9 @@ STAGE1_DAYS = 4
 STAGE1_GAP = 1e-3
 STAGE1_FAN_SEGMENTS = 2  # chords of the fan cube in the stage-1 model (the full model's count, if fewer)
 LP_CONTENDER = 0.25  # a module type the small model's LP relaxation uses at least this much joins the set
+STAGE1_BIN_K = 4.0  # K: stage 1 of a full-year model groups its hours within this (the default plan's: 2 K)
 MIN_HOURS_FOR_STAGES = 24 * (STAGE1_DAYS + 1)  # a model on fewer representative days is solved whole
-MIN_OWN_HOURS = 24  # a full-year model of fewer model hours is solved whole, not in stages on its own hours
+MIN_FULL_YEAR_HOURS = 24  # a full-year model of fewer model hours is solved whole
 
 
 # --------------------------------------------------------------------------------------
@@ -122,20 +122,25 @@ def representative_inputs(inp: Inputs, days: int = STAGE1_DAYS) -> Inputs | None
 def stage1_inputs(inp: Inputs, days: int) -> tuple[Inputs, str] | None:
     """A stage-1 model's inputs and what its hours are, or None to solve the model whole.
 
-    The fan cube is ``STAGE1_FAN_SEGMENTS`` chords, on ``days`` representative days of the model's
-    hours, or, for a full-year model of no more hours than those days (washington's hours grouped
-    within 2 K: 54), on the model's own hours. A model on representative days of fewer than
-    ``days + 1`` days is solved whole, as is a full-year model of fewer than ``MIN_OWN_HOURS`` model
-    hours or whose fan cube has no more chords than stage 1's.
+    The fan cube is ``STAGE1_FAN_SEGMENTS`` chords. A full-year model's hours are grouped again
+    within ``STAGE1_BIN_K`` (:func:`planner.inputs.coarsen`: washington's 54 model hours grouped
+    within 2 K become 18), so stage 1 sees every hour of the year, each group at its worst; a model
+    on representative days keeps ``days`` of its days (:func:`representative_inputs`). A full-year
+    model of fewer than ``MIN_FULL_YEAR_HOURS`` model hours, and one on fewer than ``days + 1``
+    representative days, are solved whole.
     """
-    small = representative_inputs(inp, days) if inp.hours >= MIN_HOURS_FOR_STAGES else None
-    sample = f"{days} representative days"
-    if inp.full_year and (small is None or small.hours >= inp.hours):
-        small, sample = inp, f"the model's own {inp.hours} hours"
-        if inp.fan_segments <= STAGE1_FAN_SEGMENTS or inp.hours < MIN_OWN_HOURS:
+    if inp.full_year:
+        if inp.hours < MIN_FULL_YEAR_HOURS:
             return None
-    if small is None:
-        return None
+        small = coarsen(inp, STAGE1_BIN_K)
+        if small.hours >= inp.hours and inp.fan_segments <= STAGE1_FAN_SEGMENTS:
+            return None  # stage 1 would be the same model
+        sample = f"the model's hours grouped within {STAGE1_BIN_K:g} K ({small.hours} model hours)"
+    else:
+        small = representative_inputs(inp, days) if inp.hours >= MIN_HOURS_FOR_STAGES else None
+        if small is None:
+            return None
+        sample = f"{days} representative days"
     return dataclasses.replace(small, fan_segments=min(STAGE1_FAN_SEGMENTS, small.fan_segments)), sample
 
 
@@ -263,12 +268,12 @@ def start_from(small: Model, full: Model) -> dict[str, float]:
 class StageInfo:
     """What the fast strategy did, for the report."""
 
-    days: int  # representative days of stage 1; 0 where it ran on the model's own hours
+    days: int  # representative days of stage 1; 0 where it ran on the full year's hours grouped coarser
     tech: TechnologySet | None
     stage1_seconds: float
     stage1_status: str
     fell_back: str = ""  # why the full MILP was solved instead, if it was
-    sample: str = ""  # stage 1's hours in words ("4 representative days", "the model's own 54 hours")
+    sample: str = ""  # stage 1's hours in words ("4 representative days", "the model's hours grouped within 4 K ...")
 
 
 def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | None, mip_gap: float | None,
@@ -289,7 +294,6 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
     if picked is None:
         return None
     small_inp, sample = picked
-    sampled = small_inp.hours < inp.hours  # else the model's own hours, with fewer fan chords
     from planner.solve import relaxation
 
     t0 = time.perf_counter()
@@ -308,16 +312,15 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
     economisers = economiser_alternatives(inp, tech)
     tech = tech.union(economisers)
     stage1 = time.perf_counter() - t0
-    info = StageInfo(days if sampled else 0, tech, stage1, first.status, sample=sample)
+    info = StageInfo(0 if inp.full_year else days, tech, stage1, first.status, sample=sample)
     remaining = None if time_limit is None else max(time_limit - stage1, 1.0)
     with restricted(model, tech):
         second = solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start_from(small, model),
                        on_progress=told("stage 2, within the technology set"))
     if not second.has_solution:  # no design within the set (or none in time): the full MILP decides
         return None
-    on = f"on {sample}" if sampled else f"on {sample} with the fan cube as {small_inp.fan_segments} chords"
-    chosen = (f"chosen {on}" + ((" and by their LP relaxation" if sampled else " and by its LP relaxation")
-                                 if relaxed else "")
+    chosen = (f"chosen on {sample} with the fan cube as {small_inp.fan_segments} chords"
+              + (" and by their LP relaxation" if relaxed else "")
               + (", with every economiser of a loop that has one" if economisers.modules else "")
               + (" with the base plan's" if include is not None else ""))
     second.scope = f"within the technology set {chosen} ({tech.text()}); plan --prove solves the full MILP"

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planner.cascade import coarsen, solve_cascade
-from planner.inputs import resolve
+from planner.cascade import CASCADE_BIN_K, solve_cascade
+from planner.inputs import coarsen, resolve
 from planner.load import load_site
 from planner.plan import run_plan
 
@@ -51,11 +51,11 @@ def full(exact):
 def test_the_site_has_few_distinct_hours_and_fewer_groups(exact):
     assert exact.exact_hours
     assert 100 < exact.hours <= 12 * 24
-    assert coarsen(exact).hours < exact.hours
+    assert coarsen(exact, CASCADE_BIN_K).hours < exact.hours
 
 
 def test_coarsened_hours_stand_at_their_worst(exact):
-    grouped = coarsen(exact)
+    grouped = coarsen(exact, CASCADE_BIN_K)
     assert grouped.weight.sum() == pytest.approx(exact.weight.sum())
     assert sorted(np.concatenate(grouped.groups).tolist()) == sorted(np.concatenate(exact.groups).tolist())
     for g, hours in enumerate(grouped.groups):
@@ -76,7 +76,7 @@ def test_cascade_reaches_the_exact_milp(exact, full):
     assert "not proven optimal for the exact hours" in fast.solve.scope
     assert abs(fast.solve.objective - full.solve.objective) <= 1e-4 * abs(full.solve.objective)
     assert fast.audit.passed and full.audit.passed
-    grouped = run_plan(coarsen(exact), strategy="full")  # the exact LP is never below the grouped optimum
+    grouped = run_plan(coarsen(exact, CASCADE_BIN_K), strategy="full")  # the exact LP is never below the grouped optimum
     assert fast.solve.objective >= grouped.solve.objective * (1 - 1e-4)
 
 
@@ -99,22 +99,23 @@ def test_grouped_and_cbc_inputs_are_not_cascaded(exact):
     from planner.model import build_model
 
     assert solve_cascade(exact, build_model(exact), solver="cbc", time_limit=None, mip_gap=1e-4, fixed=None) is None
-    grouped = coarsen(exact)
+    grouped = coarsen(exact, CASCADE_BIN_K)
     assert not grouped.exact_hours
     assert solve_cascade(grouped, build_model(grouped), solver="highs", time_limit=None, mip_gap=1e-4,
                          fixed=None) is None
 
 
 def test_cascade_with_two_stages_on_the_grouped_hours(exact, full):
-    """The grouped hours (fewer than 4 representative days' 96) are stage 1's own hours, with fewer fan
-    chords: the status names the technology set chosen on them."""
-    hours = coarsen(exact).hours
-    assert 24 <= hours < 96
+    """The grouped hours are grouped again within 4 K for stage 1: the status names the technology set
+    chosen on them."""
+    hours = coarsen(exact, CASCADE_BIN_K).hours
+    coarse = coarsen(coarsen(exact, CASCADE_BIN_K), 4.0).hours
+    assert coarse < hours and hours >= 24
     fast = run_plan(exact)
     assert fast.solve.status == "optimal"
     assert f"for the equipment chosen on {hours} groups of hours" in fast.solve.scope
-    assert f"within the technology set chosen on the model's own {hours} hours with the fan cube as 2 chords" \
-        in " ".join(fast.solve.scope.split())
+    assert (f"within the technology set chosen on the model's hours grouped within 4 K ({coarse} model hours) with "
+            "the fan cube as 2 chords") in " ".join(fast.solve.scope.split())
     assert abs(fast.solve.objective - full.solve.objective) <= 1e-4 * abs(full.solve.objective)
     assert fast.audit.passed
 

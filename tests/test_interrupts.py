@@ -124,6 +124,9 @@ def test_sweep_states_its_size(capsys):
 
 # ---------------------------------------------------------------- signals
 
+SLOW = ["--bin", "1", "--prove"]  # the full MILP on 178 model hours: still solving seconds after start-up
+
+
 def _start(args, cwd) -> subprocess.Popen:
     return subprocess.Popen([*PLAN, *map(str, args)], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
@@ -146,7 +149,7 @@ def _stop(proc: subprocess.Popen, signum: int, after: float) -> tuple[int, float
     (signal.SIGTERM, 143, "plan: stopped by SIGTERM; nothing more was written"),
 ])
 def test_signal_stops_a_solving_plan(tmp_path, signum, code, words):
-    proc = _start([WASHINGTON, "--json", "out.json"], tmp_path)
+    proc = _start([WASHINGTON, *SLOW, "--json", "out.json"], tmp_path)
     rc, seconds, out, err = _stop(proc, signum, after=6.0)
     assert rc == code, err
     assert seconds < 2.0
@@ -157,7 +160,7 @@ def test_signal_stops_a_solving_plan(tmp_path, signum, code, words):
 
 def test_signal_keeps_the_previous_report(tmp_path):
     (tmp_path / "out.json").write_text('{"old": true}\n')
-    proc = _start([WASHINGTON, "--json", "out.json"], tmp_path)
+    proc = _start([WASHINGTON, *SLOW, "--json", "out.json"], tmp_path)
     rc, seconds, _, _ = _stop(proc, signal.SIGTERM, after=4.0)
     assert rc == 143 and seconds < 2.0
     assert (tmp_path / "out.json").read_text() == '{"old": true}\n'

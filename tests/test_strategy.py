@@ -26,6 +26,7 @@ SITES = ROOT / "sites"
     (SITES / "tiny.toml", {"bin_k": 2.0}),
     (SITES / "washington.toml", {"time_mode": "days", "days": 6}),
     (SITES / "texas.toml", {"time_mode": "days", "days": 6}),
+    (SITES / "washington.toml", {"bin_k": 2.0}),
 ])
 def test_fast_path_reaches_the_proven_optimum(site, kw):
     inp = resolve(load_site(site), **kw)
@@ -35,9 +36,14 @@ def test_fast_path_reaches_the_proven_optimum(site, kw):
     assert full.solve.scope == ""
     assert abs(fast.solve.objective - full.solve.objective) <= 1e-4 * abs(full.solve.objective)
     assert fast.audit.passed and full.audit.passed
-    if inp.hours > 24 * 5:  # large enough for two stages: the status says what was proven
-        assert fast.solve.scope.startswith("within the technology set chosen on 4 representative days "
-                                           "and by their LP relaxation")
+    if not inp.full_year and inp.hours > 24 * 5:  # days enough for two stages: the status says what was proven
+        assert fast.solve.scope.startswith("within the technology set chosen on 4 representative days with the fan "
+                                           "cube as 2 chords and by their LP relaxation")
+        assert "stage 1 (technology set)" in fast.timings
+    if inp.full_year and inp.hours >= 24:  # the year's hours grouped coarser for stage 1
+        assert inp.hours == 54 and fast.solve.scope.startswith(
+            "within the technology set chosen on the model's hours grouped within 4 K (18 model hours) with the fan "
+            "cube as 2 chords and by their LP relaxation")
         assert "stage 1 (technology set)" in fast.timings
 
 
