@@ -43,19 +43,16 @@ TITLES = {"fast": "fast strategy", "full": "full MILP (`--prove`)", "exact": "`-
 def group_within_months(loaded) -> None:
     """Group hours as the planner did until 2026-12-06: within the same month as well as price and bins.
 
-    The month joins the grouping's keys as one more coefficient quantised by 0 (exact), placed
-    after the coefficients ``resolve`` reads back, so its "worst" is never used. Each group then
-    lies in one month and has one peak row, as the model had then.
+    ``group_hours`` is given the climate's months (as ``--exact-hours`` with a demand charge gives
+    them), so each group lies in one month and has one peak row, as the model had then.
     """
-    import numpy as np
-
     import planner.inputs as inputs_mod
 
-    month = np.asarray(inputs_mod.build_climate(loaded).month, dtype=float)
+    months = inputs_mod.build_climate(loaded).month
     plain = inputs_mod.group_hours
 
-    def keyed(price, coefficients):
-        return plain(price, [*coefficients, (month, 0.0, False)])
+    def keyed(price, coefficients, month=None):
+        return plain(price, coefficients, month=months)
 
     inputs_mod.group_hours = keyed
 

@@ -240,11 +240,12 @@ class Inputs:
     yard_area: float
     # model hours (after merging identical hours or picking representative days)
     weight: np.ndarray
-    month: np.ndarray
+    month: np.ndarray  # the month of the hour that names each model hour (its label); a group may span months,
+    # and the monthly peaks take every month a model hour has hours in (planner.model.months_of_model_hours)
     dry_bulb: np.ndarray
     wet_bulb: np.ndarray
     energy_price: np.ndarray
-    labels: list[str]
+    labels: list[str]  # timestamp naming each model hour: a group's hottest hour
     groups: list[np.ndarray]  # original hour indices each model hour stands for
     time_mode: str
     full_year: bool  # every hour of the year is in some model hour (False: representative days)
@@ -436,7 +437,8 @@ def dominating_model_hour(inp: "Inputs") -> np.ndarray:
     return np.where(np.isfinite(distance[np.arange(len(db)), best]), best, -1)
 
 
-def group_hours(price: np.ndarray, coefficients: list[tuple[np.ndarray, float, bool]]):
+def group_hours(price: np.ndarray, coefficients: list[tuple[np.ndarray, float, bool]],
+                month: np.ndarray | None = None):
     """Group the hours of a year whose coefficients agree to within a step.
 
     Parameters
@@ -446,7 +448,11 @@ def group_hours(price: np.ndarray, coefficients: list[tuple[np.ndarray, float, b
         same price. A group may hold hours of several months: the model
         charges each month's peak demand against every group with hours in
         that month (:func:`planner.model.define_grid`), which is exact for
-        the group's one dispatch.
+        the group's one dispatch, shared by its months.
+    month : ndarray, optional
+        Month [1-12] per hour; given, hours are grouped only within the same
+        month too (identical hours of two months may dispatch differently
+        against their two monthly peaks: ``--exact-hours`` with a demand charge).
     coefficients : list of (values, step, higher_is_worse)
         Each hourly coefficient with its quantisation step (0: exact). A group
         stands in for its hours with the *worst* value of each coefficient
@@ -460,7 +466,7 @@ def group_hours(price: np.ndarray, coefficients: list[tuple[np.ndarray, float, b
     worst : list of ndarray
         Per coefficient, the group's worst value.
     """
-    keys = [price.astype(float)]
+    keys = [price.astype(float)] if month is None else [np.asarray(month, dtype=float), price.astype(float)]
     for values, step, _ in coefficients:
         keys.append(np.floor(values / step + 1e-9) if step > 0 else values)
     keys_arr = np.stack(keys, axis=1)
@@ -520,13 +526,14 @@ def coarsen(inp: Inputs, bin_k: float) -> Inputs:
         hr.append(dataclasses.replace(h, capacity=cap, dry_capacity=dry, electricity_per_heat=elec,
                                       airflow_capacity=airflow))
     miners = [dataclasses.replace(m, availability=next(worst_iter)) for m in inp.miners]
-    first = np.array([s[0] for s in sets])
+    dry_bulb = np.asarray(inp.dry_bulb)
+    named = np.array([s[np.argmax(dry_bulb[s])] for s in sets])  # each group's hottest model hour names it
     weight = np.asarray(inp.weight, dtype=float)
     return dataclasses.replace(
-        inp, weight=np.array([weight[s].sum() for s in sets]), month=np.asarray(inp.month)[first],
+        inp, weight=np.array([weight[s].sum() for s in sets]), month=np.asarray(inp.month)[named],
         dry_bulb=np.array([np.max(np.asarray(inp.dry_bulb)[s]) for s in sets]),
         wet_bulb=np.array([np.max(np.asarray(inp.wet_bulb)[s]) for s in sets]),
-        energy_price=np.asarray(inp.energy_price)[first], labels=[inp.labels[t] for t in first],
+        energy_price=np.asarray(inp.energy_price)[named], labels=[inp.labels[t] for t in named],
         groups=[np.concatenate([np.asarray(inp.groups[t]) for t in s]) for s in sets],
         time_mode=f"{len(sets)} groups of the model hours whose coefficients agree within {bin_k:g} K",
         heat_rejection=hr, miners=miners, hour_bin=bin_k)
@@ -698,8 +705,10 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
                       (perf.electricity_per_heat, 0.002 * bin_k if bin_k else 0.0, True)]
         for m, avail, ok, reason in full_miners:
             coefs.append((avail, 0.05 * bin_k if bin_k else 0.0, False))
-        groups, worst = group_hours(price_8760, coefs)
-        idx = np.array([g[0] for g in groups])
+        # every hour exactly keeps months apart where a demand charge prices each month's peak
+        by_month = not bin_k and spec.tariff.demand_charge.value > 0
+        groups, worst = group_hours(price_8760, coefs, month=clim.month if by_month else None)
+        idx = np.array([g[np.argmax(clim.dry_bulb[g])] for g in groups])  # each group's hottest hour names it
         weight = np.array([len(g) for g in groups], dtype=float)
         worst_iter = iter(worst)
         grouped, starts = np.concatenate(groups), np.cumsum([0] + [len(g) for g in groups[:-1]])
@@ -712,7 +721,8 @@ def resolve(loaded: LoadedSite, *, time_mode: str = "hours", days: int | None = 
 
         mode_text = (f"8760 h in {len(groups)} groups of hours with the same energy price whose "
                      f"coefficients agree within {bin_k:g} K of temperature, each at its worst hour"
-                     if bin_k else f"8760 h ({len(groups)} distinct hours; identical hours merged)")
+                     if bin_k else f"8760 h ({len(groups)} distinct hours; identical hours merged"
+                     + (" within a month)" if by_month else ")"))
     month = clim.month[idx]
     price = price_8760[idx]
     labels = [str(clim.timestamps[i]) for i in idx]

@@ -126,8 +126,8 @@ def stage1_inputs(inp: Inputs, days: int) -> tuple[Inputs, str] | None:
     within ``STAGE1_BIN_K`` (:func:`planner.inputs.coarsen`: washington's 54 model hours grouped
     within 2 K become 18), so stage 1 sees every hour of the year, each group at its worst; a model
     on representative days keeps ``days`` of its days (:func:`representative_inputs`). A full-year
-    model of fewer than ``MIN_FULL_YEAR_HOURS`` model hours, and one on fewer than ``days + 1``
-    representative days, are solved whole.
+    model of fewer than ``MIN_FULL_YEAR_HOURS`` model hours, and one of fewer than
+    ``MIN_HOURS_FOR_STAGES`` model hours on representative days, are solved whole.
     """
     if inp.full_year:
         if inp.hours < MIN_FULL_YEAR_HOURS:
@@ -201,7 +201,7 @@ def contenders(model: Model, relaxed: dict[str, float] | None) -> TechnologySet:
 
     Where the relaxation spreads a loop over two types (washington's air loop: an air-cooled
     and a water-cooled chiller, about 0.6 and 0.3), the two are near-tied, and which one the
-    integer optimum takes can turn on a few kW of heat the representative days do not settle.
+    integer optimum takes can turn on a few kW of heat a coarser model does not settle.
     """
     if not relaxed:
         return TechnologySet([], [])
@@ -213,7 +213,7 @@ def economiser_alternatives(inp: Inputs, tech: TechnologySet) -> TechnologySet:
 
     An economiser here is a module type that rejects nothing at the design condition but some heat in
     cooler hours (washington's air loop at 20 degC: dry and adiabatic coolers, towers). It is chosen
-    for its running cost over many cooler hours alone, which representative days weigh coarsely, so
+    for its running cost over many cooler hours alone, which a coarser model weighs coarsely, so
     two economisers are near ties the small models settle either way (washington, 6 days, dry
     coolers only: an adiabatic cooler chosen where towers were 0.037 % better). Where the set has one
     on a loop, all of that loop's join it.

@@ -43,3 +43,15 @@ def test_each_months_peak_is_the_largest_draw_of_the_groups_in_it(grouped):
         in_month = [t for t, g in enumerate(grouped.groups) if (month[g] == mo).any()]
         # a floor under the peak from every group with an hour in the month, and no more: the charge is paid on it
         assert var.varValue == pytest.approx(max(draw[t] for t in in_month), abs=1e-6)
+
+
+@pytest.mark.parametrize("charge, within_months", [("6 USD/kW/month", True), ("0 USD/kW/month", False)])
+def test_every_hour_exactly_keeps_months_apart_where_a_demand_charge_prices_them(tmp_path, charge, within_months):
+    """Identical hours of two months may dispatch differently against their two monthly peaks, so every hour
+    exactly merges identical hours only within a month where a demand charge is paid; without one, across."""
+    site = site_files.cascade_site(tmp_path)
+    exact = resolve(load_site(site, overrides={"tariff.demand_charge": charge}), bin_k=None)
+    month = np.asarray(exact.climate.month, dtype=int)
+    spans = [len(set(month[g].tolist())) for g in exact.groups]
+    assert (max(spans) == 1) == within_months
+    assert sorted(np.concatenate(exact.groups).tolist()) == list(range(8760))

@@ -61,6 +61,9 @@ def hours_text(inp: Inputs, ts) -> str:
             return (f"every model hour ({inp.hours} model hours standing for {quantity_text(year, 'h')}, each at "
                     f"the worst coefficients of the hours it stands for)")
         return f"every model hour ({quantity_text(year, 'h')} of the year)"
+    if inp.full_year and inp.hours < int(round(total)):  # groups: each binds at its worst hour, not in each of its hours
+        return (f"{len(ts)} of {inp.hours} model hours (groups of hours, each at its worst), standing for "
+                f"{quantity_text(year, 'h')} of {quantity_text(total, 'h')}")
     return f"{len(ts)} of {inp.hours} model hours, standing for {quantity_text(year, 'h')} of {quantity_text(total, 'h')}"
 
 
