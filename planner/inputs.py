@@ -487,11 +487,14 @@ def group_hours(price: np.ndarray, coefficients: list[tuple[np.ndarray, float, b
 
 
 def coarsen(inp: Inputs, bin_k: float) -> Inputs:
-    """Full-year inputs with their model hours grouped as ``resolve(..., bin_k=bin_k)`` groups hours.
+    """Full-year inputs with their model hours grouped again, within ``bin_k`` of temperature.
 
     Model hours of the same energy price whose coefficients agree within ``bin_k`` of
     temperature (the steps of :func:`resolve`) become one model hour at the worst of their
-    coefficients, weighted by the hours of the year it stands for. The ``--exact-hours`` cascade
+    coefficients, weighted by the hours of the year it stands for. The coefficients are those the
+    model carries, so the electricity per heat is binned with the loop's pumps already in it
+    (``resolve`` bins it before them): the groups are close to, not the same as,
+    ``resolve(..., bin_k=bin_k)``'s. The ``--exact-hours`` cascade
     groups every distinct hour by 2 K (:mod:`planner.cascade`); the fast strategy's stage 1
     groups the model's hours coarser (:func:`planner.strategy.stage1_inputs`).
 
