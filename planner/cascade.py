@@ -127,20 +127,21 @@ def solve_cascade(inp: Inputs, model: Model, *, solver: str, time_limit: float |
         return None
     t0 = time.perf_counter()
     small = build_model(grouped, fixed=fixed)
-    staged = solve_fast(grouped, small, solver=solver, time_limit=None if time_limit is None else time_limit / 2,
-                        mip_gap=None if mip_gap is None else mip_gap * GROUPED_GAP_SHARE, fixed=fixed, include=include, on_progress=on_progress)
+    grouped_gap = None if mip_gap is None else mip_gap * GROUPED_GAP_SHARE
+    half = None if time_limit is None else time_limit / 2
+    staged = solve_fast(grouped, small, solver=solver, time_limit=half, mip_gap=grouped_gap, fixed=fixed,
+                        include=include, on_progress=on_progress)
     if staged is not None:
         first, info = staged
-        days, tech, stage1, sample = info.days, info.tech, info.stage1_seconds, info.sample
+        tech, stage1, sample = info.tech, info.stage1_seconds, info.sample
     else:  # a grouped model too small for two stages: solved whole
-        first = solve(small, solver=solver, time_limit=None if time_limit is None else time_limit / 2,
-                      mip_gap=None if mip_gap is None else mip_gap * GROUPED_GAP_SHARE)
-        days, tech, stage1, sample = 0, technology_set(small).union(include), 0.0, ""
+        first = solve(small, solver=solver, time_limit=half, mip_gap=grouped_gap)
+        tech, stage1, sample = technology_set(small).union(include), 0.0, ""
     grouped_seconds = time.perf_counter() - t0
     if first.status != "optimal":
         return None
     values = equipment_values(small)
-    info = CascadeInfo(days, tech, stage1, first.status, sample=sample, grouped_hours=grouped.hours,
+    info = CascadeInfo(tech, stage1, first.status, sample=sample, grouped_hours=grouped.hours,
                        grouped_seconds=grouped_seconds, grouped_objective=first.objective)
     built = model is None
 

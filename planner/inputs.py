@@ -534,7 +534,7 @@ def coarsen(inp: Inputs, bin_k: float) -> Inputs:
     weight = np.asarray(inp.weight, dtype=float)
     return dataclasses.replace(
         inp, weight=np.array([weight[s].sum() for s in sets]), month=np.asarray(inp.month)[named],
-        dry_bulb=np.array([np.max(np.asarray(inp.dry_bulb)[s]) for s in sets]),
+        dry_bulb=np.array([dry_bulb[s].max() for s in sets]),
         wet_bulb=np.array([np.max(np.asarray(inp.wet_bulb)[s]) for s in sets]),
         energy_price=np.asarray(inp.energy_price)[named], labels=[inp.labels[t] for t in named],
         groups=[np.concatenate([np.asarray(inp.groups[t]) for t in s]) for s in sets],

@@ -75,17 +75,15 @@ def extract_design(model: Model) -> Design:
 
 
 def _approach(inp: Inputs, strategy: str) -> str:
-    from planner.strategy import STAGE1_DAYS, stage1_inputs
+    from planner.strategy import STAGE1_BIN_K, STAGE1_DAYS, stage1_inputs
 
     if strategy != "fast":
         return "full MILP"
-    if not inp.exact_hours and stage1_inputs(inp, STAGE1_DAYS) is None:
-        return "full MILP (a model this small is solved whole)"
     if inp.exact_hours:
         return "equipment from grouped hours within a technology set, then every hour's dispatch as an LP"
+    if stage1_inputs(inp, STAGE1_DAYS) is None:
+        return "full MILP (a model this small is solved whole)"
     if inp.full_year:
-        from planner.strategy import STAGE1_BIN_K
-
         return (f"technology set from the model's hours grouped within {STAGE1_BIN_K:g} K and their LP relaxation, "
                 "then the full model")
     return "technology set from 4 representative days and their LP relaxation, then the full model"
@@ -97,9 +95,9 @@ def run_plan(inp: Inputs, *, solver: str = "highs", time_limit: float | None = N
     """Build, solve, audit and evaluate a plan.
 
     ``strategy`` "fast" (the default) chooses the technology set on a smaller model (the year's hours
-    grouped coarser, or representative days) and solves the full model within it (:mod:`planner.strategy`; the result's ``scope`` says so); with
-    every hour exact it takes the equipment from the grouped hours and solves each hour's dispatch
-    as an LP (:mod:`planner.cascade`);
+    grouped coarser, or representative days) and solves the full model within it
+    (:mod:`planner.strategy`; the result's ``scope`` says so); with every hour exact it takes the
+    equipment from the grouped hours and solves each hour's dispatch as an LP (:mod:`planner.cascade`);
     "full" solves the full MILP as one problem (``plan --prove``). ``include`` (a
     :class:`planner.strategy.TechnologySet`) is added to the set the fast strategy chooses.
     ``progress`` (if given) is told of each step as it starts and ends, in words.

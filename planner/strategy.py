@@ -268,7 +268,6 @@ def start_from(small: Model, full: Model) -> dict[str, float]:
 class StageInfo:
     """What the fast strategy did, for the report."""
 
-    days: int  # representative days of stage 1; 0 where it ran on the full year's hours grouped coarser
     tech: TechnologySet | None
     stage1_seconds: float
     stage1_status: str
@@ -312,7 +311,7 @@ def solve_fast(inp: Inputs, model: Model, *, solver: str, time_limit: float | No
     economisers = economiser_alternatives(inp, tech)
     tech = tech.union(economisers)
     stage1 = time.perf_counter() - t0
-    info = StageInfo(0 if inp.full_year else days, tech, stage1, first.status, sample=sample)
+    info = StageInfo(tech, stage1, first.status, sample=sample)
     remaining = None if time_limit is None else max(time_limit - stage1, 1.0)
     with restricted(model, tech):
         second = solve(model, solver=solver, time_limit=remaining, mip_gap=mip_gap, start=start_from(small, model),
